@@ -1,0 +1,61 @@
+import type { ExportTarget } from './export.js';
+import type { Secret } from '../config/secret.js';
+
+export interface PollSettings {
+  /** node-cron expression; a seconds field is allowed. */
+  readonly schedule: string;
+  readonly concurrency: number;
+  readonly timeoutMs: number;
+  /** Extra attempts after the first, on 429, 5xx, timeouts and network errors. */
+  readonly retries: number;
+  /** First backoff delay; doubles per attempt with full jitter. */
+  readonly backoffInitialMs: number;
+  /** Upper bound of any single backoff or Retry-After wait. */
+  readonly backoffMaxMs: number;
+}
+
+/** A secret given inline (or through ${VAR}) or as a file that is re-read when it changes. */
+export type SecretSource =
+  | { readonly kind: 'inline'; readonly value: Secret }
+  | { readonly kind: 'file'; readonly path: string };
+
+export type AuthSettings =
+  /** Static X-Auth-Token, from `token` or `token_file`. */
+  | { readonly kind: 'token'; readonly token: SecretSource }
+  /** SDK-HMAC-SHA256 request signing. */
+  | {
+      readonly kind: 'aksk';
+      readonly accessKey: string;
+      readonly secretKey: SecretSource;
+      /** For temporary credentials; sent and signed as X-Security-Token. */
+      readonly securityToken?: Secret;
+    }
+  /** IAM password token, obtained and renewed by the exporter. */
+  | {
+      readonly kind: 'password';
+      readonly userName: string;
+      readonly password: SecretSource;
+      readonly domainName: string;
+      /** IAM base URL ending in /v3, without trailing slash. */
+      readonly authUrl: string;
+      /** Scope by project name instead of the account's project id when set. */
+      readonly projectName?: string;
+      /** Renew when less than this much of the token's life remains. */
+      readonly refreshBeforeMs: number;
+    };
+
+export interface AccountSettings {
+  readonly name: string;
+  readonly region: string;
+  /** Base URL without trailing slash, e.g. https://clouddc.cn-east-3.myhuaweicloud.com */
+  readonly endpoint: string;
+  readonly projectId: string;
+  readonly auth: AuthSettings;
+}
+
+export interface ExporterConfig {
+  readonly poll: PollSettings;
+  /** Keyed by account name, in file order. */
+  readonly accounts: ReadonlyMap<string, AccountSettings>;
+  readonly exports: readonly ExportTarget[];
+}

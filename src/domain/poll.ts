@@ -1,0 +1,36 @@
+import type { Observation } from './export.js';
+
+/**
+ * Closed list of failure reasons besides HTTP status codes. An HTTP failure's reason is its status
+ * code as a decimal string ("401", "429", "503", ...), so the set stays bounded by HTTP itself.
+ */
+export type TransportFailure = 'timeout' | 'network' | 'invalid_response';
+
+/** Failure reasons that exist (at zero) on every export from the start. */
+export const PREINITIALISED_ERROR_CODES = ['401', '429', '500'] as const;
+
+export interface PollSuccess {
+  readonly ok: true;
+  readonly observation: Observation;
+  readonly requestId?: string;
+  /** How many HTTP attempts the poll took, 1 when no retry was needed. */
+  readonly attempts: number;
+}
+
+export interface PollFailure {
+  readonly ok: false;
+  /** HTTP status as a string, or a TransportFailure. Used as the `code` label. */
+  readonly reason: string;
+  /** Human readable, never contains a secret. */
+  readonly message: string;
+  /** API error code from the body (e.g. "APIGW.0301", "iMetal.0005") when there was one. */
+  readonly errorCode?: string;
+  readonly requestId?: string;
+  readonly attempts: number;
+}
+
+export type PollResult = PollSuccess | PollFailure;
+
+export function isHttpReason(reason: string): boolean {
+  return /^[1-5]\d\d$/.test(reason);
+}

@@ -1,0 +1,35 @@
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { Logger } from 'pino';
+import { healthRoutes } from './health.js';
+import { landingRoute } from './landing.js';
+import { metricsRoute } from './metrics.js';
+import type { ExporterView } from './view.js';
+
+export interface AppOptions {
+  readonly view: ExporterView;
+  readonly logger: Logger;
+}
+
+/** Composes the routes. Handlers only read from the exporter; none of them changes state. */
+export function createApp({ view, logger }: AppOptions): Koa {
+  const app = new Koa();
+  const router = new Router();
+  metricsRoute(router, view);
+  healthRoutes(router, view);
+  landingRoute(router, view);
+
+  app.on('error', (err: unknown) => {
+    // Aborted scrapes (client went away) are routine, not errors worth a stack.
+    const code = (err as { code?: string }).code;
+    if (code === 'EPIPE' || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+    logger.error({ err: String(err) }, 'http handler failed');
+  });
+  app.use(async (ctx, next) => {
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    await next();
+  });
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}

@@ -1,0 +1,95 @@
+import type { Logger } from 'pino';
+import { exportKeyId, type ExportKey, type ExportTarget } from '../domain/export.js';
+import type { PollResult } from '../domain/poll.js';
+import { needsPolling } from '../store/export-state.js';
+import type { ExportStore } from '../store/export-store.js';
+
+/** The narrow view of the remote API the poller needs; the client implements it, tests fake it. */
+export interface StatusSource {
+  fetchStatus(key: ExportKey, signal?: AbortSignal): Promise<PollResult>;
+}
+
+export interface CycleDeps {
+  readonly store: ExportStore;
+  readonly sourceFor: (account: string) => StatusSource | undefined;
+  readonly concurrency: number;
+  /** Milliseconds since the epoch. */
+  readonly now: () => number;
+  readonly logger: Logger;
+  readonly signal?: AbortSignal;
+}
+
+export interface CycleSummary {
+  readonly polled: number;
+  readonly failed: number;
+  readonly durationMs: number;
+}
+
+/** Polls every export that still needs it, at most `concurrency` at a time. Never throws. */
+export async function runPollCycle(deps: CycleDeps): Promise<CycleSummary> {
+  const started = deps.now();
+  const due: ExportTarget[] = [];
+  for (const state of deps.store.states()) if (needsPolling(state)) due.push(state.target);
+
+  let next = 0;
+  let failed = 0;
+  const worker = async (): Promise<void> => {
+    while (next < due.length && !deps.signal?.aborted) {
+      const target = due[next++]!;
+      const ok = await pollOne(deps, target);
+      if (!ok) failed++;
+    }
+  };
+  const workers = Array.from({ length: Math.min(deps.concurrency, due.length) }, worker);
+  await Promise.all(workers);
+  return { polled: due.length, failed, durationMs: deps.now() - started };
+}
+
+async function pollOne(deps: CycleDeps, target: ExportTarget): Promise<boolean> {
+  const id = exportKeyId(target);
+  const source = deps.sourceFor(target.account);
+  let result: PollResult;
+  if (source === undefined) {
+    result = { ok: false, reason: 'network', message: `no client for account "${target.account}"`, attempts: 0 };
+  } else {
+    try {
+      result = await source.fetchStatus(target, deps.signal);
+    } catch (err) {
+      // The client's contract is to never throw; if it does, the poll still ends as a counted failure.
+      deps.logger.error({ export: id, err: String(err) }, 'poll threw unexpectedly');
+      result = { ok: false, reason: 'network', message: 'internal error while polling', attempts: 0 };
+    }
+  }
+  // A poll cut short by shutdown says nothing about the export.
+  if (deps.signal?.aborted) return true;
+
+  const before = deps.store.get(id);
+  const after = deps.store.apply(id, result, deps.now() / 1000);
+  if (after === undefined) return result.ok;
+  const log = deps.logger;
+  if (!result.ok) {
+    log.warn(
+      {
+        export: id,
+        account: target.account,
+        reason: result.reason,
+        errorCode: result.errorCode,
+        requestId: result.requestId,
+        attempts: result.attempts,
+      },
+      `poll failed: ${result.message}`,
+    );
+    return false;
+  }
+  const prev = before?.observation;
+  const obs = result.observation;
+  if (prev?.status !== obs.status) {
+    log.info(
+      { export: id, name: target.name || undefined, status: obs.status, rawStatus: obs.rawStatus, percentage: obs.percentage },
+      prev ? `export status ${prev.status} -> ${obs.status}` : `export first seen ${obs.status}`,
+    );
+  } else if (obs.status === 'unknown' && prev.rawStatus !== obs.rawStatus) {
+    log.info({ export: id, rawStatus: obs.rawStatus }, 'export reports an unrecognised status');
+  }
+  return true;
+}

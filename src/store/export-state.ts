@@ -1,0 +1,83 @@
+import type { ExportTarget, Observation } from '../domain/export.js';
+import { PREINITIALISED_ERROR_CODES, type PollResult } from '../domain/poll.js';
+
+export interface LastError {
+  readonly reason: string;
+  readonly message: string;
+  readonly errorCode?: string;
+  readonly requestId?: string;
+  /** Unix seconds. */
+  readonly at: number;
+}
+
+/**
+ * What the exporter knows about one export. Only facts observed by polls live here; every metric
+ * is derived from it by pure functions. All times are Unix seconds.
+ */
+export interface ExportState {
+  readonly target: ExportTarget;
+  readonly observation?: Observation;
+  /** When a poll first saw `completed`. */
+  readonly completedAt?: number;
+  /** When status or percentage last changed; the first observation counts as a change. */
+  readonly lastProgressAt?: number;
+  /** Undefined until the first poll finishes. */
+  readonly lastPollOk?: boolean;
+  readonly lastPollAt?: number;
+  readonly lastSuccessAt?: number;
+  /** Failed polls by reason. Counters only grow while the export is tracked. */
+  readonly errors: ReadonlyMap<string, number>;
+  readonly lastError?: LastError;
+}
+
+export function initialState(target: ExportTarget): ExportState {
+  return { target, errors: new Map(PREINITIALISED_ERROR_CODES.map((code) => [code, 0])) };
+}
+
+function progressed(prev: Observation | undefined, next: Observation): boolean {
+  return prev === undefined || prev.status !== next.status || prev.percentage !== next.percentage;
+}
+
+/** The state after one poll. Pure: `prev` is never modified. */
+export function applyPollResult(prev: ExportState, result: PollResult, now: number): ExportState {
+  if (result.ok) {
+    const obs = result.observation;
+    return {
+      ...prev,
+      observation: obs,
+      completedAt: prev.completedAt ?? (obs.status === 'completed' ? now : undefined),
+      lastProgressAt: progressed(prev.observation, obs) ? now : prev.lastProgressAt,
+      lastPollOk: true,
+      lastPollAt: now,
+      lastSuccessAt: now,
+    };
+  }
+  const errors = new Map(prev.errors);
+  errors.set(result.reason, (errors.get(result.reason) ?? 0) + 1);
+  return {
+    ...prev,
+    lastPollOk: false,
+    lastPollAt: now,
+    errors,
+    lastError: {
+      reason: result.reason,
+      message: result.message,
+      errorCode: result.errorCode,
+      requestId: result.requestId,
+      at: now,
+    },
+  };
+}
+
+/** Completed exports keep their final state and are not polled again. */
+export function needsPolling(state: ExportState): boolean {
+  return state.observation?.status !== 'completed';
+}
+
+/**
+ * Carries what was learned about an export over to a new target definition (a reload that
+ * changed only its name, labels or account keeps counters and progress).
+ */
+export function retarget(state: ExportState, target: ExportTarget): ExportState {
+  return state.target === target ? state : { ...state, target };
+}

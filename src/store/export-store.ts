@@ -1,0 +1,117 @@
+import { exportKeyId, type ExportTarget } from '../domain/export.js';
+import type { PollResult } from '../domain/poll.js';
+import { baseLabels, EXPORT_FAMILIES, type ExportFamily } from '../metrics/families.js';
+import { familyHeader, formatValue } from '../metrics/text.js';
+import { applyPollResult, initialState, retarget, type ExportState } from './export-state.js';
+
+interface Entry {
+  state: ExportState;
+  base: string;
+  /** One pre-rendered chunk per family, same order as the family table. */
+  lines: string[];
+}
+
+export interface SyncResult {
+  readonly added: readonly ExportTarget[];
+  readonly removed: readonly string[];
+}
+
+/**
+ * Per-export state plus its pre-rendered exposition lines. A state change re-renders that one
+ * export; a scrape only concatenates, so its cost grows with the output size, not with the
+ * number of families times label-rendering work.
+ */
+export class ExportStore {
+  readonly #entries = new Map<string, Entry>();
+  readonly #families: readonly ExportFamily[];
+  /** Concatenated static families, rebuilt lazily after any change. */
+  #cache: (string | undefined)[];
+
+  constructor(families: readonly ExportFamily[] = EXPORT_FAMILIES) {
+    this.#families = families;
+    this.#cache = families.map(() => undefined);
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Makes the tracked set equal to `targets`, keeping the state of exports that stay. */
+  sync(targets: readonly ExportTarget[]): SyncResult {
+    const wanted = new Map(targets.map((t) => [exportKeyId(t), t]));
+    const removed: string[] = [];
+    for (const id of this.#entries.keys()) {
+      if (!wanted.has(id)) {
+        this.#entries.delete(id);
+        removed.push(id);
+      }
+    }
+    const added: ExportTarget[] = [];
+    for (const [id, target] of wanted) {
+      const entry = this.#entries.get(id);
+      if (entry === undefined) {
+        this.#put(id, initialState(target));
+        added.push(target);
+      } else if (entry.state.target !== target) {
+        this.#put(id, retarget(entry.state, target));
+      }
+    }
+    this.#invalidate();
+    return { added, removed };
+  }
+
+  get(id: string): ExportState | undefined {
+    return this.#entries.get(id)?.state;
+  }
+
+  *states(): IterableIterator<ExportState> {
+    for (const entry of this.#entries.values()) yield entry.state;
+  }
+
+  /** Records a poll's outcome; a result for an export that was removed meanwhile is dropped. */
+  apply(id: string, result: PollResult, now: number): ExportState | undefined {
+    const entry = this.#entries.get(id);
+    if (entry === undefined) return undefined;
+    const next = applyPollResult(entry.state, result, now);
+    this.#put(id, next);
+    this.#invalidate();
+    return next;
+  }
+
+  /** The exposition text of every per-export family, `now` in Unix seconds. */
+  render(now: number): string {
+    let out = '';
+    for (let f = 0; f < this.#families.length; f++) {
+      const family = this.#families[f]!;
+      out += familyHeader(family.name, family.help, family.type);
+      if (family.kind === 'static') {
+        out += this.#cache[f] ??= this.#concat(f);
+      } else {
+        for (const entry of this.#entries.values()) {
+          const prefix = entry.lines[f];
+          if (prefix) out += prefix + formatValue(family.value(entry.state, now)) + '\n';
+        }
+      }
+    }
+    return out;
+  }
+
+  #concat(f: number): string {
+    let out = '';
+    for (const entry of this.#entries.values()) out += entry.lines[f];
+    return out;
+  }
+
+  #put(id: string, state: ExportState): void {
+    const previous = this.#entries.get(id);
+    const base = previous && previous.state.target === state.target ? previous.base : baseLabels(state.target);
+    const lines = this.#families.map((family) =>
+      family.kind === 'static' ? family.render(state, base) : (family.prefix(state, base) ?? ''),
+    );
+    this.#entries.set(id, { state, base, lines });
+  }
+
+  #invalidate(): void {
+    this.#cache.fill(undefined);
+  }
+}

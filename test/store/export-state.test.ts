@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { applyPollResult, initialState, needsPolling } from '../../src/store/export-state.js';
+import { failure, success, target } from '../support/factories.js';
+
+describe('export state transitions', () => {
+  it('starts with no observation and the pre-initialised error codes at zero', () => {
+    const s = initialState(target());
+    expect(s.observation).toBeUndefined();
+    expect(s.lastPollOk).toBeUndefined();
+    expect([...s.errors]).toEqual([
+      ['401', 0],
+      ['429', 0],
+      ['500', 0],
+    ]);
+  });
+
+  it('counts the first observation as progress and ignores repeats', () => {
+    let s = applyPollResult(initialState(target()), success({ percentage: 10 }), 100);
+    expect(s.lastProgressAt).toBe(100);
+    s = applyPollResult(s, success({ percentage: 10 }), 130);
+    expect(s.lastProgressAt).toBe(100);
+    expect(s.lastSuccessAt).toBe(130);
+    s = applyPollResult(s, success({ percentage: 20 }), 160);
+    expect(s.lastProgressAt).toBe(160);
+    s = applyPollResult(s, success({ percentage: 20, status: 'unknown', rawStatus: 'Queued' }), 190);
+    expect(s.lastProgressAt).toBe(190);
+  });
+
+  it('keeps the last observation through failures and counts them by reason', () => {
+    let s = applyPollResult(initialState(target()), success(), 100);
+    s = applyPollResult(s, failure('429'), 130);
+    s = applyPollResult(s, failure('timeout', 'timed out'), 160);
+    s = applyPollResult(s, failure('429'), 190);
+    expect(s.observation?.percentage).toBe(30);
+    expect(s.lastPollOk).toBe(false);
+    expect(s.lastSuccessAt).toBe(100);
+    expect(s.errors.get('429')).toBe(2);
+    expect(s.errors.get('timeout')).toBe(1);
+    expect(s.errors.get('401')).toBe(0);
+    expect(s.lastError).toMatchObject({ reason: '429', at: 190 });
+  });
+
+  it('records completion once and stops polling completed exports only', () => {
+    let s = applyPollResult(initialState(target()), success({ status: 'completed', percentage: 100 }), 500);
+    expect(s.completedAt).toBe(500);
+    expect(needsPolling(s)).toBe(false);
+    s = applyPollResult(s, success({ status: 'completed', percentage: 100 }), 530);
+    expect(s.completedAt).toBe(500);
+    const failed = applyPollResult(initialState(target()), success({ status: 'failed' }), 1);
+    expect(needsPolling(failed)).toBe(true);
+  });
+
+  it('never mutates the previous state', () => {
+    const s0 = initialState(target());
+    const s1 = applyPollResult(s0, failure('500'), 1);
+    expect(s0.errors.get('500')).toBe(0);
+    expect(s1.errors.get('500')).toBe(1);
+  });
+});

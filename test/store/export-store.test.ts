@@ -1,0 +1,79 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { exportKeyId } from '../../src/domain/export.js';
+import { ExportStore } from '../../src/store/export-store.js';
+import { failure, success, target } from '../support/factories.js';
+import { expectGolden } from '../support/golden.js';
+
+const golden = (name: string) => fileURLToPath(new URL(`./golden/${name}`, import.meta.url));
+
+const a = target({ exportId: '1', name: 'rack12-u07', labels: { ticket: 'INC-1234', team: 'dc "ops"' } });
+const b = target({ exportId: '2', serverId: 'srv-b' });
+const c = target({ exportId: '3', serverId: 'srv-c', account: 'other' });
+
+describe('ExportStore', () => {
+  it('renders every family for exports in every phase (golden)', () => {
+    const store = new ExportStore();
+    store.sync([a, b, c]);
+    store.apply(exportKeyId(a), success({ percentage: 30, rawStatus: 'Running' }), 1_750_000_100);
+    store.apply(exportKeyId(a), failure('429'), 1_750_000_130);
+    store.apply(exportKeyId(b), success({ status: 'completed', percentage: 100 }), 1_750_000_200.5);
+    store.apply(exportKeyId(c), failure('timeout', 'timed out'), 1_750_000_300);
+    expectGolden(store.render(1_750_000_400), golden('store.prom'));
+  });
+
+  it('shows only info, poll_success and zeroed error counters before the first successful poll', () => {
+    const store = new ExportStore();
+    store.sync([b]);
+    const text = store.render(1_750_000_000);
+    const series = text.split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(series).toEqual([
+      'clouddc_log_export_info{project_id="0123456789abcdef0123456789abcdef",server_id="srv-b",export_id="2",name="",account="main"} 1',
+      'clouddc_log_export_poll_success{project_id="0123456789abcdef0123456789abcdef",server_id="srv-b",export_id="2"} 0',
+      'clouddc_log_export_api_errors_total{project_id="0123456789abcdef0123456789abcdef",server_id="srv-b",export_id="2",code="401"} 0',
+      'clouddc_log_export_api_errors_total{project_id="0123456789abcdef0123456789abcdef",server_id="srv-b",export_id="2",code="429"} 0',
+      'clouddc_log_export_api_errors_total{project_id="0123456789abcdef0123456789abcdef",server_id="srv-b",export_id="2",code="500"} 0',
+    ]);
+  });
+
+  it('computes age at scrape time', () => {
+    const store = new ExportStore();
+    store.sync([b]);
+    store.apply(exportKeyId(b), success({ createdAt: 1000 }), 1100);
+    expect(store.render(1500)).toContain('clouddc_log_export_age_seconds{project_id="0123456789abcdef0123456789abcdef",server_id="srv-b",export_id="2"} 500\n');
+    expect(store.render(1600.25)).toContain('export_id="2"} 600.25\n');
+  });
+
+  it('drops every series of a removed export and keeps the state of the others', () => {
+    const store = new ExportStore();
+    store.sync([a, b]);
+    store.apply(exportKeyId(a), failure('500'), 10);
+    store.apply(exportKeyId(b), success(), 10);
+    const result = store.sync([a]);
+    expect(result.removed).toEqual([exportKeyId(b)]);
+    expect(result.added).toEqual([]);
+    const text = store.render(20);
+    expect(text).not.toContain('export_id="2"');
+    expect(text).toContain('code="500"} 1');
+  });
+
+  it('keeps counters when only the name or labels change', () => {
+    const store = new ExportStore();
+    store.sync([a]);
+    store.apply(exportKeyId(a), failure('500'), 10);
+    const renamed = { ...a, name: 'renamed', labels: {} };
+    store.sync([renamed]);
+    const text = store.render(20);
+    expect(text).toContain('name="renamed"');
+    expect(text).not.toContain('ticket=');
+    expect(text).toContain('code="500"} 1');
+  });
+
+  it('ignores results for exports removed while their poll was in flight', () => {
+    const store = new ExportStore();
+    store.sync([a]);
+    store.sync([]);
+    expect(store.apply(exportKeyId(a), success(), 1)).toBeUndefined();
+    expect(store.size).toBe(0);
+  });
+});
