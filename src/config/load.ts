@@ -1,0 +1,78 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { ExporterConfig } from '../domain/config.js';
+import { buildConfig, type Analysis } from './build.js';
+import { describeFsError, unreadableReason } from './files.js';
+import { interpolateTree } from './interpolate.js';
+import { formatProblem, isUnder, problem, type Path, type Problem } from './problems.js';
+import { parseYaml } from './yaml.js';
+
+export type ConfigResult = { ok: true; config: ExporterConfig } | { ok: false; problems: string[] };
+
+export interface ParseOptions {
+  readonly env: NodeJS.ProcessEnv;
+  /** Directory that relative *_file paths are resolved against: the config file's own. */
+  readonly baseDir: string;
+  /** Name used for problems about the file as a whole and for YAML syntax errors. */
+  readonly source?: string;
+}
+
+interface TextAnalysis {
+  readonly source: string;
+  readonly yamlProblems: string[];
+  readonly interpolationProblems: Problem[];
+  readonly analysis?: Analysis;
+  /** Values whose ${VAR} failed; anything later reported at or under them follows from that one problem. */
+  readonly failed: Path[];
+}
+
+function analyzeText(text: string, opts: ParseOptions): TextAnalysis {
+  const source = opts.source ?? 'config.yaml';
+  const yaml = parseYaml(text, source);
+  if (!yaml.ok) return { source, yamlProblems: yaml.problems, interpolationProblems: [], failed: [] };
+  const interpolated = interpolateTree(yaml.tree, opts.env);
+  const analysis = buildConfig(interpolated.value, { env: opts.env, baseDir: opts.baseDir });
+  return {
+    source,
+    yamlProblems: [],
+    interpolationProblems: interpolated.problems,
+    analysis,
+    failed: interpolated.failed,
+  };
+}
+
+function finish(t: TextAnalysis, later: readonly Problem[]): ConfigResult {
+  if (t.yamlProblems.length > 0) return { ok: false, problems: t.yamlProblems };
+  const consequential = (p: Problem) => t.failed.some((f) => isUnder(p.path, f));
+  const problems = [...t.interpolationProblems, ...later.filter((p) => !consequential(p))];
+  if (problems.length === 0 && t.analysis?.config) return { ok: true, config: t.analysis.config };
+  return { ok: false, problems: problems.map((p) => formatProblem(p, t.source)) };
+}
+
+/** YAML text to the model, or every problem found. Pure: reads neither files nor process.env. */
+export function parseConfig(text: string, opts: ParseOptions): ConfigResult {
+  const t = analyzeText(text, opts);
+  return finish(t, t.analysis?.problems ?? []);
+}
+
+/** Reads and parses a config file, and also checks that every secret file it names can be read now. */
+export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): Promise<ConfigResult> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    return { ok: false, problems: [`${path}: cannot read: ${describeFsError(error)}`] };
+  }
+  const t = analyzeText(text, { env, baseDir: dirname(resolve(path)), source: path });
+  const fileProblems: Problem[] = [];
+  for (const ref of t.analysis?.files ?? []) {
+    const reason = await unreadableReason(ref.file);
+    if (reason !== undefined) fileProblems.push(problem(ref.path, `cannot read ${ref.file}: ${reason}`));
+  }
+  return finish(t, [...(t.analysis?.problems ?? []), ...fileProblems]);
+}
+
+/** One `path: message` per line, for a log line or stderr. */
+export function formatProblems(problems: readonly string[]): string {
+  return problems.join('\n');
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+import { formatProblems, loadConfigFile } from './config/load.js';
+import { HELP, parseFlags } from './cli/flags.js';
+import type { ExporterConfig } from './domain/config.js';
+import { startDemo, type Demo } from './runtime/demo.js';
+import { createLogger } from './runtime/logger.js';
+import { startExporter } from './runtime/start.js';
+import { VERSION } from './version.js';
+
+/** The only module with start-up side effects: flags, wiring, signals, exit codes. */
+async function main(argv: string[]): Promise<number | undefined> {
+  const parsed = parseFlags(argv);
+  if (!parsed.ok) {
+    process.stderr.write(`clouddc-exporter: ${parsed.error}\n\n${HELP}`);
+    return 2;
+  }
+  const flags = parsed.flags;
+  if (flags.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (flags.version) {
+    process.stdout.write(`clouddc-exporter ${VERSION} (node ${process.version})\n`);
+    return 0;
+  }
+
+  let demo: Demo | undefined;
+  let config: ExporterConfig;
+  if (flags.demo) {
+    demo = await startDemo();
+    config = demo.config;
+  } else {
+    const result = await loadConfigFile(flags.configFile, process.env);
+    if (!result.ok) {
+      process.stderr.write(`${flags.configFile}: invalid configuration\n${formatProblems(result.problems)}\n`);
+      return 1;
+    }
+    config = result.config;
+  }
+  if (flags.configCheck) {
+    await demo?.simulator.close();
+    process.stdout.write(
+      `${flags.demo ? 'demo configuration' : flags.configFile}: OK (${config.accounts.size} account(s), ${config.exports.length} export(s))\n`,
+    );
+    return 0;
+  }
+
+  const logger = createLogger(flags.logLevel);
+  process.on('unhandledRejection', (reason) => logger.error({ err: String(reason) }, 'unhandled promise rejection'));
+
+  const running = await startExporter({ config, logger, listen: flags.listen });
+  logger.info({ version: VERSION, url: running.url, exports: config.exports.length }, 'clouddc-exporter started');
+  if (demo) {
+    const base = running.url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//127.0.0.1:');
+    process.stderr.write(
+      `\nDemo mode: polling ${config.exports.length} scripted exports on the simulator at ${demo.simulator.url} every 5 s.\n` +
+        `  Landing page: ${base}/\n  Metrics:      ${base}/metrics\n  Readiness:    ${base}/-/ready\nPress Ctrl+C to stop.\n\n`,
+    );
+  }
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    // The whole shutdown is bounded: in-flight polls get 4 s, then everything is cut.
+    setTimeout(() => {
+      logger.warn('shutdown took longer than 5 s; exiting anyway');
+      process.exit(0);
+    }, 5000).unref();
+    void running
+      .stop(4000)
+      .then(() => demo?.simulator.close())
+      .then(() => {
+        logger.info('stopped');
+        logger.flush?.();
+        process.exit(0);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  return undefined;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== undefined) process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`clouddc-exporter: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

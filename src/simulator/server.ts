@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { checkToken } from './auth.js';
+import { apiNotFound, givenBody, JSON_TYPE, serverNotFound, type BodySpec } from './bodies.js';
+import { RequestLog } from './recorder.js';
+import { keyId, matchExportStatus } from './route.js';
+import { reply, validateBehaviour, type Reply } from './scenario.js';
+import type { AuthVerdict, Authenticate, Behaviour, ExportKey, Simulator, SimulatorOptions } from './types.js';
+
+interface Entry {
+  readonly behaviour: Behaviour;
+  readonly addedAt: number;
+  served: number;
+}
+
+type Sendable = Exclude<Reply, { kind: 'hang' }>;
+
+/** Node's own http server rather than koa: the benchmark pushes 10,000 requests through at concurrency 64. */
+export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
+  const now = opts.now ?? Date.now;
+  const log = new RequestLog(opts.maxRecordedRequests ?? 10_000);
+  const entries = new Map<string, Entry>();
+  const timers = new Set<NodeJS.Timeout>();
+  let token = opts.token;
+  let latency = 0;
+  let closing: Promise<void> | undefined;
+  const authenticate: Authenticate = opts.authenticate ?? ((req) => checkToken(token, req));
+
+  // A per-instance random prefix keeps ids unique across simulators; the counter keeps them cheap.
+  const idPrefix = randomBytes(8).toString('hex');
+  let idCounter = 0;
+
+  const setBehaviour = (key: ExportKey, behaviour: Behaviour): void => {
+    validateBehaviour(behaviour, `export ${key.projectId}/${key.serverId}/${key.exportId}`);
+    entries.set(keyId(key), { behaviour, addedAt: now(), served: 0 });
+  };
+  for (const e of opts.exports ?? []) setBehaviour(e, e.behaviour);
+
+  const server = createServer((req, res) => {
+    const requestId = idPrefix + (idCounter++).toString(16).padStart(16, '0');
+    const method = req.method ?? 'GET';
+    const target = req.url ?? '/';
+    const key = matchExportStatus(method, target);
+    const at = now();
+    log.push(
+      key === undefined
+        ? { method, path: target, headers: req.headers, at, requestId }
+        : { method, path: target, headers: req.headers, at, requestId, key },
+    );
+    if (key === undefined) return schedule(res, requestId, answer(404, apiNotFound()));
+
+    let verdict: ReturnType<Authenticate>;
+    try {
+      verdict = authenticate({ method, rawPath: target, headers: req.headers, body: '', requestId, now: at });
+    } catch (err) {
+      return schedule(res, requestId, hookFailed(err));
+    }
+    if (isPromise(verdict)) {
+      verdict.then(
+        (v) => afterAuth(res, key, requestId, at, v),
+        (err: unknown) => schedule(res, requestId, hookFailed(err)),
+      );
+    } else {
+      afterAuth(res, key, requestId, at, verdict);
+    }
+  });
+
+  function afterAuth(res: ServerResponse, key: ExportKey, requestId: string, at: number, v: AuthVerdict): void {
+    if (!v.ok) return schedule(res, requestId, answer(v.status, givenBody(v.body)));
+    const entry = entries.get(keyId(key));
+    if (entry === undefined) return schedule(res, requestId, answer(404, serverNotFound(key.serverId)));
+    const index = entry.served++;
+    schedule(res, requestId, reply(entry.behaviour, { key, index, now: at, addedAt: entry.addedAt, requestId }));
+  }
+
+  function schedule(res: ServerResponse, requestId: string, r: Reply): void {
+    if (r.kind === 'hang' || closing !== undefined) return;
+    const delay = latency + r.delayMs;
+    if (delay <= 0) return send(res, requestId, r);
+    const t = setTimeout(() => {
+      timers.delete(t);
+      send(res, requestId, r);
+    }, delay);
+    timers.add(t);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  return {
+    url: `http://${host}:${address.port}`,
+    get requests() {
+      return log.snapshot();
+    },
+    get requestCount() {
+      return log.count;
+    },
+    setBehaviour,
+    removeExport(key) {
+      entries.delete(keyId(key));
+    },
+    setToken(t) {
+      token = t;
+    },
+    setLatency(ms) {
+      if (!Number.isFinite(ms) || ms < 0) throw new RangeError('latency must be a finite number >= 0');
+      latency = ms;
+    },
+    clearRequests() {
+      log.clear();
+    },
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        server.close(() => resolve());
+        // server.close() alone waits for hanging requests and open keep-alive sockets.
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+function answer(status: number, body: BodySpec): Reply {
+  return { kind: 'answer', status, body, delayMs: 0 };
+}
+
+function hookFailed(err: unknown): Reply {
+  const msg = err instanceof Error ? err.message : String(err);
+  return answer(500, givenBody({ error_code: 'iMetal.0099', error_msg: `simulator authenticate hook threw: ${msg}` }));
+}
+
+function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
+  return typeof (v as { then?: unknown }).then === 'function';
+}
+
+function send(res: ServerResponse<IncomingMessage>, requestId: string, r: Sendable): void {
+  // The client may have given up while a delay ran.
+  if (res.destroyed || res.writableEnded) return;
+  if (r.kind === 'reset') {
+    // Promise more bytes than are sent, so the client sees a truncated body, not a short valid one.
+    res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': 512, 'x-request-id': requestId });
+    res.write('{"export_id":"', () => res.socket?.destroy());
+    return;
+  }
+  const headers: OutgoingHttpHeaders = {
+    'content-type': r.body.contentType,
+    'content-length': Buffer.byteLength(r.body.text),
+    'x-request-id': requestId,
+    server: 'api-gateway',
+  };
+  if (r.retryAfter !== undefined) headers['retry-after'] = r.retryAfter;
+  res.writeHead(r.status, headers);
+  res.end(r.body.text);
+}

@@ -1,0 +1,126 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ExportKey } from '../domain/export.js';
+
+export type { ExportKey };
+
+/** The wire variants the CloudDC docs disagree on (see clouddc-api.md §2.1); each is chosen per export. */
+export interface ProgressBehaviour {
+  readonly kind: 'progress';
+  /** Simulator-clock ms; defaults to when the behaviour was set. */
+  readonly startedAt?: number;
+  readonly durationMs: number;
+  /** Progress stops moving at this percentage and never completes. */
+  readonly stallAtPercent?: number;
+  /** The status turns failed once progress reaches this percentage. */
+  readonly failAtPercent?: number;
+  /** Defaults 'processing' / 'completed' / 'failed'; the doc example uses e.g. 'Running'. */
+  readonly spelling?: { readonly processing?: string; readonly completed?: string; readonly failed?: string };
+  /** 30, "30", "30%", "30.5"; default 'number'. */
+  readonly percentShape?: 'number' | 'string' | 'percent' | 'float-string';
+  /** 2025-03-20T02:48:06Z vs 2025-03-20T02:48:06+00:00; default 'z'. */
+  readonly createdAtStyle?: 'z' | 'offset';
+}
+
+export interface SequenceStep {
+  readonly times: number;
+  readonly behaviour: Behaviour;
+}
+
+export type Behaviour =
+  | ProgressBehaviour
+  /** Answers exactly this JSON with 200. */
+  | { readonly kind: 'fixed'; readonly body: Record<string, unknown> }
+  /** Without `body`, the body CloudDC or its gateway would send for that status (see bodies.ts). */
+  | {
+      readonly kind: 'error';
+      readonly status: number;
+      readonly body?: string | Record<string, unknown>;
+      readonly retryAfter?: string;
+      readonly contentType?: string;
+    }
+  /** 200 with a body the client must reject; content type defaults to JSON, as a broken backend would claim. */
+  | { readonly kind: 'malformed'; readonly body: string; readonly contentType?: string }
+  | { readonly kind: 'slow'; readonly delayMs: number; readonly then: Behaviour }
+  /**
+   * Counted per export: each step answers `times` requests, then `then` answers the rest.
+   * Without `then` the steps repeat forever.
+   */
+  | { readonly kind: 'sequence'; readonly steps: readonly SequenceStep[]; readonly then?: Behaviour }
+  /** Never answers, until the simulator closes. */
+  | { readonly kind: 'hang' }
+  /** Sends the head and part of the body, then destroys the socket. */
+  | { readonly kind: 'reset' };
+
+export interface ScriptedExport extends ExportKey {
+  readonly behaviour: Behaviour;
+}
+
+/**
+ * What an authenticate hook sees: enough to verify an X-Auth-Token or an SDK-HMAC-SHA256 signature. Shaped so it
+ * can be passed straight to signature-verifier's verifySignature.
+ */
+export interface AuthRequest {
+  readonly method: string;
+  /** Path plus query exactly as on the request line, still percent-encoded. */
+  readonly rawPath: string;
+  /** Lower-case names, as node:http gives them. */
+  readonly headers: IncomingHttpHeaders;
+  /** Always '': the only route is a GET, and the simulator never reads request bodies. */
+  readonly body: string;
+  /** The X-Request-Id of this answer, for gateway bodies that echo it. */
+  readonly requestId: string;
+  /** Simulator clock, ms: lets a verifier check X-Sdk-Date skew against the fake clock. */
+  readonly now: number;
+}
+
+export type AuthVerdict =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly status: number; readonly body: string | Record<string, unknown> };
+
+export type Authenticate = (req: AuthRequest) => AuthVerdict | Promise<AuthVerdict>;
+
+export interface SimulatorOptions {
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** Default 0 (any free port). */
+  readonly port?: number;
+  /** Required X-Auth-Token; no check when undefined. Ignored when `authenticate` is given. */
+  readonly token?: string;
+  readonly authenticate?: Authenticate;
+  readonly exports?: readonly ScriptedExport[];
+  /** ms clock for scripted progress and recorded times; default Date.now. Delays always use real time. */
+  readonly now?: () => number;
+  /** How many recent requests `requests` keeps; default 10,000. */
+  readonly maxRecordedRequests?: number;
+}
+
+export interface RecordedRequest {
+  readonly method: string;
+  /** The request target as sent: percent-encoded, query included. */
+  readonly path: string;
+  /** Lower-case names. */
+  readonly headers: IncomingHttpHeaders;
+  /** `now()` when the request arrived. */
+  readonly at: number;
+  readonly requestId: string;
+  /** The decoded path parameters, when the path matched the ShowLogsExportStatus route (known export or not). */
+  readonly key?: ExportKey;
+}
+
+export interface Simulator {
+  /** http://HOST:PORT, no trailing slash. */
+  readonly url: string;
+  /** The most recent requests, oldest first (a copy). */
+  readonly requests: RecordedRequest[];
+  /** Every request since start or the last clearRequests(), including those no longer kept in `requests`. */
+  readonly requestCount: number;
+  /** Adds or replaces; replacing restarts the export's request count and its default progress start. */
+  setBehaviour(key: ExportKey, behaviour: Behaviour): void;
+  removeExport(key: ExportKey): void;
+  setToken(token: string | undefined): void;
+  /** Real-time delay added to every answer; default 0. */
+  setLatency(ms: number): void;
+  clearRequests(): void;
+  /** Closes every socket, including hanging requests and idle keep-alive connections. */
+  close(): Promise<void>;
+}

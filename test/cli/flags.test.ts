@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { HELP, parseFlags, parseListenAddress } from '../../src/cli/flags.js';
+
+describe('parseFlags', () => {
+  it('applies the documented defaults', () => {
+    expect(parseFlags([])).toEqual({
+      ok: true,
+      flags: {
+        configFile: 'config.yaml',
+        configCheck: false,
+        listen: { port: 9877 },
+        logLevel: 'info',
+        demo: false,
+        help: false,
+        version: false,
+      },
+    });
+  });
+
+  it('accepts both --flag=value and --flag value', () => {
+    const r = parseFlags(['--config.file=/etc/x.yaml', '--web.listen-address', '127.0.0.1:9100', '--log.level=debug', '--config.check']);
+    expect(r).toMatchObject({
+      ok: true,
+      flags: { configFile: '/etc/x.yaml', listen: { host: '127.0.0.1', port: 9100 }, logLevel: 'debug', configCheck: true },
+    });
+  });
+
+  it.each([
+    [['--nope'], /Unknown option '--nope'/],
+    [['--log.level=loud'], /--log.level: expected one of trace, debug, info, warn, error, got "loud"/],
+    [['--web.listen-address=9877'], /--web.listen-address: expected \[host\]:port/],
+  ])('rejects %j', (argv, message) => {
+    const r = parseFlags(argv);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toMatch(message);
+  });
+
+  it.each([
+    [':9877', { port: 9877 }],
+    ['0.0.0.0:80', { host: '0.0.0.0', port: 80 }],
+    ['[::1]:9877', { host: '::1', port: 9877 }],
+    ['localhost:1', { host: 'localhost', port: 1 }],
+    ['host:70000', undefined],
+    ['host', undefined],
+  ])('parses listen address %s', (input, expected) => {
+    expect(parseListenAddress(input)).toEqual(expected);
+  });
+
+  it('documents every flag in --help', () => {
+    for (const flag of ['--config.file', '--config.check', '--web.listen-address', '--log.level', '--demo', '--help', '--version']) {
+      expect(HELP).toContain(flag);
+    }
+  });
+});

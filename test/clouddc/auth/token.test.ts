@@ -1,0 +1,108 @@
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AuthenticationError, staticTokenAuthenticator } from '../../../src/clouddc/auth/token.js';
+import { Secret } from '../../../src/config/secret.js';
+
+const req = { method: 'GET', url: new URL('https://clouddc.example/v1/p'), headers: {} };
+
+describe('staticTokenAuthenticator, inline', () => {
+  it('sends the secret as X-Auth-Token and has nothing to renew', async () => {
+    const auth = staticTokenAuthenticator({ kind: 'inline', value: new Secret('tok-123\n') });
+    expect(await auth.authorize(req)).toEqual({ 'X-Auth-Token': 'tok-123' });
+    expect(auth.onUnauthorized).toBeUndefined();
+  });
+
+  it('rejects an empty or header-breaking token without echoing it', async () => {
+    const empty = staticTokenAuthenticator({ kind: 'inline', value: new Secret('  ') });
+    await expect(empty.authorize(req)).rejects.toBeInstanceOf(AuthenticationError);
+    const split = staticTokenAuthenticator({ kind: 'inline', value: new Secret('abc\r\nX-Evil: 1') });
+    const err = (await split.authorize(req).catch((e: unknown) => e)) as AuthenticationError;
+    expect(err.reason).toBe('401');
+    expect(err.message).not.toContain('abc');
+  });
+});
+
+describe('staticTokenAuthenticator, file behind a Kubernetes-style symlink', () => {
+  let dir: string;
+  let generation = 0;
+
+  /** What the kubelet's atomic writer does: new directory, then an atomic rename of the ..data symlink. */
+  async function publish(token: string): Promise<void> {
+    const gen = `..gen_${generation++}`;
+    await fs.mkdir(join(dir, gen));
+    await fs.writeFile(join(dir, gen, 'token'), token);
+    await fs.symlink(gen, join(dir, '..data_tmp'));
+    await fs.rename(join(dir, '..data_tmp'), join(dir, '..data'));
+  }
+
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(join(tmpdir(), 'clouddc-token-'));
+    await publish('first-token\n');
+    await fs.symlink(join('..data', 'token'), join(dir, 'token'));
+  });
+  afterEach(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  function counted(): { reads: () => number; readFile: (p: string) => Promise<string> } {
+    let n = 0;
+    return {
+      reads: () => n,
+      readFile: (p) => {
+        n++;
+        return fs.readFile(p, 'utf8');
+      },
+    };
+  }
+
+  it('reads once, trims the newline and re-reads only after rotation', async () => {
+    const c = counted();
+    const auth = staticTokenAuthenticator({ kind: 'file', path: join(dir, 'token') }, c.readFile);
+    expect(await auth.authorize(req)).toEqual({ 'X-Auth-Token': 'first-token' });
+    expect(await auth.authorize(req)).toEqual({ 'X-Auth-Token': 'first-token' });
+    expect(c.reads()).toBe(1);
+
+    // Same length on purpose: only the inode tells the files apart.
+    await publish('secnd-token\n');
+    expect(await auth.authorize(req)).toEqual({ 'X-Auth-Token': 'secnd-token' });
+    expect(c.reads()).toBe(2);
+  });
+
+  it('onUnauthorized reports whether a newer token is waiting', async () => {
+    const auth = staticTokenAuthenticator({ kind: 'file', path: join(dir, 'token') });
+    await auth.authorize(req);
+    expect(await auth.onUnauthorized?.()).toBe(false);
+    await publish('rotated');
+    expect(await auth.onUnauthorized?.()).toBe(true);
+    expect(await auth.authorize(req)).toEqual({ 'X-Auth-Token': 'rotated' });
+    expect(await auth.onUnauthorized?.()).toBe(false);
+  });
+
+  it('concurrent callers share one read', async () => {
+    const c = counted();
+    const auth = staticTokenAuthenticator({ kind: 'file', path: join(dir, 'token') }, c.readFile);
+    const all = await Promise.all(Array.from({ length: 20 }, () => auth.authorize(req)));
+    expect(new Set(all.map((h) => h['X-Auth-Token']))).toEqual(new Set(['first-token']));
+    expect(c.reads()).toBe(1);
+  });
+
+  it('a missing or empty file is an AuthenticationError naming the path, not the token', async () => {
+    const missing = staticTokenAuthenticator({ kind: 'file', path: join(dir, 'nope') });
+    await expect(missing.authorize(req)).rejects.toThrow(/cannot read token file .*nope: ENOENT/);
+    expect(await missing.onUnauthorized?.()).toBe(false);
+
+    await publish('\n');
+    const empty = staticTokenAuthenticator({ kind: 'file', path: join(dir, 'token') });
+    await expect(empty.authorize(req)).rejects.toThrow(/token file .* is empty/);
+  });
+
+  it('recovers once the file becomes readable again', async () => {
+    const auth = staticTokenAuthenticator({ kind: 'file', path: join(dir, 'token') });
+    await fs.rm(join(dir, '..data'));
+    await expect(auth.authorize(req)).rejects.toBeInstanceOf(AuthenticationError);
+    await publish('back');
+    expect(await auth.authorize(req)).toEqual({ 'X-Auth-Token': 'back' });
+  });
+});

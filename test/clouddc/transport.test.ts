@@ -1,0 +1,97 @@
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Pool, type Dispatcher } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MAX_BODY_BYTES, sendOnce } from '../../src/clouddc/transport.js';
+
+// Faults the simulator does not script: a body that trickles forever and a chunked body with no length.
+let server: Server | undefined;
+let pool: Pool | undefined;
+const timers = new Set<NodeJS.Timeout>();
+
+afterEach(async () => {
+  for (const t of timers) clearInterval(t);
+  timers.clear();
+  await pool?.destroy();
+  server?.closeAllConnections();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  server = undefined;
+  pool = undefined;
+});
+
+async function serve(handler: (res: ServerResponse) => void): Promise<Pool> {
+  server = createServer((_req, res) => handler(res));
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  pool = new Pool(`http://127.0.0.1:${port}`, { connections: 1 });
+  return pool;
+}
+
+function every(ms: number, fn: () => void): void {
+  timers.add(setInterval(fn, ms));
+}
+
+const base = { path: '/', headers: {}, signal: new AbortController().signal };
+
+describe('sendOnce', () => {
+  it('the timeout covers a body that keeps trickling', async () => {
+    const dispatcher = await serve((res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      every(20, () => res.write(' '));
+    });
+    const started = Date.now();
+    const out = await sendOnce({ ...base, dispatcher, timeoutMs: 300 });
+    expect(out).toMatchObject({ kind: 'failure', reason: 'timeout' });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('stops reading a chunked body at 1 MiB', async () => {
+    let written = 0;
+    let closed = false;
+    const dispatcher = await serve((res) => {
+      res.writeHead(500, { 'content-type': 'text/html' });
+      res.on('close', () => (closed = true));
+      every(1, () => {
+        if (!res.destroyed) written += res.write(Buffer.alloc(64 * 1024, 0x61)) ? 64 * 1024 : 0;
+      });
+    });
+    const out = await sendOnce({ ...base, dispatcher, timeoutMs: 10_000 });
+    expect(out).toMatchObject({ kind: 'response', status: 500, text: undefined });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(closed).toBe(true);
+    expect(written).toBeLessThan(MAX_BODY_BYTES * 8);
+  });
+
+  it('reads a body of exactly 1 MiB', async () => {
+    const body = Buffer.alloc(MAX_BODY_BYTES, 0x62);
+    const dispatcher = await serve((res) => res.end(body));
+    const out = await sendOnce({ ...base, dispatcher, timeoutMs: 5000 });
+    expect(out.kind === 'response' && out.text?.length).toBe(MAX_BODY_BYTES);
+  });
+
+  it.each([
+    ['ENOTFOUND', 'network'],
+    ['EAI_AGAIN', 'network'],
+    ['ECONNRESET', 'network'],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', 'network'],
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', 'network'],
+    ['UND_ERR_SOCKET', 'network'],
+    ['UND_ERR_CONNECT_TIMEOUT', 'timeout'],
+    ['UND_ERR_HEADERS_TIMEOUT', 'timeout'],
+  ])('classifies %s as %s', async (code, reason) => {
+    const dispatcher = {
+      request: () => Promise.reject(Object.assign(new Error(`failed with ${code}`), { code })),
+    } as unknown as Dispatcher;
+    const out = await sendOnce({ ...base, dispatcher, timeoutMs: 1000 });
+    expect(out).toMatchObject({ kind: 'failure', reason, message: expect.stringContaining(code) });
+  });
+
+  it('finds the code on a wrapped cause and survives non-Error rejections', async () => {
+    const wrapped = { request: () => Promise.reject(new Error('fetch failed', { cause: { code: 'ECONNREFUSED' } })) };
+    const weird = { request: () => Promise.reject('just a string') };
+    const a = await sendOnce({ ...base, dispatcher: wrapped as unknown as Dispatcher, timeoutMs: 1000 });
+    const b = await sendOnce({ ...base, dispatcher: weird as unknown as Dispatcher, timeoutMs: 1000 });
+    expect(a).toMatchObject({ reason: 'network', message: 'network error: ECONNREFUSED: fetch failed' });
+    expect(b).toMatchObject({ reason: 'network', message: 'network error: unknown error' });
+  });
+});
