@@ -36,7 +36,8 @@ export function buildAccount(name: string, value: unknown, ctx: BuildContext): A
   if (!parsed.ok) return { problems: [...problems, ...parsed.problems], files: [] };
   const raw = parsed.value;
 
-  const endpoint = raw.endpoint ?? (raw.region === undefined ? undefined : `https://clouddc.${raw.region}.myhuaweicloud.com`);
+  const region = raw.region;
+  const endpoint = raw.endpoint ?? (region === undefined ? undefined : `https://clouddc.${region}.myhuaweicloud.com`);
   if (endpoint === undefined) problems.push(problem([...path, 'region'], 'required unless endpoint is set'));
 
   let projectId = raw.project_id;
@@ -46,13 +47,13 @@ export function buildAccount(name: string, value: unknown, ctx: BuildContext): A
     projectId = env.value;
   }
 
-  const auth = resolveAuth(raw.auth, raw.region, [...path, 'auth'], ctx);
+  const auth = resolveAuth(raw.auth, region, [...path, 'auth'], ctx);
   problems.push(...auth.problems);
   if (problems.length > 0 || endpoint === undefined || projectId === undefined || auth.auth === undefined) {
     return { problems, files: auth.files };
   }
   return {
-    account: { name, region: raw.region ?? '', endpoint, projectId, auth: auth.auth },
+    account: { name, region: region ?? '', endpoint, projectId, auth: auth.auth },
     problems,
     files: auth.files,
   };

@@ -65,7 +65,12 @@ function chooseMethod(a: RawAuth, env: NodeJS.ProcessEnv): Method | undefined {
   return undefined;
 }
 
-export function resolveAuth(raw: RawAuth | undefined, region: string | undefined, path: Path, ctx: BuildContext): AuthResult {
+export function resolveAuth(
+  raw: RawAuth | undefined,
+  region: string | undefined,
+  path: Path,
+  ctx: BuildContext,
+): AuthResult {
   const a: RawAuth = raw ?? {};
   const problems: Problem[] = [];
   const files: SecretFileRef[] = [];
@@ -125,15 +130,20 @@ export function resolveAuth(raw: RawAuth | undefined, region: string | undefined
     }
     case 'password': {
       const userName = a.user_name;
-      if (userName === undefined) problems.push(problem([...path, 'user_name'], 'required with password or password_file'));
+      if (userName === undefined) {
+        problems.push(problem([...path, 'user_name'], 'required with password or password_file'));
+      }
       const password = secret('password', 'password_file', () => undefined, 'required (set password or password_file)');
       const domainName = a.domain_name;
-      if (domainName === undefined) problems.push(problem([...path, 'domain_name'], 'required for password authentication'));
+      if (domainName === undefined) {
+        problems.push(problem([...path, 'domain_name'], 'required for password authentication'));
+      }
       const authUrl = a.auth_url ?? (region === undefined ? undefined : `https://iam.${region}.myhuaweicloud.com/v3`);
       if (authUrl === undefined) {
         problems.push(problem([...path, 'auth_url'], 'required when the account has no region'));
       } else if (a.auth_url !== undefined && !authUrl.endsWith('/v3')) {
-        problems.push(problem([...path, 'auth_url'], 'must end in /v3, e.g. https://iam.cn-east-3.myhuaweicloud.com/v3'));
+        const example = 'https://iam.cn-east-3.myhuaweicloud.com/v3';
+        problems.push(problem([...path, 'auth_url'], `must end in /v3, e.g. ${example}`));
       }
       if (userName !== undefined && password && domainName !== undefined && authUrl !== undefined) {
         auth = {

@@ -38,7 +38,8 @@ export function buildConfig(tree: unknown, ctx: BuildContext): Analysis {
   if (rawAccounts === undefined) {
     problems.push(problem(['accounts'], 'required: at least one account'));
   } else if (!isPlainObject(rawAccounts)) {
-    problems.push(problem(['accounts'], `expected a mapping of account names to accounts, got ${describeValue(rawAccounts)}`));
+    const got = describeValue(rawAccounts);
+    problems.push(problem(['accounts'], `expected a mapping of account names to accounts, got ${got}`));
   } else if (Object.keys(rawAccounts).length === 0) {
     problems.push(problem(['accounts'], 'at least one account is required'));
   } else {

@@ -34,7 +34,9 @@ export function buildExports(
     let accountName: string | undefined;
     if (typeof ref === 'string') {
       if (names.includes(ref)) accountName = ref;
-      else if (names.length > 0) localProblems.push(problem([...path, 'account'], `unknown account ${JSON.stringify(ref)}${known}`));
+      else if (names.length > 0) {
+        localProblems.push(problem([...path, 'account'], `unknown account ${JSON.stringify(ref)}${known}`));
+      }
     } else if (ref === ABSENT) {
       if (names.length === 1) accountName = names[0];
       else if (names.length > 1) {
@@ -56,7 +58,8 @@ export function buildExports(
     const id = JSON.stringify([target.projectId, target.serverId, target.exportId]);
     const first = firstIndex.get(id);
     if (first !== undefined) {
-      problems.push(problem(path, `duplicate of ${formatPath(['exports', first])} (same project_id, server_id and export_id)`));
+      const original = formatPath(['exports', first]);
+      problems.push(problem(path, `duplicate of ${original} (same project_id, server_id and export_id)`));
       return;
     }
     firstIndex.set(id, index);

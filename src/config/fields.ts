@@ -39,7 +39,9 @@ export const secretField = nonEmpty.transform((s) => new Secret(s));
 export function intField(min: number, max: number) {
   const int = z.int({
     error: (iss) =>
-      iss.code === 'invalid_type' && iss.input !== undefined ? `expected an integer, got ${describeValue(iss.input)}` : undefined,
+      iss.code === 'invalid_type' && iss.input !== undefined
+        ? `expected an integer, got ${describeValue(iss.input)}`
+        : undefined,
   });
   return z.preprocess((v) => (typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : v), int.min(min).max(max));
 }
@@ -53,7 +55,10 @@ export interface DurationLimits {
   readonly below?: boolean;
 }
 
-/** Duration text such as "10s" or "1h30m", as milliseconds. A bare number is refused: its unit would be a guess. */
+/**
+ * Duration text such as "10s" or "1h30m", as milliseconds. A bare number is refused: its unit would be a guess.
+ * The text is not repeated in messages; it may have come from an environment variable.
+ */
 export function durationField(limits: DurationLimits) {
   const text = z.string({
     error: (iss) =>
@@ -67,7 +72,7 @@ export function durationField(limits: DurationLimits) {
       ctx.issues.push({
         code: 'custom',
         input: s,
-        message: `invalid duration ${JSON.stringify(s)} (use e.g. 500ms, 10s, 5m, 1h30m)`,
+        message: 'invalid duration (use e.g. 500ms, 10s, 5m, 1h30m)',
       });
       return z.NEVER;
     }

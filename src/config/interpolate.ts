@@ -8,8 +8,11 @@ import { problem, type Path, type Problem } from './problems.js';
  */
 
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const REFERENCE_HELP = 'expected ${NAME} with NAME made of letters, digits and _ (write "$$" for a literal "$")';
 
-export type Interpolated = { readonly ok: true; readonly value: string } | { readonly ok: false; readonly messages: string[] };
+export type Interpolated =
+  | { readonly ok: true; readonly value: string }
+  | { readonly ok: false; readonly messages: string[] };
 
 export function interpolateString(s: string, env: NodeJS.ProcessEnv): Interpolated {
   let out = '';
@@ -36,9 +39,7 @@ export function interpolateString(s: string, env: NodeJS.ProcessEnv): Interpolat
       }
       const name = s.slice(i + 2, end);
       if (!VAR_NAME.test(name)) {
-        messages.push(
-          `invalid variable reference at character ${i + 1}: expected \${NAME} with NAME made of letters, digits and _ (write "$$" for a literal "$")`,
-        );
+        messages.push(`invalid variable reference at character ${i + 1}: ${REFERENCE_HELP}`);
       } else {
         const value = env[name];
         const message = `environment variable ${name} is not set`;

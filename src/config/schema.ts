@@ -38,7 +38,10 @@ export const topSchema = strict({
 
 const cronField = z.string().superRefine((s, ctx) => {
   if (!isValidCron(s)) {
-    ctx.addIssue({ code: 'custom', message: `invalid cron expression ${JSON.stringify(s)}` });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'invalid cron expression (e.g. "*/30 * * * * *"; the seconds field is optional)',
+    });
   }
 });
 

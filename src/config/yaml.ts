@@ -6,7 +6,9 @@ import { isPlainObject, setOwn } from './interpolate.js';
  * quote the offending source text, which may be a secret, so quoted source is cut from them.
  */
 
-export type YamlResult = { readonly ok: true; readonly tree: unknown } | { readonly ok: false; readonly problems: string[] };
+export type YamlResult =
+  | { readonly ok: true; readonly tree: unknown }
+  | { readonly ok: false; readonly problems: string[] };
 
 // Messages of the yaml library that end in raw source text, kept only up to the text.
 const QUOTING_MESSAGES = [
@@ -70,7 +72,8 @@ export function parseYaml(text: string, source: string): YamlResult {
   if (syntax.length > MAX_SYNTAX_PROBLEMS) {
     // One syntax error usually derails the parser for the rest of the file; the tail is noise.
     const more = syntax.length - MAX_SYNTAX_PROBLEMS;
-    return { ok: false, problems: [...syntax.slice(0, MAX_SYNTAX_PROBLEMS), `${source}: ${more} more YAML syntax errors follow`] };
+    const shown = syntax.slice(0, MAX_SYNTAX_PROBLEMS);
+    return { ok: false, problems: [...shown, `${source}: ${more} more YAML syntax errors follow`] };
   }
   if (syntax.length > 0) return { ok: false, problems: syntax };
   if (doc.contents === null) {

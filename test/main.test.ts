@@ -1,0 +1,64 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './support/cli.js';
+
+async function until<T>(fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('clouddc-exporter CLI', () => {
+  it('runs the demo: prints its URLs, becomes ready, serves metrics, stops on SIGTERM with exit 0', async () => {
+    const cli = runCli(['--demo', '--web.listen-address=127.0.0.1:0']);
+    const [, metricsUrl] = await cli.waitFor(/Metrics:\s+(http:\/\/127\.0\.0\.1:\d+\/metrics)/);
+    const base = metricsUrl!.replace(/\/metrics$/, '');
+    await until(async () => ((await fetch(`${base}/-/ready`)).status === 200 ? true : undefined));
+    const text = await (await fetch(metricsUrl!)).text();
+    for (const family of ['clouddc_log_export_info', 'clouddc_log_export_status', 'clouddc_log_export_percentage', 'clouddc_api_requests_total', 'process_cpu_seconds_total', 'nodejs_heap_size_used_bytes']) {
+      expect(text).toContain(`# TYPE ${family} `);
+    }
+    expect(text).toMatch(/clouddc_log_export_status\{[^}]*status="unknown"\} 1/);
+    expect(text).toMatch(/clouddc_log_export_api_errors_total\{[^}]*code="invalid_response"\} [1-9]/);
+    const started = Date.now();
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(cli.stdout()).toMatch(/"msg":"stopped"/);
+  });
+
+  it('--config.check lists every problem as path: message, exit 1, no stack trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cde-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(
+      file,
+      'poll:\n  concurency: 4\n  timeout: soon\naccounts:\n  main:\n    region: cn-east-3\n    project_id: p\n    auth: {token: "${NOPE_UNSET}"}\nexports:\n  - export_id: "1"\n',
+    );
+    const cli = runCli(['--config.check', `--config.file=${file}`]);
+    expect(await cli.exited).toBe(1);
+    const err = cli.stderr();
+    expect(err).toContain('poll.concurency: unknown key');
+    expect(err).toContain('poll.timeout:');
+    expect(err).toContain('accounts.main.auth.token: environment variable NOPE_UNSET is not set');
+    expect(err).toContain('exports[0].server_id:');
+    expect(err).not.toMatch(/\n\s+at .*:\d+:\d+/);
+  });
+
+  it('--config.check accepts the shipped example config', async () => {
+    const cli = runCli(['--config.check', '--config.file=config.example.yaml'], { CLOUDDC_TOKEN: 'x' });
+    expect(await cli.exited).toBe(0);
+    expect(cli.stdout()).toMatch(/config\.example\.yaml: OK \(1 account\(s\), \d+ export\(s\)\)/);
+  });
+
+  it('exits 2 with usage on an unknown flag', async () => {
+    const cli = runCli(['--bogus']);
+    expect(await cli.exited).toBe(2);
+    expect(cli.stderr()).toContain("Unknown option '--bogus'");
+  });
+});
