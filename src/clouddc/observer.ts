@@ -5,3 +5,22 @@ export interface ApiObserver {
   /** Once per retry, with the reason of the attempt that failed. */
   onRetry(account: string, reason: string): void;
 }
+
+/** What the authenticators report; keeps them free of prom-client too. */
+export interface AuthObserver {
+  /** Once per account at start-up, so that its series exist before anything happens. */
+  onAccount(account: string, method: 'token' | 'aksk' | 'password'): void;
+  /** A new IAM token; `expiresAtMs` is the expires_at IAM sent, as Unix ms. */
+  onTokenIssued(account: string, expiresAtMs: number): void;
+  /** Once per IAM token request that ended (a renewal shared by many polls counts once). */
+  onTokenRefresh(account: string, result: 'success' | 'failure'): void;
+  /** The account sends nothing until `untilMs` (Unix ms); 0 ends a pause early. */
+  onPause(account: string, untilMs: number): void;
+}
+
+export const NO_AUTH_OBSERVER: AuthObserver = {
+  onAccount() {},
+  onTokenIssued() {},
+  onTokenRefresh() {},
+  onPause() {},
+};

@@ -3,7 +3,7 @@ import { resolveAuth, envValue, type BuildContext, type SecretFileRef } from './
 import { hasControlCharacters } from './fields.js';
 import { parseAt } from './issues.js';
 import { problem, type Path, type Problem } from './problems.js';
-import { ACCOUNT_NAME, accountSchema } from './schema.js';
+import { ACCOUNT_NAME, DEFAULTS, accountSchema } from './schema.js';
 
 /** Same variable as the Huawei SDKs, so one environment serves the SDK tools and the exporter. */
 export const ENV_PROJECT_ID = 'HUAWEICLOUD_SDK_PROJECT_ID';
@@ -53,7 +53,14 @@ export function buildAccount(name: string, value: unknown, ctx: BuildContext): A
     return { problems, files: auth.files };
   }
   return {
-    account: { name, region: region ?? '', endpoint, projectId, auth: auth.auth },
+    account: {
+      name,
+      region: region ?? '',
+      endpoint,
+      projectId,
+      auth: auth.auth,
+      rateLimit: raw.rate_limit ?? { requestsPerSecond: DEFAULTS.requestsPerSecond, burst: DEFAULTS.burst },
+    },
     problems,
     files: auth.files,
   };

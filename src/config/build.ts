@@ -5,7 +5,7 @@ import { buildExports } from './exports.js';
 import { describeValue, parseAt } from './issues.js';
 import { isPlainObject } from './interpolate.js';
 import { problem, type Problem } from './problems.js';
-import { pollSchema, topSchema } from './schema.js';
+import { pollSchema, retentionSchema, topSchema } from './schema.js';
 
 export interface Analysis {
   readonly problems: Problem[];
@@ -31,6 +31,9 @@ export function buildConfig(tree: unknown, ctx: BuildContext): Analysis {
 
   const poll = parseAt(pollSchema, tree['poll'] ?? {}, ['poll']);
   if (!poll.ok) problems.push(...poll.problems);
+
+  const retention = parseAt(retentionSchema, tree['retention'] ?? {}, ['retention']);
+  if (!retention.ok) problems.push(...retention.problems);
 
   const accounts = new Map<string, AccountSettings>();
   let names: string[] = [];
@@ -62,7 +65,7 @@ export function buildConfig(tree: unknown, ctx: BuildContext): Analysis {
     exports = built.exports;
   }
 
-  if (problems.length > 0 || !poll.ok) return { problems, files };
-  const config: ExporterConfig = { poll: poll.value satisfies PollSettings, accounts, exports };
+  if (problems.length > 0 || !poll.ok || !retention.ok) return { problems, files };
+  const config: ExporterConfig = { poll: poll.value satisfies PollSettings, retention: retention.value, accounts, exports };
   return { problems, config, files };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { validate as isValidCron } from 'node-cron';
-import type { PollSettings } from '../domain/config.js';
+import type { PollSettings, RateLimitSettings, RetentionSettings } from '../domain/config.js';
 import { formatDuration } from './duration.js';
 import { describeValue } from './issues.js';
 import { durationField, httpUrl, idField, intField, nonEmpty, secretField, strict } from './fields.js';
@@ -18,6 +18,12 @@ export const DEFAULTS = {
   backoffInitialMs: 500,
   backoffMaxMs: 30_000,
   refreshBeforeMs: 3_600_000,
+  spread: true,
+  // CloudDC publishes no quota; other Huawei Cloud APIs allow about 10 requests/s per user.
+  requestsPerSecond: 10,
+  burst: 20,
+  retentionCompletedMs: 24 * 3_600_000,
+  retentionNotFoundMs: 3_600_000,
 } as const;
 
 const DAY_MS = 24 * 3_600_000;
@@ -32,6 +38,7 @@ const REGION = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 /** Only the top-level keys; the sections themselves are parsed separately. */
 export const topSchema = strict({
   poll: z.unknown().optional(),
+  retention: z.unknown().optional(),
   accounts: z.unknown().optional(),
   exports: z.unknown().optional(),
 });
@@ -54,6 +61,7 @@ export const pollSchema = strict({
   retries: intField(0, 10).optional(),
   backoff_initial: durationField({ max: DAY_MS }).optional(),
   backoff_max: durationField({ max: DAY_MS }).optional(),
+  spread: z.boolean().optional(),
 })
   .superRefine(
     (raw, ctx) => {
@@ -84,8 +92,36 @@ export const pollSchema = strict({
       retries: raw.retries ?? DEFAULTS.retries,
       backoffInitialMs: raw.backoff_initial ?? DEFAULTS.backoffInitialMs,
       backoffMaxMs: raw.backoff_max ?? DEFAULTS.backoffMaxMs,
+      spread: raw.spread ?? DEFAULTS.spread,
     }),
   );
+
+const YEAR_MS = 365 * DAY_MS;
+
+export const retentionSchema = strict({
+  completed: durationField({ max: YEAR_MS }).optional(),
+  not_found: durationField({ max: YEAR_MS }).optional(),
+}).transform(
+  (raw): RetentionSettings => ({
+    completedMs: raw.completed ?? DEFAULTS.retentionCompletedMs,
+    notFoundMs: raw.not_found ?? DEFAULTS.retentionNotFoundMs,
+  }),
+);
+
+const positiveRate = z
+  .number({ error: (iss) => (iss.code === 'invalid_type' ? 'expected a number of requests per second' : undefined) })
+  .positive({ message: 'must be greater than 0' })
+  .max(100_000);
+
+export const rateLimitSchema = strict({
+  requests_per_second: z.preprocess((v) => (typeof v === 'string' && /^\d+(\.\d+)?$/.test(v) ? Number(v) : v), positiveRate).optional(),
+  burst: intField(1, 100_000).optional(),
+}).transform(
+  (raw): RateLimitSettings => ({
+    requestsPerSecond: raw.requests_per_second ?? DEFAULTS.requestsPerSecond,
+    burst: raw.burst ?? DEFAULTS.burst,
+  }),
+);
 
 /**
  * Every field of every method is optional here; which method is meant, and what it then requires, depends on
@@ -114,6 +150,7 @@ export const accountSchema = strict({
   endpoint: httpUrl.optional(),
   project_id: idField.optional(),
   auth: authSchema.optional(),
+  rate_limit: rateLimitSchema.optional(),
 });
 export type RawAccount = z.output<typeof accountSchema>;
 

@@ -12,6 +12,22 @@ export interface PollSettings {
   readonly backoffInitialMs: number;
   /** Upper bound of any single backoff or Retry-After wait. */
   readonly backoffMaxMs: number;
+  /** Spread the polls of a cycle across the schedule interval instead of starting them all on the tick. */
+  readonly spread: boolean;
+}
+
+/** Token bucket shared by every poll of one account. */
+export interface RateLimitSettings {
+  readonly requestsPerSecond: number;
+  readonly burst: number;
+}
+
+/** How long finished exports stay exported while still listed in the config. */
+export interface RetentionSettings {
+  /** After this long in `completed`, an export is retired: its series go and it is not polled. */
+  readonly completedMs: number;
+  /** After this long of nothing but 404 answers, an export is retired the same way. */
+  readonly notFoundMs: number;
 }
 
 /** A secret given inline (or through ${VAR}) or as a file that is re-read when it changes. */
@@ -51,10 +67,12 @@ export interface AccountSettings {
   readonly endpoint: string;
   readonly projectId: string;
   readonly auth: AuthSettings;
+  readonly rateLimit: RateLimitSettings;
 }
 
 export interface ExporterConfig {
   readonly poll: PollSettings;
+  readonly retention: RetentionSettings;
   /** Keyed by account name, in file order. */
   readonly accounts: ReadonlyMap<string, AccountSettings>;
   readonly exports: readonly ExportTarget[];

@@ -15,7 +15,8 @@ export async function startDemo(now: number = Date.now()): Promise<Demo> {
   const scripted = demoExports(DEMO_PROJECT_ID, now);
   const simulator = await startSimulator({ token: DEMO_TOKEN, exports: scripted });
   const config: ExporterConfig = {
-    poll: { schedule: '*/5 * * * * *', concurrency: 4, timeoutMs: 5000, retries: 1, backoffInitialMs: 200, backoffMaxMs: 2000 },
+    poll: { schedule: '*/5 * * * * *', concurrency: 4, timeoutMs: 5000, retries: 1, backoffInitialMs: 200, backoffMaxMs: 2000, spread: false },
+    retention: { completedMs: 24 * 3_600_000, notFoundMs: 3_600_000 },
     accounts: new Map([
       [
         'demo',
@@ -25,6 +26,7 @@ export async function startDemo(now: number = Date.now()): Promise<Demo> {
           endpoint: simulator.url,
           projectId: DEMO_PROJECT_ID,
           auth: { kind: 'token', token: { kind: 'inline', value: new Secret(DEMO_TOKEN) } },
+          rateLimit: { requestsPerSecond: 20, burst: 20 },
         },
       ],
     ]),

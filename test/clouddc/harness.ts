@@ -92,6 +92,7 @@ export function pollSettings(overrides: Partial<PollSettings> = {}): PollSetting
     retries: 0,
     backoffInitialMs: 500,
     backoffMaxMs: 30_000,
+    spread: false,
     ...overrides,
   };
 }
@@ -116,6 +117,7 @@ export async function startHarness(): Promise<Harness> {
         endpoint: sim.url,
         projectId: PROJECT,
         auth: { kind: 'token', token: { kind: 'inline', value: new Secret(o.token ?? TOKEN) } },
+        rateLimit: { requestsPerSecond: 10_000, burst: 10_000 },
         ...o.account,
       };
       const c = createAccountClient({

@@ -17,7 +17,10 @@ const DEFAULT_POLL = {
   retries: 2,
   backoffInitialMs: 500,
   backoffMaxMs: 30_000,
+  spread: true,
 };
+const DEFAULT_RETENTION = { completedMs: 86_400_000, notFoundMs: 3_600_000 };
+const DEFAULT_RATE = { requestsPerSecond: 10, burst: 20 };
 
 describe('valid fixtures give exactly the expected model', () => {
   test('valid-minimal.yaml: defaults everywhere', () => {
@@ -25,6 +28,7 @@ describe('valid fixtures give exactly the expected model', () => {
     if (!r.ok) throw new Error(formatProblems(r.problems));
     expect(plain(r.config)).toStrictEqual({
       poll: DEFAULT_POLL,
+      retention: DEFAULT_RETENTION,
       accounts: {
         main: {
           name: 'main',
@@ -32,6 +36,7 @@ describe('valid fixtures give exactly the expected model', () => {
           endpoint: 'https://clouddc.cn-east-3.myhuaweicloud.com',
           projectId: '0123456789abcdef0123456789abcdef',
           auth: { kind: 'token', token: { kind: 'inline', value: { secret: 'tok-from-env' } } },
+          rateLimit: DEFAULT_RATE,
         },
       },
       exports: [],
@@ -43,6 +48,7 @@ describe('valid fixtures give exactly the expected model', () => {
     if (!r.ok) throw new Error(formatProblems(r.problems));
     expect(plain(r.config)).toStrictEqual({
       poll: DEFAULT_POLL,
+      retention: DEFAULT_RETENTION,
       accounts: {
         main: {
           name: 'main',
@@ -50,6 +56,7 @@ describe('valid fixtures give exactly the expected model', () => {
           endpoint: 'https://clouddc.cn-east-3.myhuaweicloud.com',
           projectId: 'p1',
           auth: { kind: 'token', token: { kind: 'inline', value: { secret: 'literal-token' } } },
+          rateLimit: DEFAULT_RATE,
         },
       },
       exports: [],
@@ -62,6 +69,7 @@ describe('valid fixtures give exactly the expected model', () => {
     if (!r.ok) throw new Error(formatProblems(r.problems));
     expect(plain(r.config)).toStrictEqual({
       poll: DEFAULT_POLL,
+      retention: DEFAULT_RETENTION,
       accounts: {
         main: {
           name: 'main',
@@ -69,6 +77,7 @@ describe('valid fixtures give exactly the expected model', () => {
           endpoint: 'https://clouddc.cn-north-4.myhuaweicloud.com',
           projectId: 'p-env',
           auth: { kind: 'aksk', accessKey: 'AKENV', secretKey: { kind: 'inline', value: { secret: 'SKENV' } } },
+          rateLimit: DEFAULT_RATE,
         },
       },
       exports: [{ projectId: 'p-env', serverId: 's1', exportId: '9', account: 'main', name: '', labels: {} }],
@@ -87,7 +96,9 @@ describe('valid fixtures give exactly the expected model', () => {
         retries: 0,
         backoffInitialMs: 250,
         backoffMaxMs: 60_000,
+        spread: false,
       },
+      retention: { completedMs: 7_200_000, notFoundMs: 600_000 },
       accounts: {
         east: {
           name: 'east',
@@ -95,6 +106,7 @@ describe('valid fixtures give exactly the expected model', () => {
           endpoint: 'https://clouddc.cn-east-3.myhuaweicloud.com',
           projectId: 'p-east',
           auth: { kind: 'token', token: { kind: 'file', path: join(FIXTURES, 'secrets/token') } },
+          rateLimit: DEFAULT_RATE,
         },
         'south.aksk': {
           name: 'south.aksk',
@@ -107,6 +119,7 @@ describe('valid fixtures give exactly the expected model', () => {
             secretKey: { kind: 'inline', value: { secret: 'sk-south-value' } },
             securityToken: { secret: 'st-${literal}' },
           },
+          rateLimit: { requestsPerSecond: 2.5, burst: 5 },
         },
         iam: {
           name: 'iam',
@@ -122,6 +135,7 @@ describe('valid fixtures give exactly the expected model', () => {
             projectName: 'cn-east-3_sub',
             refreshBeforeMs: 7_200_000,
           },
+          rateLimit: DEFAULT_RATE,
         },
         iam_defaults: {
           name: 'iam_defaults',
@@ -136,6 +150,7 @@ describe('valid fixtures give exactly the expected model', () => {
             authUrl: 'https://iam.ap-southeast-3.myhuaweicloud.com/v3',
             refreshBeforeMs: 3_600_000,
           },
+          rateLimit: DEFAULT_RATE,
         },
       },
       exports: [

@@ -12,6 +12,7 @@ export function account(endpoint: string, overrides: Partial<AccountSettings> = 
     endpoint,
     projectId: PROJECT,
     auth: { kind: 'token', token: { kind: 'inline', value: new Secret(TOKEN) } },
+    rateLimit: { requestsPerSecond: 10_000, burst: 10_000 },
     ...overrides,
   };
 }
@@ -20,9 +21,9 @@ export function account(endpoint: string, overrides: Partial<AccountSettings> = 
 export const NEVER = '0 0 1 1 *';
 
 export function pollSettings(overrides: Partial<PollSettings> = {}): PollSettings {
-  return { schedule: NEVER, concurrency: 4, timeoutMs: 2000, retries: 0, backoffInitialMs: 1, backoffMaxMs: 5, ...overrides };
+  return { schedule: NEVER, concurrency: 4, timeoutMs: 2000, retries: 0, backoffInitialMs: 1, backoffMaxMs: 5, spread: false, ...overrides };
 }
 
 export function config(accounts: AccountSettings[], exports: ExportTarget[], poll: Partial<PollSettings> = {}): ExporterConfig {
-  return { poll: pollSettings(poll), accounts: new Map(accounts.map((a) => [a.name, a])), exports };
+  return { poll: pollSettings(poll), retention: { completedMs: 86_400_000, notFoundMs: 3_600_000 }, accounts: new Map(accounts.map((a) => [a.name, a])), exports };
 }
