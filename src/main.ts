@@ -5,6 +5,7 @@ import type { ExporterConfig } from './domain/config.js';
 import { startDemo, type Demo } from './runtime/demo.js';
 import { createLogger } from './runtime/logger.js';
 import { startExporter } from './runtime/start.js';
+import { ordinalFromHostname, type Shard } from './runtime/shard.js';
 import { VERSION } from './version.js';
 
 /** The only module with start-up side effects: flags, wiring, signals, exit codes. */
@@ -45,11 +46,37 @@ async function main(argv: string[]): Promise<number | undefined> {
     return 0;
   }
 
+  let shard: Shard;
+  if ('fromHostname' in flags.shard) {
+    const index = ordinalFromHostname();
+    if (index === undefined || index >= flags.shard.total) {
+      process.stderr.write(
+        `clouddc-exporter: --shard.from-hostname: cannot read a shard index below ${flags.shard.total} from the host name\n`,
+      );
+      return 2;
+    }
+    shard = { index, total: flags.shard.total };
+  } else {
+    shard = flags.shard;
+  }
+
   const logger = createLogger(flags.logLevel);
   process.on('unhandledRejection', (reason) => logger.error({ err: String(reason) }, 'unhandled promise rejection'));
 
-  const running = await startExporter({ config, logger, listen: flags.listen });
-  logger.info({ version: VERSION, url: running.url, exports: config.exports.length }, 'clouddc-exporter started');
+  const running = await startExporter({
+    config,
+    logger,
+    listen: flags.listen,
+    shard,
+    storagePath: flags.storagePath,
+    configFile: demo ? undefined : flags.configFile,
+    autoReloadIntervalMs: flags.autoReloadIntervalMs,
+  });
+  logger.info(
+    { version: VERSION, url: running.url, exports: running.exporter.store.size, shard: `${shard.index}/${shard.total}` },
+    'clouddc-exporter started',
+  );
+  process.on('SIGHUP', () => void running.reloader?.reload('SIGHUP'));
   if (demo) {
     const base = running.url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//127.0.0.1:');
     process.stderr.write(

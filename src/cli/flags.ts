@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseDuration } from '../config/duration.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -6,6 +7,10 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface Flags {
   readonly configFile: string;
   readonly configCheck: boolean;
+  /** 0 disables watching the file. */
+  readonly autoReloadIntervalMs: number;
+  readonly storagePath?: string;
+  readonly shard: { readonly index: number; readonly total: number } | { readonly fromHostname: true; readonly total: number };
   readonly listen: { readonly host?: string; readonly port: number };
   readonly logLevel: LogLevel;
   readonly demo: boolean;
@@ -19,6 +24,11 @@ export type FlagsResult = { ok: true; flags: Flags } | { ok: false; error: strin
 const OPTIONS = {
   'config.file': { type: 'string', default: 'config.yaml' },
   'config.check': { type: 'boolean', default: false },
+  'config.auto-reload-interval': { type: 'string', default: '5s' },
+  'storage.path': { type: 'string' },
+  'shard.index': { type: 'string', default: '0' },
+  'shard.total': { type: 'string', default: '1' },
+  'shard.from-hostname': { type: 'boolean', default: false },
   'web.listen-address': { type: 'string', default: ':9877' },
   'log.level': { type: 'string', default: 'info' },
   demo: { type: 'boolean', default: false },
@@ -46,6 +56,19 @@ export function parseFlags(argv: readonly string[]): FlagsResult {
   if (!listen) {
     return { ok: false, error: `--web.listen-address: expected [host]:port, got "${values['web.listen-address']}"` };
   }
+  const interval = parseDuration(String(values['config.auto-reload-interval']));
+  if (interval === undefined) {
+    return { ok: false, error: `--config.auto-reload-interval: expected a duration such as 5s or 0s` };
+  }
+  const total = Number(values['shard.total']);
+  const index = Number(values['shard.index']);
+  if (!Number.isInteger(total) || total < 1 || total > 1000) {
+    return { ok: false, error: `--shard.total: expected a whole number from 1 to 1000, got "${values['shard.total']}"` };
+  }
+  const fromHostname = values['shard.from-hostname'] === true;
+  if (!fromHostname && (!Number.isInteger(index) || index < 0 || index >= total)) {
+    return { ok: false, error: `--shard.index: expected a whole number from 0 to ${total - 1}, got "${values['shard.index']}"` };
+  }
   const level = String(values['log.level']);
   if (!(LOG_LEVELS as readonly string[]).includes(level)) {
     return { ok: false, error: `--log.level: expected one of ${LOG_LEVELS.join(', ')}, got "${level}"` };
@@ -55,6 +78,9 @@ export function parseFlags(argv: readonly string[]): FlagsResult {
     flags: {
       configFile: String(values['config.file']),
       configCheck: values['config.check'] === true,
+      autoReloadIntervalMs: interval,
+      storagePath: typeof values['storage.path'] === 'string' && values['storage.path'] !== '' ? values['storage.path'] : undefined,
+      shard: fromHostname ? { fromHostname: true, total } : { index, total },
       listen,
       logLevel: level as LogLevel,
       demo: values.demo === true,
@@ -73,6 +99,18 @@ Flags:
   --config.file=PATH          YAML configuration file (default "config.yaml").
   --config.check              Validate the configuration, print every problem, and exit
                               0 when it is valid or 1 when it is not. Nothing is polled.
+  --config.auto-reload-interval=DURATION
+                              How often to check the config file for changes and reload
+                              it (default "5s"; "0s" disables). SIGHUP and POST /-/reload
+                              reload at once. A config that fails validation is refused
+                              and the previous one keeps running.
+  --storage.path=PATH         File to keep last-progress and completion times and
+                              retirements in across restarts (written atomically after
+                              each poll cycle). Unset: nothing is written.
+  --shard.total=N             Split the exports across N replicas (default 1).
+  --shard.index=I             This replica's shard, 0 to N-1 (default 0).
+  --shard.from-hostname       Take the shard index from the host name's trailing number,
+                              as a StatefulSet names its pods (clouddc-exporter-2 -> 2).
   --web.listen-address=ADDR   [host]:port to serve /metrics, /-/healthy, /-/ready and the
                               landing page on (default ":9877", all interfaces).
   --log.level=LEVEL           One of trace, debug, info, warn, error (default "info").

@@ -1,12 +1,13 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { pino, type Logger } from 'pino';
-import type { AccountSettings, PollSettings } from '../domain/config.js';
+import type { AccountSettings, PollSettings, RateLimitSettings } from '../domain/config.js';
 import { exportKeyId, type ExportKey } from '../domain/export.js';
 import type { PollResult } from '../domain/poll.js';
-import { AuthenticationError, type Authenticator } from './auth/token.js';
+import { AuthenticationError, type AttemptReport, type Authenticator } from './auth/token.js';
 import { sanitise } from './error-body.js';
 import type { ApiObserver } from './observer.js';
+import { createRateLimiter } from './rate-limiter.js';
 import { backoffDelayMs, isRetryableReason, parseRetryAfter } from './retry.js';
 import { interpretResponse, redactor, type Attempt } from './response.js';
 import { sendOnce } from './transport.js';
@@ -35,11 +36,21 @@ export interface AccountClientOptions {
   readonly now?: () => number;
   /** Monotonic ms for request durations; defaults to performance.now. */
   readonly durationClock?: () => number;
+  /** The rate this client may use; defaults to the account's. A shard passes its share of it. */
+  readonly rateLimit?: RateLimitSettings;
+  /** Monotonic ms for the rate limiter; defaults to durationClock, then performance.now. */
+  readonly limiterClock?: () => number;
 }
 
 const defaultSleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
   await delay(ms, undefined, signal ? { signal } : undefined);
 };
+
+/** One attempt and, when a request went out, the report the authenticator got about it. */
+interface Tried {
+  readonly attempt: Attempt;
+  readonly report?: AttemptReport;
+}
 
 export function createAccountClient(opts: AccountClientOptions): AccountClient {
   const { account, poll, authenticator, observer } = opts;
@@ -55,8 +66,26 @@ export function createAccountClient(opts: AccountClientOptions): AccountClient {
   });
   const closing = new AbortController();
   let closed: Promise<void> | undefined;
+  const limiter = createRateLimiter({
+    ...(opts.rateLimit ?? account.rateLimit),
+    maxPauseMs: poll.backoffMaxMs,
+    now: opts.limiterClock ?? opts.durationClock ?? (() => performance.now()),
+    sleep,
+    onRate: (rps) => observer.onRateLimit(account.name, rps),
+    onWait: (seconds) => observer.onThrottleWait(account.name, seconds),
+  });
 
-  async function attemptOnce(url: URL, signal: AbortSignal, attempts: number): Promise<Attempt> {
+  /** Tells the authenticator what became of a request it let through; it must not break the poll. */
+  function report(r: AttemptReport): AttemptReport {
+    try {
+      authenticator.onResult?.(r);
+    } catch (err) {
+      logger.error({ err: err instanceof Error ? sanitise(err.message, 200) : 'unknown' }, 'authenticator onResult threw');
+    }
+    return r;
+  }
+
+  async function attemptOnce(url: URL, signal: AbortSignal, attempts: number): Promise<Tried> {
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': opts.userAgent };
     let added: Record<string, string>;
     try {
@@ -65,10 +94,17 @@ export function createAccountClient(opts: AccountClientOptions): AccountClient {
       const reason = err instanceof AuthenticationError ? err.reason : '401';
       const detail = err instanceof Error ? sanitise(err.message, 200) : 'unknown error';
       const message = `authentication failed: ${detail}`;
-      return { ok: false, fromHttp: false, failure: { ok: false, reason, message, attempts } };
+      return { attempt: { ok: false, fromHttp: false, failure: { ok: false, reason, message, attempts } } };
     }
     // Values the authenticator added are secrets (token, signature); no message may echo them.
     const redact = redactor(Object.values(added));
+    // After authorize: a poll the authenticator refuses (a paused account) must not use up a token.
+    const permit = await limiter.acquire(signal);
+    if (permit === undefined) {
+      report({ authorization: added });
+      const message = 'aborted while waiting for the rate limit';
+      return { attempt: { ok: false, fromHttp: false, failure: { ok: false, reason: 'timeout', message, attempts: attempts - 1 } } };
+    }
     const outcome = await sendOnce({
       dispatcher: pool,
       path: url.pathname + url.search,
@@ -80,10 +116,22 @@ export function createAccountClient(opts: AccountClientOptions): AccountClient {
     if (outcome.kind === 'failure') {
       observer.onRequest(account.name, outcome.reason, outcome.durationSeconds);
       const message = redact(outcome.message);
-      return { ok: false, fromHttp: false, failure: { ok: false, reason: outcome.reason, message, attempts } };
+      const failure = { ok: false as const, reason: outcome.reason, message, attempts };
+      return { attempt: { ok: false, fromHttp: false, failure }, report: report({ authorization: added }) };
     }
     observer.onRequest(account.name, String(outcome.status), outcome.durationSeconds);
-    return interpretResponse(outcome, attempts, redact, now());
+    const attempt = interpretResponse(outcome, attempts, redact, now());
+    permit.settle(outcome.status, attempt.ok ? undefined : attempt.retryAfterMs);
+    const { errorCode, message } = attempt.ok ? { errorCode: undefined, message: undefined } : attempt.failure;
+    return {
+      attempt,
+      report: report({
+        authorization: added,
+        status: outcome.status,
+        ...(errorCode !== undefined && { errorCode }),
+        ...(message !== undefined && { message }),
+      }),
+    };
   }
 
   async function run(key: ExportKey, signal: AbortSignal): Promise<PollResult> {
@@ -98,7 +146,7 @@ export function createAccountClient(opts: AccountClientOptions): AccountClient {
       return { ok: false, reason: 'timeout', message: 'aborted before any request', attempts: 0 };
     }
     for (let attempts = 1; ; attempts++) {
-      const attempt = await attemptOnce(url, signal, attempts);
+      const { attempt, report: tried } = await attemptOnce(url, signal, attempts);
       if (attempt.ok) return attempt.result;
       const { failure } = attempt;
       if (signal.aborted) return failure;
@@ -106,7 +154,7 @@ export function createAccountClient(opts: AccountClientOptions): AccountClient {
       if (failure.reason === '401' && attempt.fromHttp) {
         if (renewedOnce || !authenticator.onUnauthorized) return failure;
         renewedOnce = true;
-        const renewed = await authenticator.onUnauthorized().catch(() => false);
+        const renewed = await authenticator.onUnauthorized(tried).catch(() => false);
         if (!renewed || signal.aborted) return failure;
         observer.onRetry(account.name, failure.reason);
         const context = { export: exportKeyId(key), attempt: attempts, reason: '401' };

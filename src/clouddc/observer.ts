@@ -4,6 +4,10 @@ export interface ApiObserver {
   onRequest(account: string, code: string, durationSeconds: number): void;
   /** Once per retry, with the reason of the attempt that failed. */
   onRetry(account: string, reason: string): void;
+  /** The account's current request rate limit (requests per second), at start and after every change. */
+  onRateLimit(account: string, requestsPerSecond: number): void;
+  /** Time one request waited for the account's rate limiter (its token bucket or a 429 pause). */
+  onThrottleWait(account: string, seconds: number): void;
 }
 
 /** What the authenticators report; keeps them free of prom-client too. */

@@ -3,6 +3,7 @@ import Koa from 'koa';
 import type { Logger } from 'pino';
 import { healthRoutes } from './health.js';
 import { landingRoute } from './landing.js';
+import { lifecycleRoutes } from './lifecycle.js';
 import { metricsRoute } from './metrics.js';
 import type { ExporterView } from './view.js';
 
@@ -17,6 +18,7 @@ export function createApp({ view, logger }: AppOptions): Koa {
   const router = new Router();
   metricsRoute(router, view);
   healthRoutes(router, view);
+  lifecycleRoutes(router, view);
   landingRoute(router, view);
 
   app.on('error', (err: unknown) => {

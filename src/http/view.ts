@@ -7,4 +7,6 @@ export interface ExporterView {
   ready(): boolean;
   metricsText(): Promise<string>;
   states(): Iterable<ExportState>;
+  /** Present when the exporter runs from a config file that can be reloaded. */
+  reload?(trigger: string): Promise<{ ok: true } | { ok: false; problems: string[] }>;
 }

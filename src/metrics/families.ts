@@ -1,6 +1,6 @@
 import { EXPORT_STATUSES, type ExportTarget } from '../domain/export.js';
 import type { ExportState } from '../store/export-state.js';
-import { formatValue, renderLabels, withLabel } from './text.js';
+import { flat, formatValue, renderLabels, withLabel } from './text.js';
 
 /**
  * The per-export metric families as data (kube-state-metrics style). Each row turns an export's
@@ -44,7 +44,7 @@ export function baseLabels(target: ExportTarget): string {
 }
 
 function line(name: string, labels: string, value: number): string {
-  return `${name}${labels} ${formatValue(value)}\n`;
+  return flat([name, labels, ' ', formatValue(value), '\n']);
 }
 
 function gauge(
@@ -98,7 +98,7 @@ export const EXPORT_FAMILIES: readonly ExportFamily[] = [
     name: 'clouddc_log_export_age_seconds',
     help: `Seconds from the export's created_at to the scrape. ${POLLED}`,
     type: 'gauge',
-    prefix: (s, base) => (s.observation ? `clouddc_log_export_age_seconds${base} ` : undefined),
+    prefix: (s, base) => (s.observation ? flat(['clouddc_log_export_age_seconds', base, ' ']) : undefined),
     value: (s, now) => Math.max(0, round3(now - s.observation!.createdAt)),
   },
   gauge(

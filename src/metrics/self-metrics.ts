@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ApiObserver } from '../clouddc/observer.js';
+import type { ApiObserver, AuthObserver } from '../clouddc/observer.js';
 
 /**
  * The exporter's own metrics, on a private prom-client registry (no global state). Per-export
@@ -8,11 +8,16 @@ import type { ApiObserver } from '../clouddc/observer.js';
 export interface SelfMetrics {
   readonly registry: Registry;
   readonly api: ApiObserver;
+  readonly auth: AuthObserver;
   readonly trackedExports: Gauge;
   readonly cycleDuration: Gauge;
   readonly cyclesTotal: Counter;
   readonly cyclesSkipped: Counter;
   readonly lastCycleTimestamp: Gauge;
+  readonly reloadSuccessful: Gauge;
+  readonly reloadSuccessTimestamp: Gauge;
+  readonly shardIndex: Gauge;
+  readonly shardTotal: Gauge;
 }
 
 export interface SelfMetricsOptions {
@@ -22,6 +27,8 @@ export interface SelfMetricsOptions {
   defaultMetrics?: boolean;
   /** Upper histogram buckets follow the request timeout. */
   requestTimeoutSeconds?: number;
+  /** Wall clock in ms; decides at scrape time whether a pause is still running. */
+  now?: () => number;
 }
 
 const DURATION_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -59,6 +66,18 @@ export function createSelfMetrics(opts: SelfMetricsOptions): SelfMetrics {
     labelNames: ['account', 'reason'] as const,
     registers: [registry],
   });
+  const rateLimit = new Gauge({
+    name: 'clouddc_api_rate_limit',
+    help: 'Requests per second the account may currently send: the configured rate_limit, lowered after 429 answers and recovering while answers are good.',
+    labelNames: ['account'] as const,
+    registers: [registry],
+  });
+  const throttleWait = new Counter({
+    name: 'clouddc_api_throttle_wait_seconds_total',
+    help: "Time requests spent waiting for the account's rate limit (token bucket and account-wide pauses after 429), summed over requests.",
+    labelNames: ['account'] as const,
+    registers: [registry],
+  });
 
   const api: ApiObserver = {
     onRequest(account, code, seconds) {
@@ -68,11 +87,18 @@ export function createSelfMetrics(opts: SelfMetricsOptions): SelfMetrics {
     onRetry(account, reason) {
       retries.inc({ account, reason });
     },
+    onRateLimit(account, requestsPerSecond) {
+      rateLimit.set({ account }, requestsPerSecond);
+    },
+    onThrottleWait(account, seconds) {
+      throttleWait.inc({ account }, seconds);
+    },
   };
 
   return {
     registry,
     api,
+    auth: authMetrics(registry, opts.now ?? Date.now),
     trackedExports: new Gauge({
       name: 'clouddc_exporter_tracked_exports',
       help: 'Exports in the configuration that this exporter tracks.',
@@ -98,5 +124,70 @@ export function createSelfMetrics(opts: SelfMetricsOptions): SelfMetrics {
       help: 'Unix time when the last poll cycle finished.',
       registers: [registry],
     }),
+    reloadSuccessful: new Gauge({
+      name: 'clouddc_exporter_config_last_reload_successful',
+      help: '1 if the last configuration load or reload succeeded, 0 if it was refused.',
+      registers: [registry],
+    }),
+    reloadSuccessTimestamp: new Gauge({
+      name: 'clouddc_exporter_config_last_reload_success_timestamp_seconds',
+      help: 'Unix time of the last successful configuration load or reload.',
+      registers: [registry],
+    }),
+    shardIndex: new Gauge({
+      name: 'clouddc_exporter_shard_index',
+      help: 'Shard this replica polls (0-based); 0 when not sharded.',
+      registers: [registry],
+    }),
+    shardTotal: new Gauge({
+      name: 'clouddc_exporter_shard_total',
+      help: 'Number of shards the exports are divided into; 1 when not sharded.',
+      registers: [registry],
+    }),
+  };
+}
+
+function authMetrics(registry: Registry, now: () => number): AuthObserver {
+  const expiry = new Gauge({
+    name: 'clouddc_iam_token_expiry_timestamp_seconds',
+    help: 'Unix time when the IAM token in use expires, as IAM reported it (password authentication only).',
+    labelNames: ['account'] as const,
+    registers: [registry],
+  });
+  const refreshes = new Counter({
+    name: 'clouddc_iam_token_refreshes_total',
+    help: 'IAM token requests by account and result (success/failure); one renewal shared by many polls counts once.',
+    labelNames: ['account', 'result'] as const,
+    registers: [registry],
+  });
+  // Whether a pause is over depends on the time of the scrape, not on the next poll.
+  const pausedUntil = new Map<string, number>();
+  new Gauge({
+    name: 'clouddc_api_account_paused',
+    help: 'Whether requests for the account are paused (1) after CloudDC refused its AK/SK signature, to avoid the access key lock-out.',
+    labelNames: ['account'] as const,
+    registers: [registry],
+    collect() {
+      const t = now();
+      for (const [account, until] of pausedUntil) this.set({ account }, t < until ? 1 : 0);
+    },
+  });
+
+  return {
+    onAccount(account, method) {
+      pausedUntil.set(account, 0);
+      if (method !== 'password') return;
+      refreshes.inc({ account, result: 'success' }, 0);
+      refreshes.inc({ account, result: 'failure' }, 0);
+    },
+    onTokenIssued(account, expiresAtMs) {
+      expiry.set({ account }, expiresAtMs / 1000);
+    },
+    onTokenRefresh(account, result) {
+      refreshes.inc({ account, result });
+    },
+    onPause(account, untilMs) {
+      pausedUntil.set(account, untilMs);
+    },
   };
 }

@@ -3,6 +3,7 @@ import { exportKeyId, type ExportKey, type ExportTarget } from '../domain/export
 import type { PollResult } from '../domain/poll.js';
 import { needsPolling } from '../store/export-state.js';
 import type { ExportStore } from '../store/export-store.js';
+import { createPacer } from './pacing.js';
 
 /** The narrow view of the remote API the poller needs; the client implements it, tests fake it. */
 export interface StatusSource {
@@ -17,6 +18,12 @@ export interface CycleDeps {
   readonly now: () => number;
   readonly logger: Logger;
   readonly signal?: AbortSignal;
+  /** Restricts the cycle to these export ids (exports added by a reload). */
+  readonly only?: ReadonlySet<string>;
+  /** Spreads the polls' starts evenly over this many ms (see pacing.ts); 0 or absent starts them at once. */
+  readonly spreadMs?: number;
+  /** For the spreading waits; resolves after `ms`, rejects when `signal` aborts. */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 export interface CycleSummary {
@@ -29,13 +36,18 @@ export interface CycleSummary {
 export async function runPollCycle(deps: CycleDeps): Promise<CycleSummary> {
   const started = deps.now();
   const due: ExportTarget[] = [];
-  for (const state of deps.store.states()) if (needsPolling(state)) due.push(state.target);
+  for (const state of deps.store.states()) {
+    if (needsPolling(state) && (deps.only === undefined || deps.only.has(exportKeyId(state.target)))) due.push(state.target);
+  }
 
+  const pace = createPacer({ windowMs: deps.spreadMs ?? 0, total: due.length, startedAt: started, now: deps.now, sleep: deps.sleep });
   let next = 0;
   let failed = 0;
   const worker = async (): Promise<void> => {
     while (next < due.length && !deps.signal?.aborted) {
-      const target = due[next++]!;
+      const index = next++;
+      const target = due[index]!;
+      if (pace !== undefined && !(await pace(index, deps.signal))) return;
       const ok = await pollOne(deps, target);
       if (!ok) failed++;
     }

@@ -1,10 +1,14 @@
 import type { Logger } from 'pino';
 import type { AccountSettings, ExporterConfig, PollSettings } from '../domain/config.js';
+import { exportKeyId, type ExportTarget } from '../domain/export.js';
 import type { SelfMetrics } from '../metrics/self-metrics.js';
 import { createCycleRunner, type CycleRunner } from '../poller/cycle-runner.js';
+import { spreadWindowMs, type Tick } from '../poller/pacing.js';
 import { runPollCycle, type StatusSource } from '../poller/poll-cycle.js';
 import { startSchedule, type Schedule } from '../poller/scheduler.js';
 import { ExportStore } from '../store/export-store.js';
+import type { ExportState } from '../store/export-state.js';
+import { accountFingerprint } from './account-diff.js';
 
 export interface AccountSource extends StatusSource {
   close(): Promise<void>;
@@ -19,6 +23,19 @@ export interface ExporterDeps {
   readonly makeSource: SourceFactory;
   /** Milliseconds since the epoch; tests pass a fake. */
   readonly now?: () => number;
+  /** Called after every finished cycle, e.g. to persist state. Must not throw. */
+  readonly afterCycle?: (states: Iterable<ExportState>) => Promise<void>;
+}
+
+interface SourceEntry {
+  readonly source: AccountSource;
+  readonly fingerprint: string;
+}
+
+export interface ApplyResult {
+  readonly added: number;
+  readonly removed: number;
+  readonly accountsReplaced: number;
 }
 
 /**
@@ -30,8 +47,9 @@ export class Exporter {
   readonly runner: CycleRunner;
   readonly #deps: ExporterDeps;
   readonly #now: () => number;
-  readonly #sources = new Map<string, AccountSource>();
+  #sources = new Map<string, SourceEntry>();
   readonly #abort = new AbortController();
+  readonly #background = new Set<Promise<unknown>>();
   #config: ExporterConfig;
   #schedule: Schedule | undefined;
   #cyclesFinished = 0;
@@ -40,13 +58,11 @@ export class Exporter {
     this.#deps = deps;
     this.#config = deps.config;
     this.#now = deps.now ?? Date.now;
-    for (const account of this.#config.accounts.values()) {
-      this.#sources.set(account.name, deps.makeSource(account, this.#config.poll));
-    }
-    this.store.sync(this.#config.exports);
+    this.#replaceSources(deps.config);
+    this.store.sync(deps.config.exports);
     deps.metrics.trackedExports.set(this.store.size);
     this.runner = createCycleRunner(
-      () => this.#cycle(),
+      (tick) => this.#cycle(tick),
       () => {
         deps.metrics.cyclesSkipped.inc();
         deps.logger.warn('poll cycle skipped: the previous cycle is still running');
@@ -73,20 +89,40 @@ export class Exporter {
   }
 
   /**
+   * Switches to a new, already validated config without losing anything that stays: unchanged
+   * exports keep state and counters, unchanged accounts keep their client (and its tokens).
+   * Added exports are polled at once; removed ones lose their series immediately.
+   */
+  async applyConfig(next: ExporterConfig): Promise<ApplyResult> {
+    const previous = this.#config;
+    this.#config = next;
+    const accountsReplaced = this.#replaceSources(next);
+    const { added, removed } = this.store.sync(next.exports);
+    this.#deps.metrics.trackedExports.set(this.store.size);
+    if (this.#schedule && next.poll.schedule !== previous.poll.schedule) {
+      await this.#schedule.stop();
+      this.#schedule = startSchedule(next.poll.schedule, this.runner, this.#deps.logger);
+    }
+    if (this.#schedule && added.length > 0) this.#track(this.#pollSubset(added));
+    return { added: added.length, removed: removed.length, accountsReplaced };
+  }
+
+  /**
    * Stops ticking, gives in-flight polls `graceMs` to finish, then aborts them, and closes the
    * API clients. Polls that were aborted are not recorded.
    */
   async stop(graceMs: number): Promise<void> {
     await this.#schedule?.stop();
+    this.#schedule = undefined;
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, graceMs);
     });
-    await Promise.race([this.runner.idle(), grace]);
+    await Promise.race([Promise.all([this.runner.idle(), ...this.#background]), grace]);
     clearTimeout(timer);
     this.#abort.abort();
-    await this.runner.idle();
-    await Promise.allSettled([...this.#sources.values()].map((s) => s.close()));
+    await Promise.allSettled([this.runner.idle(), ...this.#background]);
+    await Promise.allSettled([...this.#sources.values()].map((s) => s.source.close()));
   }
 
   /** Full exposition: prom-client's own metrics, then the pre-rendered per-export families. */
@@ -95,15 +131,56 @@ export class Exporter {
     return own + this.store.render(this.#now() / 1000);
   }
 
-  async #cycle(): Promise<void> {
+  /** Keeps clients whose account did not change; returns how many were created or replaced. */
+  #replaceSources(config: ExporterConfig): number {
+    const next = new Map<string, SourceEntry>();
+    let replaced = 0;
+    for (const account of config.accounts.values()) {
+      const fingerprint = accountFingerprint(account);
+      const old = this.#sources.get(account.name);
+      if (old && old.fingerprint === fingerprint) {
+        next.set(account.name, old);
+      } else {
+        next.set(account.name, { source: this.#deps.makeSource(account, config.poll), fingerprint });
+        if (old) replaced++;
+      }
+    }
+    const retiredSources = [...this.#sources.values()].filter((e) => ![...next.values()].includes(e));
+    this.#sources = next;
+    // Polls already in flight on an old client finish first; only then is it closed.
+    if (retiredSources.length > 0) {
+      this.#track(this.runner.idle().then(() => Promise.allSettled(retiredSources.map((e) => e.source.close()))));
+    }
+    return replaced;
+  }
+
+  #track(p: Promise<unknown>): void {
+    const tracked = p.catch(() => undefined).finally(() => this.#background.delete(tracked));
+    this.#background.add(tracked);
+  }
+
+  #pollSubset(targets: readonly ExportTarget[]): Promise<unknown> {
+    return runPollCycle({
+      store: this.store,
+      sourceFor: (account) => this.#sources.get(account)?.source,
+      concurrency: this.#config.poll.concurrency,
+      now: this.#now,
+      logger: this.#deps.logger,
+      signal: this.#abort.signal,
+      only: new Set(targets.map(exportKeyId)),
+    });
+  }
+
+  async #cycle(tick?: Tick): Promise<void> {
     const { metrics, logger } = this.#deps;
     const summary = await runPollCycle({
       store: this.store,
-      sourceFor: (account) => this.#sources.get(account),
+      sourceFor: (account) => this.#sources.get(account)?.source,
       concurrency: this.#config.poll.concurrency,
       now: this.#now,
       logger,
       signal: this.#abort.signal,
+      spreadMs: spreadWindowMs(this.#config.poll.spread, tick),
     });
     if (this.#abort.signal.aborted) return;
     this.#cyclesFinished++;
@@ -111,5 +188,9 @@ export class Exporter {
     metrics.cyclesTotal.inc();
     metrics.lastCycleTimestamp.set(this.#now() / 1000);
     logger.debug(summary, 'poll cycle finished');
+    for (const { id, reason } of this.store.retireDue(this.#now() / 1000, this.#config.retention)) {
+      logger.info({ export: id, reason }, `export retired: its series are dropped and it is no longer polled (${reason})`);
+    }
+    await this.#deps.afterCycle?.(this.store.states());
   }
 }

@@ -8,6 +8,10 @@ import { createApp } from '../http/app.js';
 import { createSelfMetrics, type SelfMetrics } from '../metrics/self-metrics.js';
 import { USER_AGENT, VERSION } from '../version.js';
 import { Exporter, type SourceFactory } from './exporter.js';
+import { createPersistence } from './persistence.js';
+import { createReloader, fileDigest, type Reloader } from './reloader.js';
+import { shardConfig, type Shard } from './shard.js';
+import { loadConfigFile } from '../config/load.js';
 
 export interface StartOptions {
   readonly config: ExporterConfig;
@@ -20,6 +24,16 @@ export interface StartOptions {
   readonly durationClock?: () => number;
   /** Replaces the real API clients (tests). */
   readonly makeSource?: SourceFactory;
+  /** This replica's shard; exports and rate limits are divided accordingly. */
+  readonly shard?: Shard;
+  /** `--storage.path`: facts survive restarts. */
+  readonly storagePath?: string;
+  /** The file the config came from; enables reloads (SIGHUP, POST /-/reload, file changes). */
+  readonly configFile?: string;
+  /** How often to look for a changed config file; 0 or unset: never. */
+  readonly autoReloadIntervalMs?: number;
+  /** Environment for `${VAR}` on reload. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface Running {
@@ -28,17 +42,22 @@ export interface Running {
   readonly server: Server;
   /** http://host:port of the listening socket. */
   readonly url: string;
+  /** Present when started from a config file. */
+  readonly reloader?: Reloader;
   /** Stops polling (in-flight polls get `graceMs`), then the HTTP server. */
   stop(graceMs?: number): Promise<void>;
 }
 
 /** Wires config → clients → exporter → HTTP server and starts them. */
 export async function startExporter(opts: StartOptions): Promise<Running> {
-  const { config, logger } = opts;
+  const { logger } = opts;
+  const shard = opts.shard ?? { index: 0, total: 1 };
+  const config = shardConfig(opts.config, shard);
   const metrics = createSelfMetrics({
     version: VERSION,
     defaultMetrics: opts.defaultMetrics,
     requestTimeoutSeconds: config.poll.timeoutMs / 1000,
+    ...(opts.now && { now: opts.now }),
   });
   const makeSource: SourceFactory =
     opts.makeSource ??
@@ -47,13 +66,48 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
         account,
         poll,
         userAgent: USER_AGENT,
-        authenticator: authenticatorFor(account, { logger }),
+        authenticator: authenticatorFor(account, {
+          logger: logger.child({ account: account.name }),
+          observer: metrics.auth,
+          timeoutMs: poll.timeoutMs,
+          ...(opts.now && { now: opts.now }),
+        }),
         observer: metrics.api,
         logger: logger.child({ account: account.name }),
         now: opts.now,
         durationClock: opts.durationClock,
       }));
-  const exporter = new Exporter({ config, logger, metrics, makeSource, now: opts.now });
+  metrics.shardIndex.set(shard.index);
+  metrics.shardTotal.set(shard.total);
+  const persistence = opts.storagePath ? createPersistence(opts.storagePath, logger) : undefined;
+  const now = opts.now ?? Date.now;
+  const exporter = new Exporter({
+    config,
+    logger,
+    metrics,
+    makeSource,
+    now: opts.now,
+    afterCycle: persistence ? (states) => persistence.save(states) : undefined,
+  });
+  await persistence?.restore(exporter.store);
+  metrics.reloadSuccessful.set(1);
+  metrics.reloadSuccessTimestamp.set(now() / 1000);
+  const reloader = opts.configFile
+    ? createReloader(
+        {
+          path: opts.configFile,
+          load: (path) => loadConfigFile(path, opts.env ?? process.env),
+          transform: (c) => shardConfig(c, shard),
+          apply: (c) => exporter.applyConfig(c),
+          onOutcome: (ok) => {
+            metrics.reloadSuccessful.set(ok ? 1 : 0);
+            if (ok) metrics.reloadSuccessTimestamp.set(now() / 1000);
+          },
+          logger,
+        },
+        await fileDigest(opts.configFile),
+      )
+    : undefined;
   const app = createApp({
     logger,
     view: {
@@ -61,6 +115,7 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
       ready: () => exporter.ready,
       metricsText: () => exporter.metricsText(),
       states: () => exporter.store.states(),
+      reload: reloader ? (trigger) => reloader.reload(trigger) : undefined,
     },
   });
   const server = app.listen(opts.listen.port, opts.listen.host);
@@ -74,13 +129,19 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   exporter.start();
+  const watch =
+    reloader && opts.autoReloadIntervalMs
+      ? setInterval(() => void reloader.checkForChange(), opts.autoReloadIntervalMs).unref()
+      : undefined;
 
   return {
     exporter,
     metrics,
     server,
     url: `http://${host}:${address.port}`,
+    reloader,
     async stop(graceMs = 4000) {
+      clearInterval(watch);
       await exporter.stop(graceMs);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -38,6 +38,11 @@ export function gatewayAuthFailure(reason: IamFailure | string, requestId: strin
   };
 }
 
+/** APIGW.0307: the token expired, was revoked, or was issued for another region (clouddc-api.md §3). */
+export function tokenMustBeUpdated(requestId: string): Record<string, string> {
+  return { error_code: 'APIGW.0307', error_msg: 'The token must be updated.', request_id: requestId };
+}
+
 export function gatewayHtml(status: number): string {
   const title = `${status} ${STATUS_CODES[status] ?? 'Error'}`;
   return (

@@ -14,3 +14,5 @@ export type {
   Simulator,
   SimulatorOptions,
 } from './types.js';
+export { startIamSimulator, iamTime, type IamSimulator, type IamSimulatorOptions, type IamUser, type TokenState } from './iam.js';
+export { createGatewayAuth, type AkskCredential, type GatewayAuth, type GatewayAuthOptions } from './gateway-auth.js';

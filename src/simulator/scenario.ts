@@ -33,8 +33,7 @@ export function reply(b: Behaviour, ctx: ReplyContext): Reply {
     case 'malformed':
       return { kind: 'answer', status: 200, body: { contentType: b.contentType ?? JSON_TYPE, text: b.body }, delayMs: 0 };
     case 'error': {
-      const body =
-        b.body === undefined ? defaultErrorBody(b.status, ctx.key.serverId, ctx.requestId) : givenBody(b.body, b.contentType);
+      const body = b.body === undefined ? defaultErrorBody(b.status, ctx.key.serverId, ctx.requestId) : givenBody(b.body);
       const withType = b.contentType === undefined ? body : { ...body, contentType: b.contentType };
       return b.retryAfter === undefined
         ? { kind: 'answer', status: b.status, body: withType, delayMs: 0 }

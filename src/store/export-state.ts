@@ -28,13 +28,29 @@ export interface ExportState {
   /** Failed polls by reason. Counters only grow while the export is tracked. */
   readonly errors: ReadonlyMap<string, number>;
   readonly lastError?: LastError;
+  /** Start of the current unbroken run of 404 answers. */
+  readonly notFoundSince?: number;
+  /** Set once the export outlived its retention: no series, no polls, until it leaves the config. */
+  readonly retired?: { readonly at: number; readonly reason: RetireReason };
+  /**
+   * Status and percentage last seen before a restart (from the state file). The first poll after a
+   * restart compares against it, so a restart alone does not count as progress.
+   */
+  readonly baseline?: { readonly status: string; readonly percentage: number };
+}
+
+export type RetireReason = 'completed' | 'not_found';
+
+export interface Retention {
+  readonly completedMs: number;
+  readonly notFoundMs: number;
 }
 
 export function initialState(target: ExportTarget): ExportState {
   return { target, errors: new Map(PREINITIALISED_ERROR_CODES.map((code) => [code, 0])) };
 }
 
-function progressed(prev: Observation | undefined, next: Observation): boolean {
+function progressed(prev: { status: string; percentage: number } | undefined, next: Observation): boolean {
   return prev === undefined || prev.status !== next.status || prev.percentage !== next.percentage;
 }
 
@@ -46,10 +62,12 @@ export function applyPollResult(prev: ExportState, result: PollResult, now: numb
       ...prev,
       observation: obs,
       completedAt: prev.completedAt ?? (obs.status === 'completed' ? now : undefined),
-      lastProgressAt: progressed(prev.observation, obs) ? now : prev.lastProgressAt,
+      lastProgressAt: progressed(prev.observation ?? prev.baseline, obs) ? now : prev.lastProgressAt,
       lastPollOk: true,
       lastPollAt: now,
       lastSuccessAt: now,
+      notFoundSince: undefined,
+      baseline: undefined,
     };
   }
   const errors = new Map(prev.errors);
@@ -58,6 +76,7 @@ export function applyPollResult(prev: ExportState, result: PollResult, now: numb
     ...prev,
     lastPollOk: false,
     lastPollAt: now,
+    notFoundSince: result.reason === '404' ? (prev.notFoundSince ?? now) : undefined,
     errors,
     lastError: {
       reason: result.reason,
@@ -69,9 +88,21 @@ export function applyPollResult(prev: ExportState, result: PollResult, now: numb
   };
 }
 
-/** Completed exports keep their final state and are not polled again. */
+/** Completed exports keep their final state and are not polled again; retired ones are not polled at all. */
 export function needsPolling(state: ExportState): boolean {
-  return state.observation?.status !== 'completed';
+  return state.retired === undefined && state.observation?.status !== 'completed';
+}
+
+/** Why an export should be retired at `now` (seconds), if it should. */
+export function retirementDue(state: ExportState, now: number, retention: Retention): RetireReason | undefined {
+  if (state.retired) return undefined;
+  if (state.completedAt !== undefined && (now - state.completedAt) * 1000 >= retention.completedMs) return 'completed';
+  if (state.notFoundSince !== undefined && (now - state.notFoundSince) * 1000 >= retention.notFoundMs) return 'not_found';
+  return undefined;
+}
+
+export function retire(state: ExportState, reason: RetireReason, now: number): ExportState {
+  return { ...state, retired: { at: now, reason } };
 }
 
 /**

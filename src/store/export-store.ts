@@ -1,8 +1,17 @@
 import { exportKeyId, type ExportTarget } from '../domain/export.js';
 import type { PollResult } from '../domain/poll.js';
 import { baseLabels, EXPORT_FAMILIES, type ExportFamily } from '../metrics/families.js';
-import { familyHeader, formatValue } from '../metrics/text.js';
-import { applyPollResult, initialState, retarget, type ExportState } from './export-state.js';
+import { familyHeader, flat, formatValue } from '../metrics/text.js';
+import {
+  applyPollResult,
+  initialState,
+  retarget,
+  retire,
+  retirementDue,
+  type ExportState,
+  type RetireReason,
+  type Retention,
+} from './export-state.js';
 
 interface Entry {
   state: ExportState;
@@ -78,6 +87,27 @@ export class ExportStore {
     return next;
   }
 
+  /** Retires every export whose retention ran out; their series disappear from the next scrape. */
+  retireDue(now: number, retention: Retention): Array<{ id: string; reason: RetireReason }> {
+    const retired: Array<{ id: string; reason: RetireReason }> = [];
+    for (const [id, entry] of this.#entries) {
+      const reason = retirementDue(entry.state, now, retention);
+      if (reason === undefined) continue;
+      this.#put(id, retire(entry.state, reason, now));
+      retired.push({ id, reason });
+    }
+    if (retired.length > 0) this.#invalidate();
+    return retired;
+  }
+
+  /** Replaces an export's state wholesale (restoring persisted facts at start-up). */
+  replace(id: string, update: (state: ExportState) => ExportState): void {
+    const entry = this.#entries.get(id);
+    if (entry === undefined) return;
+    this.#put(id, update(entry.state));
+    this.#invalidate();
+  }
+
   /** The exposition text of every per-export family, `now` in Unix seconds. */
   render(now: number): string {
     let out = '';
@@ -87,26 +117,33 @@ export class ExportStore {
       if (family.kind === 'static') {
         out += this.#cache[f] ??= this.#concat(f);
       } else {
+        const pieces: string[] = [];
         for (const entry of this.#entries.values()) {
           const prefix = entry.lines[f];
-          if (prefix) out += prefix + formatValue(family.value(entry.state, now)) + '\n';
+          if (prefix) pieces.push(prefix, formatValue(family.value(entry.state, now)), '\n');
         }
+        out += flat(pieces);
       }
     }
     return out;
   }
 
+  /** One flat string per family (see `flat`), so a scrape copies ten strings instead of walking ropes. */
   #concat(f: number): string {
-    let out = '';
-    for (const entry of this.#entries.values()) out += entry.lines[f];
-    return out;
+    const pieces: string[] = [];
+    for (const entry of this.#entries.values()) {
+      const lines = entry.lines[f];
+      if (lines) pieces.push(lines);
+    }
+    return flat(pieces);
   }
 
   #put(id: string, state: ExportState): void {
     const previous = this.#entries.get(id);
     const base = previous && previous.state.target === state.target ? previous.base : baseLabels(state.target);
+    // A retired export keeps its entry (so it is not tracked afresh) but has no series.
     const lines = this.#families.map((family) =>
-      family.kind === 'static' ? family.render(state, base) : (family.prefix(state, base) ?? ''),
+      state.retired ? '' : family.kind === 'static' ? family.render(state, base) : (family.prefix(state, base) ?? ''),
     );
     this.#entries.set(id, { state, base, lines });
   }

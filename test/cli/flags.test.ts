@@ -8,6 +8,9 @@ describe('parseFlags', () => {
       flags: {
         configFile: 'config.yaml',
         configCheck: false,
+        autoReloadIntervalMs: 5000,
+        storagePath: undefined,
+        shard: { index: 0, total: 1 },
         listen: { port: 9877 },
         logLevel: 'info',
         demo: false,
@@ -29,10 +32,21 @@ describe('parseFlags', () => {
     [['--nope'], /Unknown option '--nope'/],
     [['--log.level=loud'], /--log.level: expected one of trace, debug, info, warn, error, got "loud"/],
     [['--web.listen-address=9877'], /--web.listen-address: expected \[host\]:port/],
+    [['--shard.total=3', '--shard.index=3'], /--shard.index: expected a whole number from 0 to 2, got "3"/],
+    [['--shard.total=0'], /--shard.total: expected a whole number from 1 to 1000/],
+    [['--config.auto-reload-interval=often'], /--config.auto-reload-interval: expected a duration/],
   ])('rejects %j', (argv, message) => {
     const r = parseFlags(argv);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error).toMatch(message);
+  });
+
+  it('reads sharding and storage flags', () => {
+    expect(parseFlags(['--shard.total=3', '--shard.index=2', '--storage.path=/data/state.json', '--config.auto-reload-interval=0s'])).toMatchObject({
+      ok: true,
+      flags: { shard: { index: 2, total: 3 }, storagePath: '/data/state.json', autoReloadIntervalMs: 0 },
+    });
+    expect(parseFlags(['--shard.total=3', '--shard.from-hostname'])).toMatchObject({ ok: true, flags: { shard: { fromHostname: true, total: 3 } } });
   });
 
   it.each([
@@ -47,7 +61,7 @@ describe('parseFlags', () => {
   });
 
   it('documents every flag in --help', () => {
-    for (const flag of ['--config.file', '--config.check', '--web.listen-address', '--log.level', '--demo', '--help', '--version']) {
+    for (const flag of ['--config.file', '--config.check', '--config.auto-reload-interval', '--storage.path', '--shard.total', '--shard.index', '--shard.from-hostname', '--web.listen-address', '--log.level', '--demo', '--help', '--version']) {
       expect(HELP).toContain(flag);
     }
   });

@@ -22,11 +22,19 @@ export function key(exportId = '1', serverId = SERVER): ExportKey {
 export class RecordingObserver implements ApiObserver {
   readonly requests: Array<{ account: string; code: string; durationSeconds: number }> = [];
   readonly retries: Array<{ account: string; reason: string }> = [];
+  readonly rates: number[] = [];
+  readonly throttleWaits: number[] = [];
   onRequest(account: string, code: string, durationSeconds: number): void {
     this.requests.push({ account, code, durationSeconds });
   }
   onRetry(account: string, reason: string): void {
     this.retries.push({ account, reason });
+  }
+  onRateLimit(_account: string, requestsPerSecond: number): void {
+    this.rates.push(requestsPerSecond);
+  }
+  onThrottleWait(_account: string, seconds: number): void {
+    this.throttleWaits.push(seconds);
   }
   codes(): string[] {
     return this.requests.map((r) => r.code);
@@ -36,12 +44,18 @@ export class RecordingObserver implements ApiObserver {
   }
 }
 
-/** Records each wait instead of waiting, so retry tests take milliseconds. */
+/**
+ * Records each wait instead of waiting, so retry tests take milliseconds. Its clock moves only by the waits,
+ * which is what the client's rate limiter sees: a backoff that covered a 429 pause leaves nothing to wait.
+ */
 export class FakeSleep {
   readonly delays: number[] = [];
+  #ms = 0;
+  readonly now = (): number => this.#ms;
   readonly sleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
     this.delays.push(ms);
     if (signal?.aborted) throw new Error('aborted');
+    this.#ms += ms;
   };
 }
 
@@ -129,6 +143,7 @@ export async function startHarness(): Promise<Harness> {
         sleep: sleeper.sleep,
         random: () => 0.5,
         now: () => T0,
+        limiterClock: sleeper.now,
         ...o.options,
       });
       clients.push(c);

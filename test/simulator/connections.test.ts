@@ -31,18 +31,19 @@ describe('delays', () => {
     expect(() => sim!.setLatency(-1)).toThrow(RangeError);
   });
 
-  it('is not itself the bottleneck: 2,000 answers with 20 ms latency at concurrency 64', async () => {
+  it('runs delays concurrently: 1,280 answers with 20 ms latency at concurrency 64', async () => {
     sim = await startSimulator({ exports: [{ ...key('1'), behaviour: progress }] });
     sim.setLatency(20);
     const s = sim;
-    let left = 2_000;
+    let left = 1_280;
     const worker = async () => {
       while (left-- > 0) expect((await get(s.url, exportPath(key('1')))).status).toBe(200);
     };
     const [, ms] = await timed(() => Promise.all(Array.from({ length: 64 }, worker)));
-    // 2,000 / 64 rounds of 20 ms is 640 ms at best; allow generous slack for a loaded CI box.
-    expect(ms).toBeLessThan(5_000);
-    expect(s.requestCount).toBe(2_000);
+    // 20 rounds of 20 ms is 400 ms at best; delays served one after another would take 25.6 s. The wide
+    // margin is for a CI box running other test files in parallel; bench/ measures the real overhead.
+    expect(ms).toBeLessThan(8_000);
+    expect(s.requestCount).toBe(1_280);
   });
 });
 
@@ -75,11 +76,9 @@ describe('hang and reset', () => {
 
   it('reset sends a head and a partial body, then destroys the socket', async () => {
     sim = await startSimulator({ exports: [{ ...key('1'), behaviour: { kind: 'reset' } }, { ...key('2'), behaviour: progress }] });
-    const read = async () => {
-      const res = await request(sim!.url + exportPath(key('1')));
-      return res.body.text();
-    };
-    await expect(read()).rejects.toThrow();
+    const res = await request(sim.url + exportPath(key('1')));
+    expect(res.statusCode).toBe(200);
+    await expect(res.body.text()).rejects.toThrow();
     // The simulator itself survives the reset.
     expect((await get(sim.url, exportPath(key('2')))).status).toBe(200);
   });

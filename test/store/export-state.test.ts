@@ -57,3 +57,40 @@ describe('export state transitions', () => {
     expect(s1.errors.get('500')).toBe(1);
   });
 });
+
+describe('export lifecycle', () => {
+  const retention = { completedMs: 24 * 3600_000, notFoundMs: 3600_000 };
+
+  it('retires a completed export once retention.completed has passed', async () => {
+    const { retirementDue, retire } = await import('../../src/store/export-state.js');
+    const s = applyPollResult(initialState(target()), success({ status: 'completed', percentage: 100 }), 1000);
+    expect(retirementDue(s, 1000 + 24 * 3600 - 1, retention)).toBeUndefined();
+    expect(retirementDue(s, 1000 + 24 * 3600, retention)).toBe('completed');
+    const r = retire(s, 'completed', 1000 + 24 * 3600);
+    expect(needsPolling(r)).toBe(false);
+    expect(retirementDue(r, 1e9, retention)).toBeUndefined();
+  });
+
+  it('retires after an unbroken hour of 404s, and any other answer restarts the count', async () => {
+    const { retirementDue } = await import('../../src/store/export-state.js');
+    let s = applyPollResult(initialState(target()), failure('404'), 0);
+    s = applyPollResult(s, failure('404'), 1800);
+    expect(s.notFoundSince).toBe(0);
+    expect(retirementDue(s, 3599, retention)).toBeUndefined();
+    expect(retirementDue(s, 3600, retention)).toBe('not_found');
+    s = applyPollResult(s, failure('500'), 3000);
+    expect(s.notFoundSince).toBeUndefined();
+    s = applyPollResult(s, failure('404'), 3100);
+    expect(retirementDue(s, 3600, retention)).toBeUndefined();
+    expect(retirementDue(s, 3100 + 3600, retention)).toBe('not_found');
+  });
+
+  it('measures progress against the persisted baseline after a restart', () => {
+    const restored = { ...initialState(target()), lastProgressAt: 500, baseline: { status: 'processing', percentage: 30 } };
+    const same = applyPollResult(restored, success({ percentage: 30 }), 900);
+    expect(same.lastProgressAt).toBe(500);
+    expect(same.baseline).toBeUndefined();
+    const moved = applyPollResult(restored, success({ percentage: 31 }), 900);
+    expect(moved.lastProgressAt).toBe(900);
+  });
+});

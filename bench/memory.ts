@@ -1,0 +1,41 @@
+import { once } from 'node:events';
+import type { MemoryReport } from './memory-child.js';
+import { mb, type Row } from './report.js';
+import { forkChild, stopChild } from './sim-process.js';
+import { bounded } from './stats.js';
+
+const TARGET_BYTES = 150 * 1024 ** 2;
+
+/** Figure 4: RSS of a fresh process tracking `exports` exports, each polled once, after a scrape and a GC. */
+export async function benchMemory(simUrl: string, exports: number): Promise<Row[]> {
+  const child = forkChild('./memory-child.js', [simUrl, String(exports)], ['--expose-gc']);
+  try {
+    const [report] = (await bounded(
+      Promise.race([
+        once(child, 'message'),
+        once(child, 'exit').then(([code]) => Promise.reject(new Error(`memory child exited (${String(code)})`))),
+      ]),
+      60_000,
+      'the memory child',
+    )) as [MemoryReport];
+    return [
+      {
+        figure: `4. RSS, ${exports} exports polled + scraped`,
+        median: mb(report.rss),
+        baseline: `${mb(report.baselineRss)} before`,
+        ratio: `+${mb(report.rss - report.baselineRss)}`,
+        target: `≤ ${mb(TARGET_BYTES)}`,
+        pass: report.rss <= TARGET_BYTES,
+      },
+      {
+        figure: '   heap used after GC',
+        median: mb(report.heapUsed),
+        baseline: '-',
+        ratio: '-',
+        target: '-',
+      },
+    ];
+  } finally {
+    await stopChild(child);
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * `npm run bench`: four performance figures, each beside a baseline measured in the same run.
+ * Exits 1 when a target is missed, 2 when the bench itself fails or runs too long.
+ * `node --expose-gc dist/bench/run.js 1 3` runs only figures 1 and 3.
+ */
+import { benchCycle } from './cycle.js';
+import { benchTargets, EXPORTS, gc } from './fixtures.js';
+import { machineLine } from './machine.js';
+import { benchMemory } from './memory.js';
+import { benchPollCpu } from './poll-cpu.js';
+import { formatTable, type Row } from './report.js';
+import { benchScrape } from './scrape.js';
+import { startSimProcess, type SimProcess } from './sim-process.js';
+
+const WATCHDOG_MS = 5 * 60_000;
+
+function step(name: string): void {
+  console.error(`[bench] ${name}...`);
+}
+
+async function run(wanted: (n: number) => boolean, rows: Row[]): Promise<void> {
+  if (wanted(1)) {
+    step('1/4 /metrics scrape');
+    rows.push(...(await benchScrape(EXPORTS)));
+    gc();
+  }
+  if (![2, 3, 4].some(wanted)) return;
+  let sim: SimProcess | undefined;
+  try {
+    step('starting the simulator child');
+    sim = await startSimProcess(EXPORTS);
+    const targets = benchTargets(EXPORTS);
+    if (wanted(2)) {
+      step('2/4 CPU per poll');
+      rows.push(...(await benchPollCpu(sim.url, targets, { polls: 2000, rounds: 7, concurrency: 16 })));
+      gc();
+    }
+    if (wanted(3)) {
+      step('3/4 poll cycle');
+      rows.push(...(await benchCycle(sim, targets, { concurrency: 64, latencyMs: 20, reps: 3 })));
+      gc();
+    }
+    if (wanted(4)) {
+      step('4/4 resident memory');
+      rows.push(...(await benchMemory(sim.url, EXPORTS)));
+    }
+  } finally {
+    await sim?.stop();
+  }
+}
+
+async function main(): Promise<number> {
+  const only = process.argv.slice(2).map(Number);
+  const wanted = (n: number) => only.length === 0 || only.includes(n);
+  console.log(`machine: ${machineLine()}`);
+  const rows: Row[] = [];
+  let error: unknown;
+  try {
+    await run(wanted, rows);
+  } catch (err) {
+    error = err;
+  }
+  console.log('');
+  console.log(formatTable(rows));
+  console.log('');
+  if (error !== undefined) {
+    console.error('[bench] failed:', error);
+    return 2;
+  }
+  const failed = rows.filter((r) => r.pass === false);
+  console.log(failed.length === 0 ? 'all targets met' : `${failed.length} target(s) missed`);
+  return failed.length === 0 ? 0 : 1;
+}
+
+const watchdog = setTimeout(() => {
+  console.error(`[bench] gave up after ${WATCHDOG_MS / 1000} s`);
+  process.exit(2);
+}, WATCHDOG_MS);
+watchdog.unref();
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+    clearTimeout(watchdog);
+  },
+  (err: unknown) => {
+    console.error('[bench] failed:', err);
+    process.exitCode = 2;
+    clearTimeout(watchdog);
+  },
+);

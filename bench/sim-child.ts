@@ -1,0 +1,49 @@
+/**
+ * Child-process entry: a CloudDC simulator answering for the bench's exports, so that its CPU is
+ * not counted in the bench process. Talks to the parent over IPC only.
+ */
+import { startSimulator } from '../src/simulator/index.js';
+import { BENCH_TOKEN, benchTargets, PROGRESS_DURATION_MS } from './fixtures.js';
+
+export type ToSim = { readonly type: 'latency'; readonly ms: number } | { readonly type: 'stop' };
+export type FromSim = { readonly type: 'ready'; readonly url: string } | { readonly type: 'latency-set'; readonly ms: number };
+
+async function main(): Promise<void> {
+  const count = Number(process.argv[2]);
+  if (!Number.isInteger(count) || count < 1 || process.send === undefined) {
+    throw new Error('usage: fork(sim-child.js, [COUNT]) with an IPC channel');
+  }
+  const startedAt = Date.now();
+  const sim = await startSimulator({
+    host: '127.0.0.1',
+    port: 0,
+    token: BENCH_TOKEN,
+    maxRecordedRequests: 16,
+    exports: benchTargets(count).map((t) => ({
+      projectId: t.projectId,
+      serverId: t.serverId,
+      exportId: t.exportId,
+      behaviour: { kind: 'progress', startedAt, durationMs: PROGRESS_DURATION_MS, percentShape: 'percent' },
+    })),
+  });
+  const send = (m: FromSim) => process.send?.(m);
+  const stop = () => {
+    void sim.close().finally(() => process.exit(0));
+  };
+  process.on('message', (m: ToSim) => {
+    if (m.type === 'latency') {
+      sim.setLatency(m.ms);
+      send({ type: 'latency-set', ms: m.ms });
+    } else if (m.type === 'stop') {
+      stop();
+    }
+  });
+  // The parent died or closed the channel: never outlive it.
+  process.on('disconnect', stop);
+  send({ type: 'ready', url: sim.url });
+}
+
+main().catch((err: unknown) => {
+  console.error('sim-child:', err);
+  process.exit(1);
+});

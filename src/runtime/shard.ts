@@ -1,0 +1,50 @@
+import { hostname } from 'node:os';
+import type { ExporterConfig } from '../domain/config.js';
+import type { ExportKey } from '../domain/export.js';
+
+export interface Shard {
+  readonly index: number;
+  readonly total: number;
+}
+
+/**
+ * FNV-1a over the three ids: stable across processes, versions and platforms (unlike anything
+ * seeded), and cheap. The separator keeps ("a","bc") and ("ab","c") apart.
+ */
+export function shardHash(key: ExportKey): number {
+  let h = 0x811c9dc5;
+  const text = `${key.projectId}\u0000${key.serverId}\u0000${key.exportId}`;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+export function ownsExport(shard: Shard, key: ExportKey): boolean {
+  return shard.total <= 1 || shardHash(key) % shard.total === shard.index;
+}
+
+/** This replica's part of the config: its exports, and its share of every account's rate limit. */
+export function shardConfig(config: ExporterConfig, shard: Shard): ExporterConfig {
+  if (shard.total <= 1) return config;
+  const accounts = new Map(
+    [...config.accounts].map(([name, a]) => [
+      name,
+      {
+        ...a,
+        rateLimit: {
+          requestsPerSecond: a.rateLimit.requestsPerSecond / shard.total,
+          burst: Math.max(1, Math.ceil(a.rateLimit.burst / shard.total)),
+        },
+      },
+    ]),
+  );
+  return { ...config, accounts, exports: config.exports.filter((e) => ownsExport(shard, e)) };
+}
+
+/** The StatefulSet ordinal at the end of a pod name: `clouddc-exporter-2` → 2. */
+export function ordinalFromHostname(name: string = process.env.HOSTNAME ?? hostname()): number | undefined {
+  const m = /-(\d+)$/.exec(name);
+  return m ? Number(m[1]) : undefined;
+}

@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { dirname, join, basename } from 'node:path';
+import { exportKeyId } from '../domain/export.js';
+import type { ExportState, RetireReason } from './export-state.js';
+
+/**
+ * The facts a restart would otherwise forget. Counters and the last observation are not kept:
+ * counters restart like every Prometheus counter, and the first poll brings a fresh observation.
+ */
+export interface PersistedFacts {
+  readonly lastProgressAt?: number;
+  readonly completedAt?: number;
+  readonly notFoundSince?: number;
+  readonly retired?: { readonly at: number; readonly reason: RetireReason };
+  /** What progress was last measured against. */
+  readonly status?: string;
+  readonly percentage?: number;
+}
+
+export interface StateFileV1 {
+  readonly version: 1;
+  readonly exports: Readonly<Record<string, PersistedFacts>>;
+}
+
+export function snapshot(states: Iterable<ExportState>): StateFileV1 {
+  const exports: Record<string, PersistedFacts> = {};
+  for (const s of states) {
+    const facts: PersistedFacts = {
+      lastProgressAt: s.lastProgressAt,
+      completedAt: s.completedAt,
+      notFoundSince: s.notFoundSince,
+      retired: s.retired,
+      status: s.observation?.status ?? s.baseline?.status,
+      percentage: s.observation?.percentage ?? s.baseline?.percentage,
+    };
+    if (Object.values(facts).some((v) => v !== undefined)) exports[exportKeyId(s.target)] = facts;
+  }
+  return { version: 1, exports };
+}
+
+/** Puts persisted facts into a freshly tracked export's state. */
+export function restoreFacts(state: ExportState, facts: PersistedFacts): ExportState {
+  const baseline =
+    facts.status !== undefined && facts.percentage !== undefined ? { status: facts.status, percentage: facts.percentage } : undefined;
+  return {
+    ...state,
+    lastProgressAt: facts.lastProgressAt,
+    completedAt: facts.completedAt,
+    notFoundSince: facts.notFoundSince,
+    retired: facts.retired,
+    baseline,
+  };
+}
+
+const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const optNum = (v: unknown): boolean => v === undefined || num(v);
+
+/** Validates a parsed state file; anything unexpected makes the whole file unusable. */
+export function parseStateFile(text: string): StateFileV1 | string {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return 'not valid JSON';
+  }
+  const d = data as { version?: unknown; exports?: unknown };
+  if (typeof d !== 'object' || d === null || d.version !== 1) return 'unknown format version';
+  if (typeof d.exports !== 'object' || d.exports === null || Array.isArray(d.exports)) return '"exports" is not an object';
+  for (const [id, f] of Object.entries(d.exports as Record<string, unknown>)) {
+    const facts = f as Record<string, unknown>;
+    const retired = facts.retired as { at?: unknown; reason?: unknown } | undefined;
+    const ok =
+      typeof facts === 'object' &&
+      facts !== null &&
+      optNum(facts.lastProgressAt) &&
+      optNum(facts.completedAt) &&
+      optNum(facts.notFoundSince) &&
+      optNum(facts.percentage) &&
+      (facts.status === undefined || typeof facts.status === 'string') &&
+      (retired === undefined || (num(retired.at) && (retired.reason === 'completed' || retired.reason === 'not_found')));
+    if (!ok) return `entry ${JSON.stringify(id).slice(0, 80)} is malformed`;
+  }
+  return d as StateFileV1;
+}
+
+/**
+ * Temporary file, fsync, rename: a crash at any point leaves either the old file or the new one,
+ * never a mix.
+ */
+export async function writeFileAtomic(path: string, text: string): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await fs.open(tmp, 'w', 0o600);
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await fs.rename(tmp, path);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+}

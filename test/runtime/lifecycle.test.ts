@@ -1,0 +1,57 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startExporter, type Running } from '../../src/runtime/start.js';
+import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { account, config, PROJECT, TOKEN } from '../support/config.js';
+import { FakeClock, silentLogger, target } from '../support/factories.js';
+
+let sim: Simulator | undefined;
+let running: Running | undefined;
+afterEach(async () => {
+  await running?.stop(100);
+  await sim?.close();
+  running = sim = undefined;
+});
+
+const HOUR = 3600_000;
+
+describe('export lifecycle', () => {
+  it('retires completed exports after retention.completed and 404s after retention.not_found', async () => {
+    const clock = new FakeClock();
+    sim = await startSimulator({
+      token: TOKEN,
+      now: clock.now,
+      exports: [
+        { projectId: PROJECT, serverId: 'done', exportId: '1', behaviour: { kind: 'progress', startedAt: clock.ms - 10_000, durationMs: 1000 } },
+        { projectId: PROJECT, serverId: 'busy', exportId: '1', behaviour: { kind: 'progress', startedAt: clock.ms, durationMs: 100 * HOUR } },
+      ],
+    });
+    const targets = ['done', 'busy', 'gone'].map((s) => target({ serverId: s }));
+    const cfg = { ...config([account(sim.url)], targets), retention: { completedMs: 2 * HOUR, notFoundMs: HOUR } };
+    running = await startExporter({ config: cfg, logger: silentLogger, listen: { host: '127.0.0.1', port: 0 }, now: clock.now, defaultMetrics: false });
+    await running.exporter.runner.idle();
+    const scrape = async () => (await fetch(`${running!.url}/metrics`)).text();
+    expect(await scrape()).toMatch(/server_id="gone",export_id="1",code="404"\} 1/);
+
+    clock.advance(HOUR);
+    sim.clearRequests();
+    await running.exporter.pollOnce();
+    let text = await scrape();
+    expect(text).not.toContain('server_id="gone"');
+    expect(text).toContain('server_id="done"');
+    expect(sim.requests.map((r) => r.path.split('/')[4])).toEqual(['busy', 'gone']);
+
+    clock.advance(HOUR);
+    sim.clearRequests();
+    await running.exporter.pollOnce();
+    text = await scrape();
+    expect(text).not.toContain('server_id="done"');
+    expect(text).toContain('server_id="busy"');
+    expect(sim.requests.map((r) => r.path.split('/')[4])).toEqual(['busy']);
+    expect(running.exporter.store.get(`${PROJECT}/done/1`)?.retired?.reason).toBe('completed');
+
+    // Removed from the file and added back: tracked afresh.
+    await running.exporter.applyConfig({ ...cfg, exports: targets.slice(1) });
+    await running.exporter.applyConfig(cfg);
+    expect(running.exporter.store.get(`${PROJECT}/done/1`)?.retired).toBeUndefined();
+  });
+});
