@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
+import { startSimulator } from '../src/simulator/index.js';
+import { PROJECT, TOKEN } from './support/config.js';
+import { yamlConfig } from './support/yaml-config.js';
 
 async function until<T>(fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -54,6 +57,32 @@ describe('clouddc-exporter CLI', () => {
     const cli = runCli(['--config.check', '--config.file=config.example.yaml'], { CLOUDDC_TOKEN: 'x' });
     expect(await cli.exited).toBe(0);
     expect(cli.stdout()).toMatch(/config\.example\.yaml: OK \(1 account\(s\), \d+ export\(s\)\)/);
+  });
+
+  it('reloads on SIGHUP', async () => {
+    const sim = await startSimulator({
+      token: TOKEN,
+      exports: ['a', 'b'].map((s) => ({ projectId: PROJECT, serverId: s, exportId: '1', behaviour: { kind: 'progress', durationMs: 1e6 } as const })),
+    });
+    const file = join(mkdtempSync(join(tmpdir(), 'cde-')), 'config.yaml');
+    writeFileSync(file, yamlConfig(sim.url, [{ server: 'a', id: '1' }]));
+    const cli = runCli([`--config.file=${file}`, '--config.auto-reload-interval=0s', '--web.listen-address=127.0.0.1:0']);
+    try {
+      const [, url] = await cli.waitFor(/"url":"(http:\/\/127\.0\.0\.1:\d+)"/);
+      await until(async () => ((await fetch(`${url}/-/ready`)).status === 200 ? true : undefined));
+      writeFileSync(file, yamlConfig(sim.url, [{ server: 'b', id: '1' }]));
+      cli.child.kill('SIGHUP');
+      await cli.waitFor(/configuration reloaded/);
+      const text = await until(async () => {
+        const t = await (await fetch(`${url}/metrics`)).text();
+        return /clouddc_log_export_status\{[^}]*server_id="b"/.test(t) ? t : undefined;
+      });
+      expect(text).not.toContain('server_id="a"');
+    } finally {
+      cli.child.kill('SIGTERM');
+      await cli.exited;
+      await sim.close();
+    }
   });
 
   it('exits 2 with usage on an unknown flag', async () => {
