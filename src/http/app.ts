@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from 'pino';
+import { apiRoutes } from './api.js';
 import { healthRoutes } from './health.js';
 import { landingRoute } from './landing.js';
 import { lifecycleRoutes } from './lifecycle.js';
@@ -20,6 +21,7 @@ export function createApp({ view, logger }: AppOptions): Koa {
   healthRoutes(router, view);
   lifecycleRoutes(router, view);
   landingRoute(router, view);
+  apiRoutes(router, view);
 
   app.on('error', (err: unknown) => {
     // Aborted scrapes (client went away) are routine, not errors worth a stack.

@@ -5,6 +5,8 @@ export interface ExporterView {
   readonly version: string;
   /** Config loaded and the first poll cycle finished. */
   ready(): boolean;
+  /** The exporter's clock, ms since the epoch (fake in tests); Date.now when absent. */
+  now?(): number;
   metricsText(): Promise<string>;
   states(): Iterable<ExportState>;
   /** Present when the exporter runs from a config file that can be reloaded. */

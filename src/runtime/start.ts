@@ -113,6 +113,7 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
     view: {
       version: VERSION,
       ready: () => exporter.ready,
+      now,
       metricsText: () => exporter.metricsText(),
       states: () => exporter.store.states(),
       reload: reloader ? (trigger) => reloader.reload(trigger) : undefined,

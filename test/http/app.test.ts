@@ -60,14 +60,14 @@ describe('HTTP endpoints', () => {
     expect((await fetch(`${url}/-/ready`)).status).toBe(200);
   });
 
-  it('shows a landing page with counts by status and escapes everything', async () => {
+  it('shows the status page with counts by status and escapes everything', async () => {
     const url = await serve(view());
     const res = await fetch(`${url}/`);
     const html = await res.text();
     expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(html).toContain('Version 1.2.3');
-    expect(html).toMatch(/<td>completed<\/td><td>1<\/td>/);
-    expect(html).toMatch(/<td>not polled yet<\/td><td>1<\/td>/);
+    expect(html).toMatch(/data-condition="completed"><span class="badge b-completed">completed<\/span> <b class="count">1</);
+    expect(html).toMatch(/data-condition="not_polled"><span class="badge b-not_polled">not polled yet<\/span> <b class="count">1</);
     expect(html).not.toContain('<script>');
     expect(html).toContain('href="metrics"');
   });

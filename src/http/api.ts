@@ -1,0 +1,32 @@
+import type Router from '@koa/router';
+import { exportsJson, toExportJson } from './export-json.js';
+import type { ExporterView } from './view.js';
+
+/**
+ * `/api/v1/exports`: the status page's data as JSON (field names documented in the README, stable
+ * within v1). Read-only, like every other route.
+ */
+export function apiRoutes(router: Router, view: ExporterView): void {
+  const nowSeconds = () => (view.now?.() ?? Date.now()) / 1000;
+
+  router.get('/api/v1/exports', (ctx) => {
+    const now = nowSeconds();
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { now: new Date(now * 1000).toISOString(), exports: exportsJson(view.states(), now) };
+  });
+
+  // The router percent-decodes each segment, so ids with "/", spaces or non-ASCII characters work when encoded.
+  router.get('/api/v1/exports/:projectId/:serverId/:exportId', (ctx) => {
+    const { projectId, serverId, exportId } = ctx.params as Record<string, string>;
+    ctx.set('Cache-Control', 'no-store');
+    for (const state of view.states()) {
+      const t = state.target;
+      if (t.projectId === projectId && t.serverId === serverId && t.exportId === exportId) {
+        ctx.body = toExportJson(state, nowSeconds());
+        return;
+      }
+    }
+    ctx.status = 404;
+    ctx.body = { error: 'not found' };
+  });
+}
