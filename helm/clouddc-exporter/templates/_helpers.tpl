@@ -1,0 +1,326 @@
+{{/* Chart name, truncated to the 63 characters a label value allows. */}}
+{{- define "clouddc-exporter.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Full name: release-chart, or the release name alone when it already contains the chart name. Truncated to 52
+characters, so that StatefulSet pod names (<name>-<ordinal>) and their controller-revision-hash label stay
+within 63.
+*/}}
+{{- define "clouddc-exporter.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 52 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 52 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 52 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "clouddc-exporter.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "clouddc-exporter.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "clouddc-exporter.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "clouddc-exporter.labels" -}}
+helm.sh/chart: {{ include "clouddc-exporter.chart" . }}
+{{ include "clouddc-exporter.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | trunc 63 | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "clouddc-exporter.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "clouddc-exporter.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "clouddc-exporter.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
+{{- end }}
+{{- end }}
+
+{{/* StatefulSet when sharding (replicas > 1) or when each pod needs its own PersistentVolumeClaim. */}}
+{{- define "clouddc-exporter.statefulset" -}}
+{{- if or (gt (int .Values.replicas) 1) (eq .Values.storage.type "pvc") }}true{{- end }}
+{{- end }}
+
+{{- define "clouddc-exporter.headlessServiceName" -}}
+{{- printf "%s-headless" (include "clouddc-exporter.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "clouddc-exporter.secretName" -}}
+{{- default (include "clouddc-exporter.fullname" .) .Values.credentials.existingSecret }}
+{{- end }}
+
+{{- define "clouddc-exporter.configDir" -}}/etc/clouddc-exporter{{- end }}
+{{- define "clouddc-exporter.secretsDir" -}}/etc/clouddc-exporter/secrets{{- end }}
+
+{{/*
+The Secret keys the chosen method needs: a list of dicts with
+  value: the key's values.yaml name (token, accessKey, secretKey, password)
+  key:   the key inside the Secret (credentials.keys.*)
+  env:   the environment variable it becomes in env mode (and always, for the access key)
+  file:  the file name under secretsDir in file mode ("" when the value is never a file)
+*/}}
+{{- define "clouddc-exporter.credentialItems" -}}
+{{- $c := .Values.credentials }}
+{{- $items := list }}
+{{- if eq $c.method "token" }}
+{{- $items = append $items (dict "value" "token" "key" $c.keys.token "env" "CLOUDDC_TOKEN" "file" "token") }}
+{{- else if eq $c.method "aksk" }}
+{{- $items = append $items (dict "value" "accessKey" "key" $c.keys.accessKey "env" "HUAWEICLOUD_SDK_AK" "file" "") }}
+{{- $items = append $items (dict "value" "secretKey" "key" $c.keys.secretKey "env" "HUAWEICLOUD_SDK_SK" "file" "secret-key") }}
+{{- else if eq $c.method "password" }}
+{{- $items = append $items (dict "value" "password" "key" $c.keys.password "env" "CLOUDDC_PASSWORD" "file" "password") }}
+{{- end }}
+{{- toJson $items }}
+{{- end }}
+
+{{/* The auth block given to every account without one of its own. */}}
+{{- define "clouddc-exporter.auth" -}}
+{{- $c := .Values.credentials }}
+{{- $file := eq $c.mode "file" }}
+{{- $dir := include "clouddc-exporter.secretsDir" . }}
+{{- $auth := dict }}
+{{- if eq $c.method "token" }}
+{{- if $file }}{{ $_ := set $auth "token_file" (printf "%s/token" $dir) }}{{ else }}{{ $_ := set $auth "token" "${CLOUDDC_TOKEN}" }}{{ end }}
+{{- else if eq $c.method "aksk" }}
+{{- $_ := set $auth "access_key" "${HUAWEICLOUD_SDK_AK}" }}
+{{- if $file }}{{ $_ := set $auth "secret_key_file" (printf "%s/secret-key" $dir) }}{{ else }}{{ $_ := set $auth "secret_key" "${HUAWEICLOUD_SDK_SK}" }}{{ end }}
+{{- else if eq $c.method "password" }}
+{{- $_ := set $auth "user_name" $c.userName }}
+{{- $_ := set $auth "domain_name" $c.domainName }}
+{{- if $file }}{{ $_ := set $auth "password_file" (printf "%s/password" $dir) }}{{ else }}{{ $_ := set $auth "password" "${CLOUDDC_PASSWORD}" }}{{ end }}
+{{- end }}
+{{- toJson $auth }}
+{{- end }}
+
+{{/* Render-time checks: a clear message at `helm install` rather than a crash-looping pod. */}}
+{{- define "clouddc-exporter.validate" -}}
+{{- $c := .Values.credentials }}
+{{- if not .Values.config.accounts }}
+{{- fail "config.accounts: at least one account is required, e.g. --set config.accounts.main.region=cn-east-3 --set config.accounts.main.project_id=<project id>" }}
+{{- end }}
+{{- if and (ne $c.method "none") (not $c.existingSecret) }}
+{{- range (include "clouddc-exporter.credentialItems" . | fromJsonArray) }}
+{{- if not (get $c .value) }}
+{{- fail (printf "credentials.%s is required for credentials.method=%s (or set credentials.existingSecret)" .value $c.method) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- if eq $c.method "password" }}
+{{- if or (not $c.userName) (not $c.domainName) }}
+{{- fail "credentials.userName and credentials.domainName are required for credentials.method=password" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* The exporter's config.yaml. */}}
+{{- define "clouddc-exporter.config" -}}
+{{- $accounts := dict }}
+{{- $auth := include "clouddc-exporter.auth" . | fromJson }}
+{{- range $name, $account := .Values.config.accounts }}
+{{- $a := deepCopy (default (dict) $account) }}
+{{- if and (ne $.Values.credentials.method "none") (not (hasKey $a "auth")) }}
+{{- $_ := set $a "auth" $auth }}
+{{- end }}
+{{- $_ := set $accounts $name $a }}
+{{- end }}
+{{- /* Section by section, in the order of config.example.yaml (toYaml alone would sort them). */}}
+{{- with .Values.config.poll }}
+{{ dict "poll" . | toYaml }}
+{{- end }}
+{{- with .Values.config.retention }}
+{{ dict "retention" . | toYaml }}
+{{- end }}
+{{ dict "accounts" $accounts | toYaml }}
+{{ dict "exports" (default (list) .Values.config.exports) | toYaml }}
+{{- end }}
+
+{{/* ServiceMonitor interval: explicit, or derived from the poll schedule's simple forms. In seconds. */}}
+{{- define "clouddc-exporter.pollSeconds" -}}
+{{- $schedule := (default (dict) .Values.config.poll).schedule | default "*/30 * * * * *" | trim }}
+{{- if regexMatch `^\*/[0-9]+ \* \* \* \* \*$` $schedule }}
+{{- regexFind `[0-9]+` $schedule }}
+{{- else if regexMatch `^(0 )?\*/[0-9]+ \* \* \* \*$` $schedule }}
+{{- mul (regexFind `\*/[0-9]+` $schedule | trimPrefix "*/" | int) 60 }}
+{{- else }}60{{- end }}
+{{- end }}
+
+{{- define "clouddc-exporter.args" -}}
+- --config.file={{ include "clouddc-exporter.configDir" . }}/config.yaml
+- --web.listen-address=:9877
+- --log.level={{ .Values.logLevel }}
+{{- if eq .Values.reloadStrategy "restart" }}
+- --config.auto-reload-interval=0s
+{{- else }}
+- --config.auto-reload-interval={{ .Values.configReloadInterval }}
+{{- end }}
+{{- if ne .Values.storage.type "none" }}
+- --storage.path={{ .Values.storage.mountPath }}/{{ .Values.storage.fileName }}
+{{- end }}
+{{- if gt (int .Values.replicas) 1 }}
+- --shard.total={{ int .Values.replicas }}
+- --shard.from-hostname
+{{- end }}
+{{- with .Values.extraArgs }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* The pod template shared by the Deployment and the StatefulSet. */}}
+{{- define "clouddc-exporter.podTemplate" -}}
+{{- $c := .Values.credentials -}}
+metadata:
+  labels:
+    {{- include "clouddc-exporter.selectorLabels" . | nindent 4 }}
+    {{- with .Values.podLabels }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  {{- $annotations := deepCopy .Values.podAnnotations }}
+  {{- if eq .Values.reloadStrategy "restart" }}
+  {{- $_ := set $annotations "checksum/config" (include "clouddc-exporter.config" . | sha256sum) }}
+  {{- end }}
+  {{- if and (eq $c.mode "env") (ne $c.method "none") (not $c.existingSecret) }}
+  {{- /* Environment variables are read once at start: roll the pods when the chart's Secret changes. */}}
+  {{- $_ := set $annotations "checksum/credentials" (include (print $.Template.BasePath "/secret.yaml") . | sha256sum) }}
+  {{- end }}
+  {{- with $annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+spec:
+  serviceAccountName: {{ include "clouddc-exporter.serviceAccountName" . }}
+  automountServiceAccountToken: {{ .Values.serviceAccount.automountServiceAccountToken }}
+  {{- with .Values.imagePullSecrets }}
+  imagePullSecrets:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .Values.priorityClassName }}
+  priorityClassName: {{ . }}
+  {{- end }}
+  {{- with .Values.podSecurityContext }}
+  securityContext:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  terminationGracePeriodSeconds: {{ .Values.terminationGracePeriodSeconds }}
+  containers:
+    - name: exporter
+      image: {{ include "clouddc-exporter.image" . | quote }}
+      imagePullPolicy: {{ .Values.image.pullPolicy }}
+      args:
+        {{- include "clouddc-exporter.args" . | nindent 8 }}
+      ports:
+        - name: http
+          containerPort: 9877
+          protocol: TCP
+      {{- $env := list }}
+      {{- if ne $c.method "none" }}
+      {{- range (include "clouddc-exporter.credentialItems" . | fromJsonArray) }}
+      {{- if or (eq $c.mode "env") (not .file) }}
+      {{- $env = append $env (dict "name" .env "valueFrom" (dict "secretKeyRef" (dict "name" (include "clouddc-exporter.secretName" $) "key" .key))) }}
+      {{- end }}
+      {{- end }}
+      {{- end }}
+      {{- $env = concat $env .Values.extraEnv }}
+      {{- with $env }}
+      env:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with .Values.extraEnvFrom }}
+      envFrom:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with .Values.livenessProbe }}
+      livenessProbe:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with .Values.readinessProbe }}
+      readinessProbe:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with .Values.resources }}
+      resources:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with .Values.securityContext }}
+      securityContext:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      volumeMounts:
+        - name: config
+          mountPath: {{ include "clouddc-exporter.configDir" . }}
+          readOnly: true
+        {{- if and (eq $c.mode "file") (ne $c.method "none") }}
+        - name: credentials
+          mountPath: {{ include "clouddc-exporter.secretsDir" . }}
+          readOnly: true
+        {{- end }}
+        {{- if ne .Values.storage.type "none" }}
+        - name: storage
+          mountPath: {{ .Values.storage.mountPath }}
+        {{- end }}
+        - name: tmp
+          mountPath: /tmp
+        {{- with .Values.extraVolumeMounts }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+  volumes:
+    - name: config
+      configMap:
+        name: {{ include "clouddc-exporter.fullname" . }}
+    {{- if and (eq $c.mode "file") (ne $c.method "none") }}
+    - name: credentials
+      secret:
+        secretName: {{ include "clouddc-exporter.secretName" . }}
+        defaultMode: 0440
+        items:
+          {{- range (include "clouddc-exporter.credentialItems" . | fromJsonArray) }}
+          {{- if .file }}
+          - key: {{ .key }}
+            path: {{ .file }}
+          {{- end }}
+          {{- end }}
+    {{- end }}
+    {{- if eq .Values.storage.type "emptyDir" }}
+    - name: storage
+      emptyDir:
+        {{- toYaml .Values.storage.emptyDir | nindent 8 }}
+    {{- end }}
+    - name: tmp
+      emptyDir:
+        sizeLimit: 16Mi
+    {{- with .Values.extraVolumes }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  {{- with .Values.nodeSelector }}
+  nodeSelector:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .Values.affinity }}
+  affinity:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .Values.tolerations }}
+  tolerations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .Values.topologySpreadConstraints }}
+  topologySpreadConstraints:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end }}
