@@ -14,6 +14,7 @@ import {
   type IamSimulator,
   type Simulator,
 } from '../../src/simulator/index.js';
+import { account } from './config.js';
 import { FakeClock, target } from './factories.js';
 
 /** A CloudDC simulator behind a gateway that checks IAM tokens and AK/SK signatures, on one fake clock. */
@@ -65,30 +66,24 @@ export function endlessExport(world: World, account: string, serverId = `srv-${a
 }
 
 export function tokenAccount(world: World, name: string, tokenFile: string): AccountSettings {
-  return { name, region: 'cn-east-3', endpoint: world.sim.url, projectId: PROJECT, auth: { kind: 'token', token: { kind: 'file', path: tokenFile } } };
+  return account(world.sim.url, { name, auth: { kind: 'token', token: { kind: 'file', path: tokenFile } } });
 }
 
 export function akskAccount(world: World, name: string, sk = SK, securityToken?: string): AccountSettings {
-  return {
+  return account(world.sim.url, {
     name,
-    region: 'cn-east-3',
-    endpoint: world.sim.url,
-    projectId: PROJECT,
     auth: {
       kind: 'aksk',
       accessKey: AK,
       secretKey: { kind: 'inline', value: new Secret(sk) },
       ...(securityToken !== undefined && { securityToken: new Secret(securityToken) }),
     },
-  };
+  });
 }
 
 export function passwordAccount(world: World, name: string, refreshBeforeMs: number, password = USER.password): AccountSettings {
-  return {
+  return account(world.sim.url, {
     name,
-    region: 'cn-east-3',
-    endpoint: world.sim.url,
-    projectId: PROJECT,
     auth: {
       kind: 'password',
       userName: USER.userName,
@@ -97,7 +92,7 @@ export function passwordAccount(world: World, name: string, refreshBeforeMs: num
       authUrl: world.iam.url,
       refreshBeforeMs,
     },
-  };
+  });
 }
 
 /** Replaces a file the way an atomic writer does (new inode), as a token-refreshing sidecar would. */
@@ -147,6 +142,8 @@ export function logSink(): { stream: Writable; text: () => string; lines: () => 
 
 /** The value of one sample in an exposition, or undefined. */
 export function sample(text: string, name: string, labels: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels));
+  const line = text
+    .split('\n')
+    .find((l) => (labels === '' ? l.startsWith(`${name} `) : l.startsWith(`${name}{`) && l.includes(labels)));
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }

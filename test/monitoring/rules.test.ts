@@ -1,0 +1,80 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { requireTool } from '../support/tools.js';
+import { ALERTS_FILE, ALERTS_TEST_FILE, FILES_DIR, README_FILE, RUNBOOK_BASE, alertRules, loadRules, slugify } from './rules.js';
+
+const hasPromtool = requireTool('promtool');
+
+function promtool(...args: string[]): { status: number | null; output: string } {
+  const r = spawnSync('promtool', args, { cwd: FILES_DIR, encoding: 'utf8', timeout: 30_000 });
+  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+describe.skipIf(!hasPromtool)('alerts.yml with promtool', () => {
+  it('passes promtool check rules', () => {
+    const r = promtool('check', 'rules', ALERTS_FILE);
+    expect(r.output).toContain('SUCCESS');
+    expect(r.status, r.output).toBe(0);
+  });
+
+  it('passes its unit tests (promtool test rules alerts_test.yml)', () => {
+    const r = promtool('test', 'rules', ALERTS_TEST_FILE);
+    expect(r.status, r.output).toBe(0);
+  });
+});
+
+describe('alerts.yml', () => {
+  const rules = alertRules();
+
+  it('is one group named clouddc-exporter', () => {
+    const file = loadRules();
+    expect(file.groups.map((g) => g.name)).toEqual(['clouddc-exporter']);
+    expect(rules.length).toBeGreaterThanOrEqual(12);
+  });
+
+  it('has unique alert names', () => {
+    const names = rules.map((r) => r.alert);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it.each(rules.map((r) => [r.alert, r] as const))('%s has severity, summary, description and a README runbook_url', (_, rule) => {
+    expect(['critical', 'warning', 'info']).toContain(rule.labels?.severity);
+    expect(rule.annotations?.summary?.trim()).toBeTruthy();
+    expect(rule.annotations?.description?.trim()).toBeTruthy();
+    expect(rule.annotations?.runbook_url).toMatch(new RegExp(`^${RUNBOOK_BASE.replace(/[.#]/g, '\\$&')}[a-z0-9-]+$`));
+  });
+
+  it('joins per-export series on project_id, server_id and export_id', () => {
+    for (const rule of rules) {
+      for (const m of rule.expr.matchAll(/\bon\s*\(([^)]*)\)/g)) {
+        const labels = m[1]!.split(',').map((l) => l.trim());
+        expect(labels, `${rule.alert}: ${m[0]}`).toEqual(expect.arrayContaining(['project_id', 'server_id', 'export_id']));
+      }
+    }
+  });
+
+  it('has a firing and a silent promtool test case for every alert', () => {
+    interface Case {
+      alertname: string;
+      exp_alerts?: unknown[];
+    }
+    const tests = (parse(readFileSync(ALERTS_TEST_FILE, 'utf8')) as { tests: Array<{ alert_rule_test?: Case[] }> }).tests;
+    const cases = tests.flatMap((t) => t.alert_rule_test ?? []);
+    for (const rule of rules) {
+      const mine = cases.filter((c) => c.alertname === rule.alert);
+      expect(mine.some((c) => (c.exp_alerts ?? []).length > 0), `${rule.alert} never expected to fire`).toBe(true);
+      expect(mine.some((c) => (c.exp_alerts ?? []).length === 0), `${rule.alert} never expected to stay silent`).toBe(true);
+    }
+    for (const c of cases) expect(rules.map((r) => r.alert)).toContain(c.alertname);
+  });
+
+  // Needs the runbook sections in README.md (one "### Heading" per anchor).
+  it('links every runbook_url to a heading of README.md', () => {
+    const readme = readFileSync(README_FILE, 'utf8');
+    const anchors = new Set([...readme.matchAll(/^#{1,6} (.+)$/gm)].map((m) => slugify(m[1]!)));
+    const missing = [...new Set(rules.map((r) => r.annotations!.runbook_url!.slice(RUNBOOK_BASE.length)))].filter((a) => !anchors.has(a));
+    expect(missing, `README.md has no heading for: ${missing.join(', ')}`).toEqual([]);
+  });
+});
