@@ -2,17 +2,11 @@
  * Child-process entry for figure 4: a fresh process, so the baseline RSS is not inflated by the
  * other figures' garbage. Reports over IPC and exits.
  */
-import { setImmediate as tick } from 'node:timers/promises';
+import { setImmediate as tick, setTimeout as delay } from 'node:timers/promises';
 import { startExporter } from '../src/runtime/start.js';
 import { benchConfig, benchTargets, gc, silentLogger } from './fixtures.js';
+import { IDLE_MS, type MemoryReport } from './memory.js';
 import { scrape, scrapeClient } from './scrape-client.js';
-
-export interface MemoryReport {
-  readonly baselineRss: number;
-  readonly rss: number;
-  readonly heapUsed: number;
-  readonly scrapedBytes: number;
-}
 
 async function settledRss(): Promise<number> {
   for (let i = 0; i < 3; i++) {
@@ -45,7 +39,10 @@ async function main(): Promise<void> {
   const { bytes } = await scrape(client, 'identity');
 
   const rss = await settledRss();
-  const report: MemoryReport = { baselineRss, rss, heapUsed: process.memoryUsage().heapUsed, scrapedBytes: bytes };
+  const { heapUsed, heapTotal } = process.memoryUsage();
+  await delay(IDLE_MS);
+  const idleRss = await settledRss();
+  const report: MemoryReport = { baselineRss, rss, heapUsed, heapTotal, idleRss, scrapedBytes: bytes };
   process.send(report, () => {
     void client.close().then(() => running.stop(100)).finally(() => process.exit(0));
   });

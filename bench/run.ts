@@ -12,7 +12,7 @@ import { formatTable, type Row } from './report.js';
 import { benchScrape } from './scrape.js';
 import { startSimProcess, type SimProcess } from './sim-process.js';
 
-const WATCHDOG_MS = 5 * 60_000;
+const WATCHDOG_MS = 8 * 60_000;
 
 function step(name: string): void {
   console.error(`[bench] ${name}...`);
@@ -32,7 +32,7 @@ async function run(wanted: (n: number) => boolean, rows: Row[]): Promise<void> {
     const targets = benchTargets(EXPORTS);
     if (wanted(2)) {
       step('2/4 CPU per poll');
-      rows.push(...(await benchPollCpu(sim.url, targets, { polls: 2000, rounds: 7, concurrency: 16 })));
+      rows.push(...(await benchPollCpu(sim.url, targets, { polls: 2000, rounds: 5, concurrency: 16 })));
       gc();
     }
     if (wanted(3)) {

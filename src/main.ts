@@ -7,6 +7,8 @@ import { createLogger } from './runtime/logger.js';
 import { startExporter } from './runtime/start.js';
 import { ordinalFromHostname, type Shard } from './runtime/shard.js';
 import { VERSION } from './version.js';
+import { runOneShot } from './cli/one-shot-run.js';
+import { describeWebConfig, loadWebConfigFile, type WebConfig } from './web/config.js';
 
 /** The only module with start-up side effects: flags, wiring, signals, exit codes. */
 async function main(argv: string[]): Promise<number | undefined> {
@@ -38,11 +40,26 @@ async function main(argv: string[]): Promise<number | undefined> {
     }
     config = result.config;
   }
+  // --once and --wait serve nothing, so they neither need nor check the web config.
+  let web: WebConfig | undefined;
+  if (flags.webConfigFile !== undefined && !flags.once && !flags.wait) {
+    const loaded = await loadWebConfigFile(flags.webConfigFile);
+    if (!loaded.ok) {
+      await demo?.simulator.close();
+      process.stderr.write(`${flags.webConfigFile}: invalid web configuration\n${formatProblems(loaded.problems)}\n`);
+      return 1;
+    }
+    web = loaded.config;
+  }
   if (flags.configCheck) {
     await demo?.simulator.close();
     process.stdout.write(
       `${flags.demo ? 'demo configuration' : flags.configFile}: OK (${config.accounts.size} account(s), ${config.exports.length} export(s))\n`,
     );
+    if (web) {
+      const tls = web.tls ? `TLS ${web.tls.minVersion}+` : 'no TLS';
+      process.stdout.write(`${web.file}: OK (${tls}, ${web.users.size} basic auth user(s))\n`);
+    }
     return 0;
   }
 
@@ -60,6 +77,35 @@ async function main(argv: string[]): Promise<number | undefined> {
     shard = flags.shard;
   }
 
+  if (flags.once || flags.wait) {
+    const interrupt = new AbortController();
+    const onSignal = (signal: NodeJS.Signals): void => {
+      // A second Ctrl+C does not wait for the clean stop.
+      if (interrupt.signal.aborted) process.exit(signal === 'SIGTERM' ? 143 : 130);
+      interrupt.abort(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      const code = await runOneShot(
+        {
+          config,
+          mode: flags.wait ? 'wait' : 'once',
+          output: flags.output,
+          timeoutMs: flags.timeoutMs,
+          logLevel: flags.logLevel,
+          shard,
+        },
+        { stdout: process.stdout, stderr: process.stderr, signal: interrupt.signal },
+      );
+      // Idle keep-alive sockets must not hold the exit back.
+      setTimeout(() => process.exit(code), 2000).unref();
+      return code;
+    } finally {
+      await demo?.simulator.close();
+    }
+  }
+
   const logger = createLogger(flags.logLevel);
   process.on('unhandledRejection', (reason) => logger.error({ err: String(reason) }, 'unhandled promise rejection'));
 
@@ -71,9 +117,16 @@ async function main(argv: string[]): Promise<number | undefined> {
     storagePath: flags.storagePath,
     configFile: demo ? undefined : flags.configFile,
     autoReloadIntervalMs: flags.autoReloadIntervalMs,
+    web,
   });
   logger.info(
-    { version: VERSION, url: running.url, exports: running.exporter.store.size, shard: `${shard.index}/${shard.total}` },
+    {
+      version: VERSION,
+      url: running.url,
+      exports: running.exporter.store.size,
+      shard: `${shard.index}/${shard.total}`,
+      ...(web && describeWebConfig(web)),
+    },
     'clouddc-exporter started',
   );
   process.on('SIGHUP', () => void running.reloader?.reload('SIGHUP'));

@@ -14,9 +14,22 @@ export interface Flags {
   readonly listen: { readonly host?: string; readonly port: number };
   readonly logLevel: LogLevel;
   readonly demo: boolean;
+  /** `--once`: poll every export once, print a table or JSON, exit; no HTTP server. */
+  readonly once: boolean;
+  /** `--wait`: poll on the schedule until every export completed or failed, then print and exit. */
+  readonly wait: boolean;
+  /** What --once and --wait print on standard output. */
+  readonly output: OutputFormat;
+  /** `--timeout` for --once and --wait; undefined: no limit. */
+  readonly timeoutMs?: number;
+  /** `--web.config.file`: TLS, basic auth and response headers for the HTTP server. */
+  readonly webConfigFile?: string;
   readonly help: boolean;
   readonly version: boolean;
 }
+
+export const OUTPUT_FORMATS = ['table', 'json'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export type FlagsResult = { ok: true; flags: Flags } | { ok: false; error: string };
 
@@ -30,8 +43,14 @@ const OPTIONS = {
   'shard.total': { type: 'string', default: '1' },
   'shard.from-hostname': { type: 'boolean', default: false },
   'web.listen-address': { type: 'string', default: ':9877' },
-  'log.level': { type: 'string', default: 'info' },
+  // No parseArgs default: the default depends on the mode (info when serving, warn for --once/--wait).
+  'log.level': { type: 'string' },
   demo: { type: 'boolean', default: false },
+  once: { type: 'boolean', default: false },
+  wait: { type: 'boolean', default: false },
+  output: { type: 'string' },
+  timeout: { type: 'string' },
+  'web.config.file': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', default: false },
 } as const;
@@ -69,7 +88,25 @@ export function parseFlags(argv: readonly string[]): FlagsResult {
   if (!fromHostname && (!Number.isInteger(index) || index < 0 || index >= total)) {
     return { ok: false, error: `--shard.index: expected a whole number from 0 to ${total - 1}, got "${values['shard.index']}"` };
   }
-  const level = String(values['log.level']);
+  const once = values.once === true;
+  const wait = values.wait === true;
+  const oneShot = once || wait;
+  for (const flag of ['output', 'timeout'] as const) {
+    if (values[flag] !== undefined && !oneShot) return { ok: false, error: `--${flag}: only applies with --once or --wait` };
+  }
+  const output = values.output === undefined ? 'table' : String(values.output);
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(output)) {
+    return { ok: false, error: `--output: expected ${OUTPUT_FORMATS.join(' or ')}, got "${output}"` };
+  }
+  let timeoutMs: number | undefined;
+  if (values.timeout !== undefined) {
+    timeoutMs = parseDuration(String(values.timeout));
+    if (timeoutMs === undefined || timeoutMs === 0) {
+      return { ok: false, error: `--timeout: expected a duration greater than 0 such as 30s or 10m, got "${values.timeout}"` };
+    }
+  }
+  const webConfigFile = typeof values['web.config.file'] === 'string' && values['web.config.file'] !== '' ? values['web.config.file'] : undefined;
+  const level = values['log.level'] === undefined ? (oneShot ? 'warn' : 'info') : String(values['log.level']);
   if (!(LOG_LEVELS as readonly string[]).includes(level)) {
     return { ok: false, error: `--log.level: expected one of ${LOG_LEVELS.join(', ')}, got "${level}"` };
   }
@@ -84,6 +121,11 @@ export function parseFlags(argv: readonly string[]): FlagsResult {
       listen,
       logLevel: level as LogLevel,
       demo: values.demo === true,
+      once,
+      wait,
+      output: output as OutputFormat,
+      timeoutMs,
+      webConfigFile,
       help: values.help === true,
       version: values.version === true,
     },
@@ -113,8 +155,24 @@ Flags:
                               as a StatefulSet names its pods (clouddc-exporter-2 -> 2).
   --web.listen-address=ADDR   [host]:port to serve /metrics, /-/healthy, /-/ready and the
                               landing page on (default ":9877", all interfaces).
-  --log.level=LEVEL           One of trace, debug, info, warn, error (default "info").
-                              Logs are JSON lines on standard output.
+  --web.config.file=PATH      exporter-toolkit web configuration: TLS (tls_server_config),
+                              basic auth with bcrypt hashes (basic_auth_users) and response
+                              headers (http_server_config). /-/healthy and /-/ready stay
+                              open. Validated at start-up: an invalid file is exit 1.
+  --log.level=LEVEL           One of trace, debug, info, warn, error (default "info";
+                              "warn" with --once and --wait). Logs are JSON lines on
+                              standard output (standard error with --once and --wait).
+  --once                      Poll every export once, print a table (or JSON) on standard
+                              output and exit: 0 when every export answered, 1 when a poll
+                              failed or the configuration is invalid. No HTTP server.
+  --wait                      Poll on the config's schedule (the first poll at once) until
+                              every export has completed or failed, showing progress on
+                              standard error, then print the table and exit: 0 all
+                              completed, 2 some failed, 1 on other errors or --timeout.
+  --output=FORMAT             What --once and --wait print: "table" (default) or "json"
+                              (the fields of /api/v1/exports).
+  --timeout=DURATION          Give up --once or --wait after this long (exit 1), e.g. 30m.
+                              Default: no limit.
   --demo                      Run against a built-in CloudDC simulator on 127.0.0.1 with
                               scripted demo exports; needs no config file or credentials.
   --version                   Print the version and exit.

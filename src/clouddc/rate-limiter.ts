@@ -2,12 +2,15 @@
  * One adaptive token bucket per account client: every HTTP attempt, retries included, takes a token.
  *
  * CloudDC publishes no limits (clouddc-api.md §3), so the configured rate is a ceiling, not a promise.
- * The rate adapts like TCP's AIMD: a 429 halves it, and good answers win it back linearly. Halving once
- * per round of requests (see `epoch`) matters: with 64 polls in flight one throttling episode brings many
- * 429s at once, and halving for each would drop the rate to the floor for a single event.
+ * The rate adapts like TCP's AIMD: a 429 halves it, and good answers win it back linearly. One throttling
+ * episode brings many 429s (every poll in flight, and everything sent until the gateway's one-second window
+ * has moved on); halving for each would drop the rate to the floor for a single event. So a 429 cuts only
+ * if its request was sent after the last cut and that cut is at least CUT_SPACING_MS old.
  *
- * The bucket is kept as GCRA (a theoretical arrival time) instead of a token count, so a waiting request
- * books its slot once and sleeps once; nothing polls a clock, which keeps fake-clock tests loop-free.
+ * The bucket is kept as GCRA (a theoretical arrival time) instead of a token count. Waiters queue in FIFO
+ * order and only the head books a slot, so every booking uses the rate of its moment: slots booked ahead at
+ * a cut rate would keep the account slow long after the rate has recovered. The head books once and sleeps
+ * once; nothing polls a clock, which keeps fake-clock tests free of loops.
  */
 
 export interface RateLimiterOptions {
@@ -42,6 +45,8 @@ export interface RateLimiter {
 }
 
 export const DECREASE_FACTOR = 0.5;
+/** APIGW.0308 counts per second ("time:1 second"): a cut shows its effect only once that window has moved. */
+export const CUT_SPACING_MS = 1000;
 /**
  * Good answers win back 1/20 of the configured rate per second, whatever the number of requests: growth per
  * success would speed up with the rate itself and overshoot the gateway's window. From a halving the full
@@ -65,6 +70,10 @@ class AdaptiveLimiter implements RateLimiter {
   #pausedUntil = Number.NEGATIVE_INFINITY;
   /** Bumped at each cut; a 429 for a request sent before the latest cut does not cut again. */
   #epoch = 0;
+  #cutAt = Number.NEGATIVE_INFINITY;
+  /** Settles when the last waiter in line has its token (or gave up). */
+  #tail: Promise<void> = Promise.resolve();
+  #waiting = 0;
   /** Good time for the additive increase counts from here. */
   #lastAdjust: number;
   /** Aborted when a pause or a cut invalidates the slots that waiting requests booked. */
@@ -95,8 +104,19 @@ class AdaptiveLimiter implements RateLimiter {
   }
 
   async acquire(signal?: AbortSignal): Promise<Permit | undefined> {
+    if (signal?.aborted) return undefined;
+    // Nobody in line and a token at hand: the common case stays free of queueing and timers.
+    if (this.#waiting === 0 && this.#nextSlot() <= this.#o.now()) {
+      this.#reserve();
+      return this.#permit();
+    }
+    this.#waiting++;
     const started = this.#o.now();
+    const ahead = this.#tail;
+    let release!: () => void;
+    this.#tail = new Promise((resolve) => (release = resolve));
     try {
+      if (!(await inTurn(ahead, signal))) return undefined;
       for (;;) {
         if (signal?.aborted) return undefined;
         const wake = this.#wake.signal;
@@ -111,9 +131,15 @@ class AdaptiveLimiter implements RateLimiter {
         if (!wake.aborted) break;
       }
     } finally {
+      this.#waiting--;
+      release();
       const waited = this.#o.now() - started;
       if (waited > 0) this.#o.onWait?.(waited / 1000);
     }
+    return this.#permit();
+  }
+
+  #permit(): Permit {
     const epoch = this.#epoch;
     return {
       settle: (status, retryAfterMs) => {
@@ -123,20 +149,25 @@ class AdaptiveLimiter implements RateLimiter {
     };
   }
 
+  /** When the next slot starts, without booking it. */
+  #nextSlot(): number {
+    const tolerance = Math.max(0, this.#burstMs - 1000 / this.#rate);
+    return Math.max(Math.max(this.#tat, this.#o.now()) - tolerance, this.#pausedUntil);
+  }
+
   /** Books the next slot and returns when it starts. */
   #reserve(): number {
-    const interval = 1000 / this.#rate;
-    const tolerance = Math.max(0, this.#burstMs - interval);
-    const tat = Math.max(this.#tat, this.#o.now());
-    this.#tat = tat + interval;
-    return Math.max(tat - tolerance, this.#pausedUntil);
+    const slot = this.#nextSlot();
+    this.#tat = Math.max(this.#tat, this.#o.now()) + 1000 / this.#rate;
+    return slot;
   }
 
   #throttled(epoch: number, retryAfterMs: number | undefined): void {
     const now = this.#o.now();
-    const fresh = epoch === this.#epoch;
+    const fresh = epoch === this.#epoch && now - this.#cutAt >= CUT_SPACING_MS;
     if (fresh) {
       this.#epoch++;
+      this.#cutAt = now;
       this.#setRate(Math.max(this.#floor, this.#rate * DECREASE_FACTOR));
     }
     // Without Retry-After, one interval at the new rate: enough for a per-second window to move on.
@@ -166,4 +197,18 @@ class AdaptiveLimiter implements RateLimiter {
     this.#rate = rate;
     this.#o.onRate?.(rate);
   }
+}
+
+/** Resolves true once `ahead` settles, false as soon as `signal` aborts. */
+function inTurn(ahead: Promise<void>, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal === undefined) return ahead.then(() => true);
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = () => resolve(false);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void ahead.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    });
+  });
 }

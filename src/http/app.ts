@@ -11,10 +11,12 @@ import type { ExporterView } from './view.js';
 export interface AppOptions {
   readonly view: ExporterView;
   readonly logger: Logger;
+  /** Runs before every route, e.g. the web config's headers and basic auth (src/web/middleware.ts). */
+  readonly before?: readonly Koa.Middleware[];
 }
 
 /** Composes the routes. Handlers only read from the exporter; none of them changes state. */
-export function createApp({ view, logger }: AppOptions): Koa {
+export function createApp({ view, logger, before = [] }: AppOptions): Koa {
   const app = new Koa();
   const router = new Router();
   metricsRoute(router, view);
@@ -33,6 +35,7 @@ export function createApp({ view, logger }: AppOptions): Koa {
     ctx.set('X-Content-Type-Options', 'nosniff');
     await next();
   });
+  for (const middleware of before) app.use(middleware);
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

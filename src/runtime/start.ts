@@ -12,6 +12,9 @@ import { createPersistence } from './persistence.js';
 import { createReloader, fileDigest, type Reloader } from './reloader.js';
 import { shardConfig, type Shard } from './shard.js';
 import { loadConfigFile } from '../config/load.js';
+import type { WebConfig } from '../web/config.js';
+import { webMiddleware } from '../web/middleware.js';
+import { createWebServer } from '../web/server.js';
 
 export interface StartOptions {
   readonly config: ExporterConfig;
@@ -34,18 +37,44 @@ export interface StartOptions {
   readonly autoReloadIntervalMs?: number;
   /** Environment for `${VAR}` on reload. */
   readonly env?: NodeJS.ProcessEnv;
+  /** `--web.config.file`, already validated: TLS, basic auth, response headers. */
+  readonly web?: WebConfig;
 }
 
 export interface Running {
   readonly exporter: Exporter;
   readonly metrics: SelfMetrics;
   readonly server: Server;
-  /** http://host:port of the listening socket. */
+  /** http://host:port (https:// with a web config's TLS) of the listening socket. */
   readonly url: string;
   /** Present when started from a config file. */
   readonly reloader?: Reloader;
   /** Stops polling (in-flight polls get `graceMs`), then the HTTP server. */
   stop(graceMs?: number): Promise<void>;
+}
+
+/** The real API clients, one per account (also used by the one-shot modes in src/cli/one-shot-run.ts). */
+export function apiSourceFactory(
+  opts: Pick<StartOptions, 'logger' | 'now' | 'durationClock'>,
+  metrics: SelfMetrics,
+): SourceFactory {
+  const { logger } = opts;
+  return (account, poll) =>
+    createAccountClient({
+      account,
+      poll,
+      userAgent: USER_AGENT,
+      authenticator: authenticatorFor(account, {
+        logger: logger.child({ account: account.name }),
+        observer: metrics.auth,
+        timeoutMs: poll.timeoutMs,
+        ...(opts.now && { now: opts.now }),
+      }),
+      observer: metrics.api,
+      logger: logger.child({ account: account.name }),
+      now: opts.now,
+      durationClock: opts.durationClock,
+    });
 }
 
 /** Wires config → clients → exporter → HTTP server and starts them. */
@@ -59,24 +88,7 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
     requestTimeoutSeconds: config.poll.timeoutMs / 1000,
     ...(opts.now && { now: opts.now }),
   });
-  const makeSource: SourceFactory =
-    opts.makeSource ??
-    ((account, poll) =>
-      createAccountClient({
-        account,
-        poll,
-        userAgent: USER_AGENT,
-        authenticator: authenticatorFor(account, {
-          logger: logger.child({ account: account.name }),
-          observer: metrics.auth,
-          timeoutMs: poll.timeoutMs,
-          ...(opts.now && { now: opts.now }),
-        }),
-        observer: metrics.api,
-        logger: logger.child({ account: account.name }),
-        now: opts.now,
-        durationClock: opts.durationClock,
-      }));
+  const makeSource: SourceFactory = opts.makeSource ?? apiSourceFactory(opts, metrics);
   metrics.shardIndex.set(shard.index);
   metrics.shardTotal.set(shard.total);
   const persistence = opts.storagePath ? createPersistence(opts.storagePath, logger) : undefined;
@@ -118,8 +130,10 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
       states: () => exporter.store.states(),
       reload: reloader ? (trigger) => reloader.reload(trigger) : undefined,
     },
+    ...(opts.web && { before: webMiddleware(opts.web, logger) }),
   });
-  const server = app.listen(opts.listen.port, opts.listen.host);
+  const { server, scheme } = createWebServer(app.callback(), opts.web, logger);
+  server.listen(opts.listen.port, opts.listen.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -139,7 +153,7 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
     exporter,
     metrics,
     server,
-    url: `http://${host}:${address.port}`,
+    url: `${scheme}://${host}:${address.port}`,
     reloader,
     async stop(graceMs = 4000) {
       clearInterval(watch);

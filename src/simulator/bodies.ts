@@ -43,6 +43,15 @@ export function tokenMustBeUpdated(requestId: string): Record<string, string> {
   return { error_code: 'APIGW.0307', error_msg: 'The token must be updated.', request_id: requestId };
 }
 
+/** APIGW.0308 exactly as the gateway words it (clouddc-api.md §3). */
+export function gatewayThrottled(limit: number, requestId: string): BodySpec {
+  return json({
+    error_code: 'APIGW.0308',
+    error_msg: `The throttling threshold has been reached: policy user over ratelimit,limit:${limit},time:1 second`,
+    request_id: requestId,
+  });
+}
+
 export function gatewayHtml(status: number): string {
   const title = `${status} ${STATUS_CODES[status] ?? 'Error'}`;
   return (

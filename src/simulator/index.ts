@@ -13,6 +13,7 @@ export type {
   SequenceStep,
   Simulator,
   SimulatorOptions,
+  SimulatorRateLimit,
 } from './types.js';
 export { startIamSimulator, iamTime, type IamSimulator, type IamSimulatorOptions, type IamUser, type TokenState } from './iam.js';
 export { createGatewayAuth, type AkskCredential, type GatewayAuth, type GatewayAuthOptions } from './gateway-auth.js';

@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkToken } from './auth.js';
-import { apiNotFound, givenBody, JSON_TYPE, serverNotFound, type BodySpec } from './bodies.js';
+import { apiNotFound, gatewayThrottled, givenBody, JSON_TYPE, serverNotFound, type BodySpec } from './bodies.js';
 import { RequestLog } from './recorder.js';
 import { keyId, matchExportStatus } from './route.js';
 import { reply, validateBehaviour, type Reply } from './scenario.js';
+import { Throttle } from './throttle.js';
 import type { AuthVerdict, Authenticate, Behaviour, ExportKey, Simulator, SimulatorOptions } from './types.js';
 
 interface Entry {
@@ -24,6 +25,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const timers = new Set<NodeJS.Timeout>();
   let token = opts.token;
   let latency = 0;
+  let throttle = opts.rateLimit === undefined ? undefined : new Throttle(opts.rateLimit);
+  let throttled = 0;
   let closing: Promise<void> | undefined;
   const authenticate: Authenticate = opts.authenticate ?? ((req) => checkToken(token, req));
 
@@ -58,16 +61,23 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     }
     if (isPromise(verdict)) {
       verdict.then(
-        (v) => afterAuth(res, key, requestId, at, v),
+        (v) => afterAuth(res, req, key, requestId, at, v),
         (err: unknown) => schedule(res, requestId, hookFailed(err)),
       );
     } else {
-      afterAuth(res, key, requestId, at, verdict);
+      afterAuth(res, req, key, requestId, at, verdict);
     }
   });
 
-  function afterAuth(res: ServerResponse, key: ExportKey, requestId: string, at: number, v: AuthVerdict): void {
+  function afterAuth(res: ServerResponse, req: IncomingMessage, key: ExportKey, requestId: string, at: number, v: AuthVerdict): void {
     if (!v.ok) return schedule(res, requestId, answer(v.status, givenBody(v.body)));
+    // After authentication, as the gateway's limit is a per-user policy.
+    if (throttle?.refuse(req.headers, at)) {
+      throttled++;
+      const { requestsPerSecond, retryAfter } = throttle.limit;
+      const body = gatewayThrottled(requestsPerSecond, requestId);
+      return schedule(res, requestId, { kind: 'answer', status: 429, body, delayMs: 0, ...(retryAfter !== undefined && { retryAfter }) });
+    }
     const entry = entries.get(keyId(key));
     if (entry === undefined) return schedule(res, requestId, answer(404, serverNotFound(key.serverId)));
     const index = entry.served++;
@@ -103,6 +113,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     get requestCount() {
       return log.count;
     },
+    get throttledCount() {
+      return throttled;
+    },
+    setRateLimit(limit) {
+      throttle = limit === undefined ? undefined : new Throttle(limit);
+    },
     setBehaviour,
     removeExport(key) {
       entries.delete(keyId(key));
@@ -116,6 +132,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     },
     clearRequests() {
       log.clear();
+      throttled = 0;
     },
     close() {
       closing ??= new Promise<void>((resolve) => {

@@ -79,6 +79,16 @@ export type AuthVerdict =
 
 export type Authenticate = (req: AuthRequest) => AuthVerdict | Promise<AuthVerdict>;
 
+/** The API gateway's throttling policy; see throttle.ts. */
+export interface SimulatorRateLimit {
+  /** Requests answered per sliding second; more get 429 APIGW.0308. */
+  readonly requestsPerSecond: number;
+  /** One budget for everyone (default), or one per token / access key, as a "policy user" limit is. */
+  readonly per?: 'global' | 'credential';
+  /** Sent as Retry-After on every 429 of the policy; the real gateway is not known to send one. */
+  readonly retryAfter?: string;
+}
+
 export interface SimulatorOptions {
   /** Default 127.0.0.1. */
   readonly host?: string;
@@ -92,6 +102,8 @@ export interface SimulatorOptions {
   readonly now?: () => number;
   /** How many recent requests `requests` keeps; default 10,000. */
   readonly maxRecordedRequests?: number;
+  /** Throttles authenticated requests like the API gateway; none when undefined. */
+  readonly rateLimit?: SimulatorRateLimit;
 }
 
 export interface RecordedRequest {
@@ -114,6 +126,10 @@ export interface Simulator {
   readonly requests: RecordedRequest[];
   /** Every request since start or the last clearRequests(), including those no longer kept in `requests`. */
   readonly requestCount: number;
+  /** Requests the rate limit refused with 429 since start or the last clearRequests(). */
+  readonly throttledCount: number;
+  /** Replaces the throttling policy (its counts start afresh); undefined lifts it. */
+  setRateLimit(limit: SimulatorRateLimit | undefined): void;
   /** Adds or replaces; replacing restarts the export's request count and its default progress start. */
   setBehaviour(key: ExportKey, behaviour: Behaviour): void;
   removeExport(key: ExportKey): void;

@@ -33,12 +33,9 @@ export interface SyncResult {
 export class ExportStore {
   readonly #entries = new Map<string, Entry>();
   readonly #families: readonly ExportFamily[];
-  /** Concatenated static families, rebuilt lazily after any change. */
-  #cache: (string | undefined)[];
 
   constructor(families: readonly ExportFamily[] = EXPORT_FAMILIES) {
     this.#families = families;
-    this.#cache = families.map(() => undefined);
   }
 
   get size(): number {
@@ -65,7 +62,6 @@ export class ExportStore {
         this.#put(id, retarget(entry.state, target));
       }
     }
-    this.#invalidate();
     return { added, removed };
   }
 
@@ -83,7 +79,6 @@ export class ExportStore {
     if (entry === undefined) return undefined;
     const next = applyPollResult(entry.state, result, now);
     this.#put(id, next);
-    this.#invalidate();
     return next;
   }
 
@@ -96,7 +91,6 @@ export class ExportStore {
       this.#put(id, retire(entry.state, reason, now));
       retired.push({ id, reason });
     }
-    if (retired.length > 0) this.#invalidate();
     return retired;
   }
 
@@ -105,35 +99,24 @@ export class ExportStore {
     const entry = this.#entries.get(id);
     if (entry === undefined) return;
     this.#put(id, update(entry.state));
-    this.#invalidate();
   }
 
-  /** The exposition text of every per-export family, `now` in Unix seconds. */
+  /**
+   * The exposition text of every per-export family, `now` in Unix seconds. One join over the
+   * pre-rendered lines: no per-family cache, which would double the memory held and be rebuilt
+   * after nearly every poll anyway.
+   */
   render(now: number): string {
-    let out = '';
+    const pieces: string[] = [];
     for (let f = 0; f < this.#families.length; f++) {
       const family = this.#families[f]!;
-      out += familyHeader(family.name, family.help, family.type);
-      if (family.kind === 'static') {
-        out += this.#cache[f] ??= this.#concat(f);
-      } else {
-        const pieces: string[] = [];
-        for (const entry of this.#entries.values()) {
-          const prefix = entry.lines[f];
-          if (prefix) pieces.push(prefix, formatValue(family.value(entry.state, now)), '\n');
-        }
-        out += flat(pieces);
+      pieces.push(familyHeader(family.name, family.help, family.type));
+      for (const entry of this.#entries.values()) {
+        const lines = entry.lines[f];
+        if (!lines) continue;
+        if (family.kind === 'static') pieces.push(lines);
+        else pieces.push(lines, formatValue(family.value(entry.state, now)), '\n');
       }
-    }
-    return out;
-  }
-
-  /** One flat string per family (see `flat`), so a scrape copies ten strings instead of walking ropes. */
-  #concat(f: number): string {
-    const pieces: string[] = [];
-    for (const entry of this.#entries.values()) {
-      const lines = entry.lines[f];
-      if (lines) pieces.push(lines);
     }
     return flat(pieces);
   }
@@ -146,9 +129,5 @@ export class ExportStore {
       state.retired ? '' : family.kind === 'static' ? family.render(state, base) : (family.prefix(state, base) ?? ''),
     );
     this.#entries.set(id, { state, base, lines });
-  }
-
-  #invalidate(): void {
-    this.#cache.fill(undefined);
   }
 }

@@ -14,6 +14,11 @@ describe('parseFlags', () => {
         listen: { port: 9877 },
         logLevel: 'info',
         demo: false,
+        once: false,
+        wait: false,
+        output: 'table',
+        timeoutMs: undefined,
+        webConfigFile: undefined,
         help: false,
         version: false,
       },
@@ -35,6 +40,11 @@ describe('parseFlags', () => {
     [['--shard.total=3', '--shard.index=3'], /--shard.index: expected a whole number from 0 to 2, got "3"/],
     [['--shard.total=0'], /--shard.total: expected a whole number from 1 to 1000/],
     [['--config.auto-reload-interval=often'], /--config.auto-reload-interval: expected a duration/],
+    [['--once', '--output=yaml'], /--output: expected table or json, got "yaml"/],
+    [['--wait', '--timeout=soon'], /--timeout: expected a duration greater than 0/],
+    [['--wait', '--timeout=0s'], /--timeout: expected a duration greater than 0/],
+    [['--output=json'], /--output: only applies with --once or --wait/],
+    [['--timeout=5m'], /--timeout: only applies with --once or --wait/],
   ])('rejects %j', (argv, message) => {
     const r = parseFlags(argv);
     expect(r.ok).toBe(false);
@@ -49,6 +59,15 @@ describe('parseFlags', () => {
     expect(parseFlags(['--shard.total=3', '--shard.from-hostname'])).toMatchObject({ ok: true, flags: { shard: { fromHostname: true, total: 3 } } });
   });
 
+  it('reads the one-shot and web flags; one-shot modes log at warn unless told otherwise', () => {
+    expect(parseFlags(['--once', '--output=json'])).toMatchObject({ ok: true, flags: { once: true, wait: false, output: 'json', logLevel: 'warn' } });
+    expect(parseFlags(['--wait', '--timeout=1h30m', '--log.level=debug'])).toMatchObject({
+      ok: true,
+      flags: { wait: true, timeoutMs: 5_400_000, output: 'table', logLevel: 'debug' },
+    });
+    expect(parseFlags(['--web.config.file=/etc/web.yml'])).toMatchObject({ ok: true, flags: { webConfigFile: '/etc/web.yml', logLevel: 'info' } });
+  });
+
   it.each([
     [':9877', { port: 9877 }],
     ['0.0.0.0:80', { host: '0.0.0.0', port: 80 }],
@@ -61,7 +80,7 @@ describe('parseFlags', () => {
   });
 
   it('documents every flag in --help', () => {
-    for (const flag of ['--config.file', '--config.check', '--config.auto-reload-interval', '--storage.path', '--shard.total', '--shard.index', '--shard.from-hostname', '--web.listen-address', '--log.level', '--demo', '--help', '--version']) {
+    for (const flag of ['--config.file', '--config.check', '--config.auto-reload-interval', '--storage.path', '--shard.total', '--shard.index', '--shard.from-hostname', '--web.listen-address', '--log.level', '--demo', '--help', '--version', '--once', '--wait', '--output', '--timeout', '--web.config.file']) {
       expect(HELP).toContain(flag);
     }
   });

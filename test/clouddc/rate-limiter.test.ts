@@ -72,18 +72,31 @@ describe('token bucket', () => {
 });
 
 describe('AIMD on 429', () => {
-  it('halves the rate once per round and pauses the account for one new interval', async () => {
+  it('halves the rate once per episode and pauses the account for one new interval', async () => {
     const t = setup({ burst: 100 });
     const inFlight = [await take(t.limiter), await take(t.limiter), await take(t.limiter)];
     for (const p of inFlight) p.settle(429);
     expect(t.limiter.rate).toBe(5);
     expect(t.limiter.pausedUntil).toBe(t.now() + 200);
-    // Sent after the cut: this 429 is news and cuts again.
-    const later = await take(t.limiter);
+    // Sent after the cut, but the gateway's one-second window still holds the requests that caused it.
+    const soon = await take(t.limiter);
     expect(t.sleeps).toEqual([200]);
+    soon.settle(429);
+    expect(t.limiter.rate).toBe(5);
+    t.advance(1000);
+    const later = await take(t.limiter);
     later.settle(429);
     expect(t.limiter.rate).toBe(2.5);
     expect(t.rates).toEqual([10, 5, 2.5]);
+  });
+
+  it('a request sent before the last cut does not cut again, however late its 429 comes', async () => {
+    const t = setup({ burst: 100 });
+    const early = await take(t.limiter);
+    (await take(t.limiter)).settle(429);
+    t.advance(5000);
+    early.settle(429);
+    expect(t.rates).toEqual([10, 5]);
   });
 
   it('after a pause, requests go one interval apart instead of in a burst', async () => {
@@ -95,10 +108,16 @@ describe('AIMD on 429', () => {
 
   it('never goes below the floor of configured/100 (at least 0.1 req/s)', async () => {
     const t = setup({ requestsPerSecond: 100, burst: 1000 });
-    for (let i = 0; i < 20; i++) (await take(t.limiter)).settle(429);
+    for (let i = 0; i < 20; i++) {
+      (await take(t.limiter)).settle(429);
+      t.advance(60_000);
+    }
     expect(t.limiter.rate).toBe(1);
     const slow = setup({ requestsPerSecond: 2, burst: 1000 });
-    for (let i = 0; i < 20; i++) (await take(slow.limiter)).settle(429);
+    for (let i = 0; i < 20; i++) {
+      (await take(slow.limiter)).settle(429);
+      slow.advance(60_000);
+    }
     expect(slow.limiter.rate).toBe(0.1);
   });
 
@@ -178,7 +197,9 @@ describe('waiting', () => {
     });
     const first = await limiter.acquire();
     const waiting = limiter.acquire();
-    await Promise.resolve();
+    const queued = limiter.acquire();
+    await new Promise((r) => setImmediate(r));
+    // Only the head of the line books a slot.
     expect(timers.map((x) => x.at)).toEqual([100]);
     now = 50;
     first!.settle(429, 2000);
@@ -188,5 +209,26 @@ describe('waiting', () => {
     now = 2050;
     timers[1]!.resolve();
     expect(await waiting).toBeDefined();
+    await new Promise((r) => setImmediate(r));
+    // The next in line books at the rate of its moment, halved by the 429.
+    expect(timers.map((x) => x.at)).toEqual([100, 2050, 2250]);
+    now = 2250;
+    timers[2]!.resolve();
+    expect(await queued).toBeDefined();
+  });
+
+  it('aborting a request queued behind others ends its wait at once', async () => {
+    const t = setup({
+      requestsPerSecond: 0.001,
+      burst: 1,
+      sleep: (_ms, signal) =>
+        new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(new Error('aborted')))),
+    });
+    await take(t.limiter);
+    void t.limiter.acquire();
+    const controller = new AbortController();
+    const queued = t.limiter.acquire(controller.signal);
+    controller.abort();
+    expect(await queued).toBeUndefined();
   });
 });

@@ -85,7 +85,7 @@ describe('IAM simulator', () => {
     iam.setHang(true);
     const controller = new AbortController();
     const pending = fetch(`${iam.url}/auth/tokens`, { method: 'POST', body: body('right-password'), signal: controller.signal });
-    await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 200 && iam.requestCount === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(iam.requestCount).toBe(1);
     controller.abort();
     await expect(pending).rejects.toThrow();

@@ -3,7 +3,7 @@ import type { SecretSource } from '../../domain/config.js';
 import type { Secret } from '../../config/secret.js';
 import { NO_AUTH_OBSERVER, type AuthObserver } from '../observer.js';
 import { signRequest } from './aksk-signer.js';
-import { AuthenticationError, type AttemptReport, type Authenticator } from './authenticator.js';
+import { AuthenticationError, credentialsAccepted, type AttemptReport, type Authenticator } from './authenticator.js';
 import { CoolDown, type Pass } from './cooldown.js';
 import { secretReader, trimmed, type ReadTextFile } from './secret-reader.js';
 
@@ -75,9 +75,10 @@ export function akskAuthenticator(opts: AkskOptions): Authenticator {
       const pass = passes.get(report.authorization);
       if (pass === undefined) return;
       passes.delete(report.authorization);
-      if (report.status === undefined) return pass.settle('none');
-      if (report.status !== 401) return pass.settle('accepted');
-      pass.settle('refused', report.message ?? `HTTP 401${report.errorCode ? ` ${report.errorCode}` : ''}`);
+      if (report.status === 401) {
+        return pass.settle('refused', report.message ?? `HTTP 401${report.errorCode ? ` ${report.errorCode}` : ''}`);
+      }
+      pass.settle(credentialsAccepted(report) ? 'accepted' : 'none');
     },
   };
 }

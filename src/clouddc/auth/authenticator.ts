@@ -16,6 +16,17 @@ export interface AttemptReport {
   readonly message?: string;
 }
 
+/**
+ * Whether the gateway verifiably accepted the credentials: a success, or an error from CloudDC itself (iMetal.*),
+ * which sits behind the gateway's check. 5xx pages, 429s and APIGW.* errors other than 401 say nothing either way.
+ */
+export function credentialsAccepted(report: AttemptReport): boolean {
+  const status = report.status;
+  if (status === undefined) return false;
+  if (status >= 200 && status < 300) return true;
+  return status >= 400 && status < 500 && status !== 401 && /^iMetal\./i.test(report.errorCode ?? '');
+}
+
 /** How the client obtains credentials; static token, AK/SK signing and IAM password tokens all fit it. */
 export interface Authenticator {
   /** Headers to add to this one request. Rejects with AuthenticationError when no credentials are usable. */

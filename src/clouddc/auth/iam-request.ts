@@ -43,6 +43,8 @@ export async function requestIamToken(req: IamTokenRequest): Promise<IamTokenRes
       method: 'POST',
       headers: { 'content-type': 'application/json;charset=utf8', accept: 'application/json' },
       body,
+      // One request a day needs no keep-alive, and a socket IAM closed while idle would fail the refresh.
+      reset: true,
       signal: controller.signal,
       ...(req.dispatcher && { dispatcher: req.dispatcher }),
     });
@@ -139,7 +141,8 @@ function safeHost(authUrl: string): string {
 }
 
 function describe(err: unknown): string {
-  const code = (err as { code?: unknown; cause?: { code?: unknown } } | null)?.code ?? (err as { cause?: { code?: unknown } })?.cause?.code;
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | null;
+  const code = e?.code ?? e?.cause?.code;
   const message = err instanceof Error ? sanitise(err.message, 160) : '';
   return [typeof code === 'string' ? code : undefined, message].filter(Boolean).join(': ') || 'unknown error';
 }

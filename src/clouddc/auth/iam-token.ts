@@ -2,7 +2,7 @@ import { pino, type Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { AuthSettings } from '../../domain/config.js';
 import { NO_AUTH_OBSERVER, type AuthObserver } from '../observer.js';
-import { AuthenticationError, type AttemptReport, type Authenticator } from './authenticator.js';
+import { AuthenticationError, credentialsAccepted, type AttemptReport, type Authenticator } from './authenticator.js';
 import { formatMs } from './cooldown.js';
 import { requestIamToken, type IamTokenResult } from './iam-request.js';
 import { secretReader, withoutLineEnding, type ReadTextFile, type SecretReader } from './secret-reader.js';
@@ -79,9 +79,9 @@ export class IamTokenAuthenticator implements Authenticator {
   onResult(report: AttemptReport): void {
     const token = this.#token;
     if (token === undefined || report.status === undefined || report.authorization['X-Auth-Token'] !== token.value) return;
-    if (report.status !== 401) {
+    if (credentialsAccepted(report)) {
       token.confirmed = true;
-    } else if (!token.confirmed) {
+    } else if (report.status === 401 && !token.confirmed) {
       // A brand-new token refused (e.g. issued for another region): a renewal per poll would only hammer IAM.
       this.#token = undefined;
       this.#fail(`CloudDC refused a freshly issued IAM token (${report.message ?? 'HTTP 401'})`, true, false);
@@ -167,7 +167,7 @@ export class IamTokenAuthenticator implements Authenticator {
     if (counted) this.#observer.onTokenRefresh(this.#opts.account, 'failure');
     this.#logger.warn(
       { failuresInARow: this.#failures, retryInSeconds: wait / 1000 },
-      `IAM token refresh failed: ${message}; next attempt in ${formatMs(wait)}`,
+      `${counted ? 'IAM token refresh failed' : 'IAM token unusable'}: ${message}; next attempt in ${formatMs(wait)}`,
     );
     return new AuthenticationError(`no IAM token: ${message}`);
   }

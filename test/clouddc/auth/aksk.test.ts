@@ -144,6 +144,25 @@ describe('akskAuthenticator: protecting the key', () => {
     expect(observer.pauses.at(-1)! - now()).toBe(1000);
   });
 
+  it('trusts the key only on an answer from behind the gateway: 2xx or an iMetal error, not a 503 page', async () => {
+    const waitsForProbe = async (auth: Authenticator) => {
+      const probe = await auth.authorize(req);
+      let through = false;
+      const next = auth.authorize(req).then(() => (through = true));
+      await new Promise((r) => setTimeout(r, 10));
+      const waited = !through;
+      auth.onResult?.({ authorization: probe, status: 200 });
+      await next;
+      return waited;
+    };
+    const lb = make();
+    await send(lb.auth, 503);
+    expect(await waitsForProbe(lb.auth)).toBe(true);
+    const backend = make();
+    await send(backend.auth, 404, { errorCode: 'iMetal.0100' });
+    expect(await waitsForProbe(backend.auth)).toBe(false);
+  });
+
   it('does not pause on a timeout; the next request becomes the probe', async () => {
     const { auth, observer } = make();
     await send(auth, undefined);
