@@ -7,7 +7,8 @@ export interface ExporterView {
   ready(): boolean;
   /** The exporter's clock, ms since the epoch (fake in tests); Date.now when absent. */
   now?(): number;
-  metricsText(): Promise<string>;
+  /** The exposition as encoded chunks, in order; written to the socket as they are. */
+  metricsChunks(): Promise<Buffer[]>;
   states(): Iterable<ExportState>;
   /** Present when the exporter runs from a config file that can be reloaded. */
   reload?(trigger: string): Promise<{ ok: true } | { ok: false; problems: string[] }>;

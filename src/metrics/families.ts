@@ -1,6 +1,7 @@
 import { EXPORT_STATUSES, type ExportTarget } from '../domain/export.js';
 import type { ExportState } from '../store/export-state.js';
-import { flat, formatValue, renderLabels, withLabel } from './text.js';
+import { formatValue, renderLabels } from './text.js';
+import type { SeriesCache } from './series-cache.js';
 
 /**
  * The per-export metric families as data (kube-state-metrics style). Each row turns an export's
@@ -13,7 +14,7 @@ export interface StaticFamily {
   readonly name: string;
   readonly help: string;
   readonly type: 'gauge' | 'counter';
-  render(state: ExportState, base: string): string;
+  render(state: ExportState, series: SeriesCache): string;
 }
 
 export interface ScrapeTimeFamily {
@@ -22,7 +23,7 @@ export interface ScrapeTimeFamily {
   readonly help: string;
   readonly type: 'gauge';
   /** The series name with labels and a trailing space, or undefined when the series is absent. */
-  prefix(state: ExportState, base: string): string | undefined;
+  prefix(state: ExportState, series: SeriesCache): string | undefined;
   value(state: ExportState, now: number): number;
 }
 
@@ -43,8 +44,8 @@ export function baseLabels(target: ExportTarget): string {
   ]);
 }
 
-function line(name: string, labels: string, value: number): string {
-  return flat([name, labels, ' ', formatValue(value), '\n']);
+function line(series: string, value: number): string {
+  return `${series} ${formatValue(value)}\n`;
 }
 
 function gauge(
@@ -57,9 +58,9 @@ function gauge(
     name,
     help,
     type: 'gauge',
-    render: (s, base) => {
+    render: (s, series) => {
       const v = pick(s);
-      return v === undefined ? '' : line(name, base, v);
+      return v === undefined ? '' : line(series.of(name), v);
     },
   };
 }
@@ -70,20 +71,26 @@ export const EXPORT_FAMILIES: readonly ExportFamily[] = [
     name: 'clouddc_log_export_info',
     help: `Tracked BMC log export; always 1. Carries the alias and account. ${POLLED}`,
     type: 'gauge',
-    render: (s, base) =>
-      line('clouddc_log_export_info', withLabel(withLabel(base, 'name', s.target.name), 'account', s.target.account), 1),
+    render: (s, series) =>
+      line(
+        series.with('clouddc_log_export_info', [
+          ['name', s.target.name],
+          ['account', s.target.account],
+        ]),
+        1,
+      ),
   },
   {
     kind: 'static',
     name: 'clouddc_log_export_status',
     help: `Export status as a state set: exactly one of processing, completed, failed, unknown is 1. Absent until the first successful poll. ${POLLED}`,
     type: 'gauge',
-    render: (s, base) => {
+    render: (s, series) => {
       const current = s.observation?.status;
       if (current === undefined) return '';
       let out = '';
       for (const status of EXPORT_STATUSES) {
-        out += line('clouddc_log_export_status', withLabel(base, 'status', status), status === current ? 1 : 0);
+        out += line(series.with('clouddc_log_export_status', [['status', status]]), status === current ? 1 : 0);
       }
       return out;
     },
@@ -98,7 +105,7 @@ export const EXPORT_FAMILIES: readonly ExportFamily[] = [
     name: 'clouddc_log_export_age_seconds',
     help: `Seconds from the export's created_at to the scrape. ${POLLED}`,
     type: 'gauge',
-    prefix: (s, base) => (s.observation ? flat(['clouddc_log_export_age_seconds', base, ' ']) : undefined),
+    prefix: (s, series) => (s.observation ? `${series.of('clouddc_log_export_age_seconds')} ` : undefined),
     value: (s, now) => Math.max(0, round3(now - s.observation!.createdAt)),
   },
   gauge(
@@ -131,10 +138,10 @@ export const EXPORT_FAMILIES: readonly ExportFamily[] = [
     name: 'clouddc_log_export_api_errors_total',
     help: `Failed polls of this export by reason: HTTP status code, timeout, network or invalid_response. ${POLLED}`,
     type: 'counter',
-    render: (s, base) => {
+    render: (s, series) => {
       let out = '';
       for (const code of [...s.errors.keys()].sort()) {
-        out += line('clouddc_log_export_api_errors_total', withLabel(base, 'code', code), s.errors.get(code)!);
+        out += line(series.with('clouddc_log_export_api_errors_total', [['code', code]]), s.errors.get(code)!);
       }
       return out;
     },

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import type { ApiObserver, AuthObserver } from '../clouddc/observer.js';
 
 /**
@@ -18,6 +18,8 @@ export interface SelfMetrics {
   readonly reloadSuccessTimestamp: Gauge;
   readonly shardIndex: Gauge;
   readonly shardTotal: Gauge;
+  /** Drops every series of an account that a reload removed, so it does not linger as stale data. */
+  forgetAccount(account: string): Promise<void>;
 }
 
 export interface SelfMetricsOptions {
@@ -95,10 +97,23 @@ export function createSelfMetrics(opts: SelfMetricsOptions): SelfMetrics {
     },
   };
 
+  const { observer: auth, forget: forgetPaused } = authMetrics(registry, opts.now ?? Date.now);
   return {
     registry,
     api,
-    auth: authMetrics(registry, opts.now ?? Date.now),
+    auth,
+    async forgetAccount(account) {
+      forgetPaused(account);
+      for (const metric of registry.getMetricsAsArray() as unknown as Metric[]) {
+        const data = await metric.get();
+        for (const v of data.values) {
+          if (v.labels.account !== account) continue;
+          // Histograms report _bucket/_sum/_count samples; removing by the account label set drops them all.
+          const { le: _le, ...labels } = v.labels as Record<string, string | number>;
+          (metric as unknown as { remove(l: Record<string, string | number>): void }).remove(labels);
+        }
+      }
+    },
     trackedExports: new Gauge({
       name: 'clouddc_exporter_tracked_exports',
       help: 'Exports in the configuration that this exporter tracks.',
@@ -147,7 +162,7 @@ export function createSelfMetrics(opts: SelfMetricsOptions): SelfMetrics {
   };
 }
 
-function authMetrics(registry: Registry, now: () => number): AuthObserver {
+function authMetrics(registry: Registry, now: () => number): { observer: AuthObserver; forget(account: string): void } {
   const expiry = new Gauge({
     name: 'clouddc_iam_token_expiry_timestamp_seconds',
     help: 'Unix time when the IAM token in use expires, as IAM reported it (password authentication only).',
@@ -173,7 +188,7 @@ function authMetrics(registry: Registry, now: () => number): AuthObserver {
     },
   });
 
-  return {
+  const observer: AuthObserver = {
     onAccount(account, method) {
       pausedUntil.set(account, 0);
       if (method !== 'password') return;
@@ -190,4 +205,5 @@ function authMetrics(registry: Registry, now: () => number): AuthObserver {
       pausedUntil.set(account, untilMs);
     },
   };
+  return { observer, forget: (account) => pausedUntil.delete(account) };
 }

@@ -126,9 +126,14 @@ export class Exporter {
   }
 
   /** Full exposition: prom-client's own metrics, then the pre-rendered per-export families. */
+  async metricsChunks(): Promise<Buffer[]> {
+    const own = Buffer.from(await this.#deps.metrics.registry.metrics());
+    return [own, ...this.store.renderChunks(this.#now() / 1000)];
+  }
+
+  /** The same as one string (tests and one-shot output). */
   async metricsText(): Promise<string> {
-    const own = await this.#deps.metrics.registry.metrics();
-    return own + this.store.render(this.#now() / 1000);
+    return Buffer.concat(await this.metricsChunks()).toString('utf8');
   }
 
   /** Keeps clients whose account did not change; returns how many were created or replaced. */
@@ -146,6 +151,10 @@ export class Exporter {
       }
     }
     const retiredSources = [...this.#sources.values()].filter((e) => ![...next.values()].includes(e));
+    for (const name of this.#sources.keys()) {
+      // After in-flight polls of the old client end, or their reports would bring the series back.
+      if (!next.has(name)) this.#track(this.runner.idle().then(() => this.#deps.metrics.forgetAccount(name)));
+    }
     this.#sources = next;
     // Polls already in flight on an old client finish first; only then is it closed.
     if (retiredSources.length > 0) {

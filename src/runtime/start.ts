@@ -126,7 +126,7 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
       version: VERSION,
       ready: () => exporter.ready,
       now,
-      metricsText: () => exporter.metricsText(),
+      metricsChunks: () => exporter.metricsChunks(),
       states: () => exporter.store.states(),
       reload: reloader ? (trigger) => reloader.reload(trigger) : undefined,
     },

@@ -25,7 +25,7 @@ function view(overrides: Partial<ExporterView> = {}): ExporterView {
   return {
     version: '1.2.3',
     ready: () => true,
-    metricsText: async () => store.render(2),
+    metricsChunks: async () => store.renderChunks(2),
     states: () => store.states(),
     ...overrides,
   };
@@ -48,7 +48,7 @@ describe('HTTP endpoints', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-encoding']).toBe('gzip');
     const body = gunzipSync(Buffer.from(await res.body.arrayBuffer())).toString();
-    expect(body).toBe(await view().metricsText());
+    expect(body).toBe(Buffer.concat(await view().metricsChunks()).toString());
   });
 
   it('answers health always and readiness only once ready', async () => {

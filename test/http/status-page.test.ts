@@ -31,7 +31,7 @@ function hostileView(): ExporterView {
   store.apply(exportKeyId(plain), success({ percentage: 30, createdAt: NOW - 600 }), NOW - 5);
   store.apply(exportKeyId(HOSTILE), success({ status: 'unknown', rawStatus: '<i>Queued</i>', percentage: 0, createdAt: NOW - 60 }), NOW - 30);
   store.apply(exportKeyId(HOSTILE), { ...failure('500', 'upstream said <b>boom</b> & "quit"'), errorCode: '<em>E1</em>' }, NOW - 2);
-  return { version: '1.2.3<br>', ready: () => true, now: () => NOW_MS, metricsText: async () => '', states: () => store.states() };
+  return { version: '1.2.3<br>', ready: () => true, now: () => NOW_MS, metricsChunks: async () => [], states: () => store.states() };
 }
 
 async function page(view: ExporterView): Promise<{ res: Response; html: string }> {
@@ -89,11 +89,11 @@ describe('status page', () => {
     store.apply(exportKeyId(done), success({ status: 'completed', rawStatus: 'completed', percentage: 100 }), NOW - 90_000);
     store.apply(exportKeyId(live), success(), NOW - 1);
     store.retireDue(NOW, { completedMs: 3_600_000, notFoundMs: 3_600_000 });
-    const { html } = await page({ version: '1', ready: () => true, now: () => NOW_MS, metricsText: async () => '', states: () => store.states() });
+    const { html } = await page({ version: '1', ready: () => true, now: () => NOW_MS, metricsChunks: async () => [], states: () => store.states() });
     expect([...html.matchAll(/<tr data-condition="([a-z_]+)"/g)].map((m) => m[1])).toEqual(['processing', 'retired']);
     expect(html).toContain('<span class="badge b-retired">retired</span><div class="muted">completed, <time');
     server?.close();
-    const empty = await page({ version: '1', ready: () => false, metricsText: async () => '', states: () => [] });
+    const empty = await page({ version: '1', ready: () => false, metricsChunks: async () => [], states: () => [] });
     expect(empty.html).toContain('No exports are tracked.');
     expect(empty.html).toContain('starting: first poll cycle running');
   });

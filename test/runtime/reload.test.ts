@@ -116,4 +116,23 @@ describe('configuration reload', () => {
     expect(text).toMatch(/code="401"\} 1/);
     expect(sim.requests.at(-1)?.headers['x-auth-token']).toBe('new-token');
   });
+
+  it('drops the series of an account that a reload removed', async () => {
+    sim = await startSimulator({ token: TOKEN, exports: [{ projectId: PROJECT, serverId: 'a', exportId: '1', behaviour: progress }] });
+    const dir = mkdtempSync(join(tmpdir(), 'reload-'));
+    const path = join(dir, 'config.yaml');
+    writeFileSync(path, yamlConfig(sim.url, [{ server: 'a', id: '1' }]));
+    await start(path);
+    expect(await scrape()).toMatch(/clouddc_api_requests_total\{account="main",code="200"\} 1/);
+    writeFileSync(path, yamlConfig(sim.url, [{ server: 'a', id: '1' }]).replace(/accounts:\n  main:/, 'accounts:\n  other:'));
+    expect((await fetch(`${running!.url}/-/reload`, { method: 'POST' })).status).toBe(200);
+    let text = await scrape();
+    // The old account's series go once its in-flight polls are done, in the background.
+    for (let i = 0; i < 100 && /account="main"/.test(text); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      text = await scrape();
+    }
+    expect(text).not.toMatch(/account="main"/);
+    expect(text).toMatch(/clouddc_api_rate_limit\{account="other"\}/);
+  });
 });
