@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { stopAfterTest } from '../support/cleanup.js';
 import type { ExportTarget } from '../../src/domain/export.js';
 import { startExporter, type Running } from '../../src/runtime/start.js';
 import { startSimulator, type Behaviour, type Simulator } from '../../src/simulator/index.js';
@@ -29,28 +30,23 @@ const SCENARIOS: Array<[string, Behaviour]> = [
 
 let sim: Simulator | undefined;
 let running: Running | undefined;
-afterEach(async () => {
-  await running?.stop(100);
-  await sim?.close();
-  running = sim = undefined;
-});
 
 async function setup(): Promise<{ clock: FakeClock; targets: ExportTarget[] }> {
   const clock = new FakeClock(T0);
   const targets = SCENARIOS.map(([name], i) => target({ serverId: `srv-${name}`, exportId: String(100 + i), name }));
-  sim = await startSimulator({
+  sim = stopAfterTest(await startSimulator({
     token: TOKEN,
     now: clock.now,
     exports: SCENARIOS.map(([, behaviour], i) => ({ projectId: PROJECT, serverId: targets[i]!.serverId, exportId: targets[i]!.exportId, behaviour })),
-  });
-  running = await startExporter({
+  }));
+  running = stopAfterTest(await startExporter({
     config: config([account(sim.url)], targets),
     logger: silentLogger,
     listen: { host: '127.0.0.1', port: 0 },
     now: clock.now,
     durationClock: () => 0,
     defaultMetrics: false,
-  });
+  }));
   await running.exporter.runner.idle();
   return { clock, targets };
 }

@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { stopAfterTest } from '../support/cleanup.js';
 import { startExporter, type Running } from '../../src/runtime/start.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { account, config, PROJECT, TOKEN } from '../support/config.js';
@@ -26,11 +27,6 @@ interface Sample {
 
 let sim: Simulator | undefined;
 let running: Running | undefined;
-afterEach(async () => {
-  await running?.stop(100);
-  await sim?.close();
-  running = sim = undefined;
-});
 
 async function currentRate(r: Running): Promise<number> {
   const metric = await r.metrics.registry.getSingleMetric('clouddc_api_rate_limit')!.get();
@@ -53,18 +49,18 @@ function between(samples: readonly Sample[], from: number, to: number) {
 describe('API rate limit against a gateway that allows N requests per second', () => {
   it('settles under N with few 429s, and recovers when the limit is lifted', async () => {
     const targets = Array.from({ length: EXPORTS }, (_, i) => target({ serverId: `srv-${i}`, exportId: String(i) }));
-    sim = await startSimulator({
+    sim = stopAfterTest(await startSimulator({
       token: TOKEN,
       rateLimit: { requestsPerSecond: N },
       exports: targets.map((t) => ({ projectId: PROJECT, serverId: t.serverId, exportId: t.exportId, behaviour: { kind: 'progress', durationMs: 3_600_000 } })),
-    });
+    }));
     const limited = account(sim.url, { rateLimit: { requestsPerSecond: 5 * N, burst: N } });
-    running = await startExporter({
+    running = stopAfterTest(await startExporter({
       config: config([limited], targets, { concurrency: 16, retries: 1, backoffInitialMs: 100, backoffMaxMs: 2000 }),
       logger: silentLogger,
       listen: { host: '127.0.0.1', port: 0 },
       defaultMetrics: false,
-    });
+    }));
     const r = running;
     const s = sim;
     await r.exporter.runner.idle();

@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { stopAfterTest } from '../support/cleanup.js';
 import { loadConfigFile } from '../../src/config/load.js';
 import { startExporter, type Running } from '../../src/runtime/start.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
@@ -11,18 +12,13 @@ import { configMapDir, yamlConfig } from '../support/yaml-config.js';
 
 let sim: Simulator | undefined;
 let running: Running | undefined;
-afterEach(async () => {
-  await running?.stop(100);
-  await sim?.close();
-  running = sim = undefined;
-});
 
 const progress = { kind: 'progress', durationMs: 1_000_000 } as const;
 
 async function start(path: string): Promise<Running> {
   const loaded = await loadConfigFile(path);
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-  running = await startExporter({ config: loaded.config, logger: silentLogger, listen: { host: '127.0.0.1', port: 0 }, configFile: path, defaultMetrics: false });
+  running = stopAfterTest(await startExporter({ config: loaded.config, logger: silentLogger, listen: { host: '127.0.0.1', port: 0 }, configFile: path, defaultMetrics: false }));
   await running.exporter.runner.idle();
   return running;
 }
@@ -40,10 +36,10 @@ async function settle(): Promise<void> {
 
 describe('configuration reload', () => {
   it('follows edits: added exports are polled at once, removed ones lose every series, kept ones keep counters', async () => {
-    sim = await startSimulator({
+    sim = stopAfterTest(await startSimulator({
       token: TOKEN,
       exports: ['a', 'b', 'c'].map((s) => ({ projectId: PROJECT, serverId: s, exportId: '1', behaviour: s === 'a' ? { kind: 'error', status: 500 } : progress })),
-    });
+    }));
     const dir = mkdtempSync(join(tmpdir(), 'reload-'));
     const path = join(dir, 'config.yaml');
     writeFileSync(path, yamlConfig(sim.url, [{ server: 'a', id: '1' }, { server: 'b', id: '1' }]));
@@ -63,7 +59,7 @@ describe('configuration reload', () => {
   });
 
   it('follows a ConfigMap-style symlink swap', async () => {
-    sim = await startSimulator({ token: TOKEN, exports: ['a', 'b'].map((s) => ({ projectId: PROJECT, serverId: s, exportId: '1', behaviour: progress })) });
+    sim = stopAfterTest(await startSimulator({ token: TOKEN, exports: ['a', 'b'].map((s) => ({ projectId: PROJECT, serverId: s, exportId: '1', behaviour: progress })) }));
     const cm = configMapDir(yamlConfig(sim.url, [{ server: 'a', id: '1' }]));
     await start(cm.path);
     cm.swap(yamlConfig(sim.url, [{ server: 'b', id: '1' }]));
@@ -75,7 +71,7 @@ describe('configuration reload', () => {
   });
 
   it('refuses a broken edit as a whole and keeps polling with the old config', async () => {
-    sim = await startSimulator({ token: TOKEN, exports: [{ projectId: PROJECT, serverId: 'a', exportId: '1', behaviour: progress }] });
+    sim = stopAfterTest(await startSimulator({ token: TOKEN, exports: [{ projectId: PROJECT, serverId: 'a', exportId: '1', behaviour: progress }] }));
     const dir = mkdtempSync(join(tmpdir(), 'reload-'));
     const path = join(dir, 'config.yaml');
     writeFileSync(path, yamlConfig(sim.url, [{ server: 'a', id: '1' }]));
@@ -99,7 +95,7 @@ describe('configuration reload', () => {
   });
 
   it('applies new credentials without dropping the state of the account\'s exports', async () => {
-    sim = await startSimulator({ token: 'old-token', exports: [{ projectId: PROJECT, serverId: 'a', exportId: '1', behaviour: progress }] });
+    sim = stopAfterTest(await startSimulator({ token: 'old-token', exports: [{ projectId: PROJECT, serverId: 'a', exportId: '1', behaviour: progress }] }));
     const dir = mkdtempSync(join(tmpdir(), 'reload-'));
     const path = join(dir, 'config.yaml');
     writeFileSync(path, yamlConfig(sim.url, [{ server: 'a', id: '1' }], { token: 'old-token' }));
@@ -118,7 +114,7 @@ describe('configuration reload', () => {
   });
 
   it('drops the series of an account that a reload removed', async () => {
-    sim = await startSimulator({ token: TOKEN, exports: [{ projectId: PROJECT, serverId: 'a', exportId: '1', behaviour: progress }] });
+    sim = stopAfterTest(await startSimulator({ token: TOKEN, exports: [{ projectId: PROJECT, serverId: 'a', exportId: '1', behaviour: progress }] }));
     const dir = mkdtempSync(join(tmpdir(), 'reload-'));
     const path = join(dir, 'config.yaml');
     writeFileSync(path, yamlConfig(sim.url, [{ server: 'a', id: '1' }]));
