@@ -4,14 +4,14 @@ import { pino, type Logger } from 'pino';
 import type { AccountSettings, PollSettings, RateLimitSettings } from '../domain/config.js';
 import { exportKeyId, type ExportKey } from '../domain/export.js';
 import type { PollResult } from '../domain/poll.js';
-import { AuthenticationError, type AttemptReport, type Authenticator } from './auth/token.js';
+import { AuthenticationError, type AttemptReport, type Authenticator, type AuthorizeRequest } from './auth/token.js';
 import { sanitise } from './error-body.js';
 import type { ApiObserver } from './observer.js';
 import { createRateLimiter } from './rate-limiter.js';
-import { backoffDelayMs, isRetryableReason, parseRetryAfter } from './retry.js';
+import { backoffDelayMs, isRetryableReason } from './retry.js';
 import { interpretResponse, redactor, type Attempt } from './response.js';
-import { sendOnce } from './transport.js';
-import { showLogsExportStatusUrl } from './url.js';
+import { sendOnce, type AbortHook } from './transport.js';
+import { statusPaths } from './url.js';
 
 export type { ApiObserver } from './observer.js';
 
@@ -52,6 +52,97 @@ interface Tried {
   readonly report?: AttemptReport;
 }
 
+/**
+ * "Stop now" for one poll: the caller's signal or close(). A plain object rather than an AbortController, whose
+ * signal costs microseconds to create in Node 20; the AbortSignal for waits (backoff, rate limit) is made only
+ * when such a wait happens. The attempt in flight listens through sendOnce's AbortHook.
+ */
+class PollScope implements AbortHook {
+  aborted = false;
+  #listener: (() => void) | undefined;
+  #controller: AbortController | undefined;
+
+  setAbortListener(listener: (() => void) | undefined): void {
+    this.#listener = listener;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.aborted) this.#controller.abort();
+    }
+    return this.#controller.signal;
+  }
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.#controller?.abort();
+    const listener = this.#listener;
+    this.#listener = undefined;
+    listener?.();
+  }
+}
+
+/**
+ * Polls in flight per caller signal, across all clients: one 'abort' listener per signal, added when its first poll
+ * starts and removed when its last one ends. A long-lived signal (the exporter's) shared by many concurrent polls
+ * therefore carries one listener, not one per poll (which also set off MaxListenersExceededWarning above 10).
+ */
+const watched = new Map<AbortSignal, { readonly scopes: Set<PollScope>; readonly listener: () => void }>();
+
+function watch(signal: AbortSignal, scope: PollScope): void {
+  let entry = watched.get(signal);
+  if (entry === undefined) {
+    const scopes = new Set<PollScope>();
+    const listener = () => {
+      watched.delete(signal);
+      for (const s of scopes) s.abort();
+    };
+    entry = { scopes, listener };
+    watched.set(signal, entry);
+    signal.addEventListener('abort', listener, { once: true });
+  }
+  entry.scopes.add(scope);
+}
+
+function unwatch(signal: AbortSignal, scope: PollScope): void {
+  const entry = watched.get(signal);
+  if (entry === undefined) return;
+  entry.scopes.delete(scope);
+  if (entry.scopes.size === 0) {
+    watched.delete(signal);
+    signal.removeEventListener('abort', entry.listener);
+  }
+}
+
+/** What authorize() gets; the URL object is made only for an authenticator that reads it (AK/SK signs it). */
+class StatusRequest implements AuthorizeRequest {
+  readonly method = 'GET';
+  readonly #origin: string;
+  readonly #path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  #url: URL | undefined;
+
+  constructor(origin: string, path: string, headers: Readonly<Record<string, string>>) {
+    this.#origin = origin;
+    this.#path = path;
+    this.headers = headers;
+  }
+
+  get url(): URL {
+    return (this.#url ??= new URL(this.#path, this.#origin));
+  }
+}
+
+/** What one authorization turns into; kept while the authenticator hands out the same frozen object (a cached token). */
+interface Prepared {
+  readonly added: Readonly<Record<string, string>>;
+  /** Headers as sent: ours and the authenticator's. */
+  readonly headers: Record<string, string>;
+  readonly redact: (text: string) => string;
+}
+
 export function createAccountClient(opts: AccountClientOptions): AccountClient {
   const { account, poll, authenticator, observer } = opts;
   const logger = opts.logger ?? pino({ level: 'silent' });
@@ -64,7 +155,11 @@ export function createAccountClient(opts: AccountClientOptions): AccountClient {
     bodyTimeout: poll.timeoutMs,
     connect: { timeout: poll.timeoutMs },
   });
-  const closing = new AbortController();
+  const paths = statusPaths(account.endpoint);
+  // Frozen: authorize() sees the very object, so it must not be able to change what later requests send.
+  const baseHeaders: Readonly<Record<string, string>> = Object.freeze({ accept: 'application/json', 'user-agent': opts.userAgent });
+  let closing = false;
+  const inFlight = new Set<PollScope>();
   let closed: Promise<void> | undefined;
   const limiter = createRateLimiter({
     ...(opts.rateLimit ?? account.rateLimit),
@@ -75,31 +170,41 @@ export function createAccountClient(opts: AccountClientOptions): AccountClient {
     onWait: (seconds) => observer.onThrottleWait(account.name, seconds),
   });
 
+  // Only a frozen object is remembered: one that cannot change is safe to turn into headers and a redactor once.
+  let lastPrepared: Prepared | undefined;
+  function prepare(added: Readonly<Record<string, string>>): Prepared {
+    if (lastPrepared?.added === added) return lastPrepared;
+    const headers: Record<string, string> = { ...baseHeaders, ...added };
+    // Values the authenticator added are secrets (token, signature); no message may echo them.
+    const prepared = { added, headers, redact: redactor(Object.values(added)) };
+    if (Object.isFrozen(added)) lastPrepared = prepared;
+    return prepared;
+  }
+
   /** Tells the authenticator what became of a request it let through; it must not break the poll. */
   function report(r: AttemptReport): AttemptReport {
+    if (authenticator.onResult === undefined) return r;
     try {
-      authenticator.onResult?.(r);
+      authenticator.onResult(r);
     } catch (err) {
       logger.error({ err: err instanceof Error ? sanitise(err.message, 200) : 'unknown' }, 'authenticator onResult threw');
     }
     return r;
   }
 
-  async function attemptOnce(url: URL, signal: AbortSignal, attempts: number): Promise<Tried> {
-    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': opts.userAgent };
-    let added: Record<string, string>;
+  async function attemptOnce(authReq: AuthorizeRequest, path: string, scope: PollScope, attempts: number): Promise<Tried> {
+    let added: Readonly<Record<string, string>>;
     try {
-      added = await authenticator.authorize({ method: 'GET', url, headers: { ...headers } });
+      added = authenticator.authorizeSync?.(authReq) ?? (await authenticator.authorize(authReq));
     } catch (err) {
       const reason = err instanceof AuthenticationError ? err.reason : '401';
       const detail = err instanceof Error ? sanitise(err.message, 200) : 'unknown error';
       const message = `authentication failed: ${detail}`;
       return { attempt: { ok: false, fromHttp: false, failure: { ok: false, reason, message, attempts } } };
     }
-    // Values the authenticator added are secrets (token, signature); no message may echo them.
-    const redact = redactor(Object.values(added));
+    const { headers, redact } = prepare(added);
     // After authorize: a poll the authenticator refuses (a paused account) must not use up a token.
-    const permit = await limiter.acquire(signal);
+    const permit = scope.aborted ? undefined : (limiter.tryAcquire() ?? (await limiter.acquire(scope.signal)));
     if (permit === undefined) {
       report({ authorization: added });
       const message = 'aborted while waiting for the rate limit';
@@ -107,10 +212,10 @@ export function createAccountClient(opts: AccountClientOptions): AccountClient {
     }
     const outcome = await sendOnce({
       dispatcher: pool,
-      path: url.pathname + url.search,
-      headers: { ...headers, ...added },
+      path,
+      headers,
       timeoutMs: poll.timeoutMs,
-      signal,
+      signal: scope,
       clock: opts.durationClock,
     });
     if (outcome.kind === 'failure') {
@@ -121,41 +226,43 @@ export function createAccountClient(opts: AccountClientOptions): AccountClient {
     }
     observer.onRequest(account.name, String(outcome.status), outcome.durationSeconds);
     const attempt = interpretResponse(outcome, attempts, redact, now());
-    permit.settle(outcome.status, attempt.ok ? undefined : attempt.retryAfterMs);
-    const { errorCode, message } = attempt.ok ? { errorCode: undefined, message: undefined } : attempt.failure;
-    return {
-      attempt,
-      report: report({
-        authorization: added,
-        status: outcome.status,
-        ...(errorCode !== undefined && { errorCode }),
-        ...(message !== undefined && { message }),
-      }),
-    };
+    if (attempt.ok) {
+      permit.settle(outcome.status);
+      // Nobody reads a success's report but the authenticator, if it listens.
+      if (authenticator.onResult !== undefined) report({ authorization: added, status: outcome.status });
+      return { attempt };
+    }
+    permit.settle(outcome.status, attempt.retryAfterMs);
+    const { errorCode, message } = attempt.failure;
+    const tried: { -readonly [K in keyof AttemptReport]: AttemptReport[K] } = { authorization: added, status: outcome.status };
+    if (errorCode !== undefined) tried.errorCode = errorCode;
+    tried.message = message;
+    return { attempt, report: report(tried) };
   }
 
-  async function run(key: ExportKey, signal: AbortSignal): Promise<PollResult> {
-    const url = showLogsExportStatusUrl(account.endpoint, key);
-    if (url === undefined) {
+  async function run(key: ExportKey, scope: PollScope): Promise<PollResult> {
+    const path = paths.pathFor(key);
+    if (path === undefined) {
       const message = 'an id of "." or ".." cannot be addressed in a URL path';
       return { ok: false, reason: '404', message, attempts: 0 };
     }
     let retriesUsed = 0;
     let renewedOnce = false;
-    if (signal.aborted) {
+    if (scope.aborted) {
       return { ok: false, reason: 'timeout', message: 'aborted before any request', attempts: 0 };
     }
+    const authReq = new StatusRequest(paths.origin, path, baseHeaders);
     for (let attempts = 1; ; attempts++) {
-      const { attempt, report: tried } = await attemptOnce(url, signal, attempts);
+      const { attempt, report: tried } = await attemptOnce(authReq, path, scope, attempts);
       if (attempt.ok) return attempt.result;
       const { failure } = attempt;
-      if (signal.aborted) return failure;
+      if (scope.aborted) return failure;
 
       if (failure.reason === '401' && attempt.fromHttp) {
         if (renewedOnce || !authenticator.onUnauthorized) return failure;
         renewedOnce = true;
         const renewed = await authenticator.onUnauthorized(tried).catch(() => false);
-        if (!renewed || signal.aborted) return failure;
+        if (!renewed || scope.aborted) return failure;
         observer.onRetry(account.name, failure.reason);
         const context = { export: exportKeyId(key), attempt: attempts, reason: '401' };
         logger.debug(context, 'credentials renewed, retrying');
@@ -175,36 +282,40 @@ export function createAccountClient(opts: AccountClientOptions): AccountClient {
         `retrying after ${failure.message}`,
       );
       try {
-        await sleep(waitMs, signal);
+        await sleep(waitMs, scope.signal);
       } catch {
         return failure;
       }
-      if (signal.aborted) return failure;
+      if (scope.aborted) return failure;
     }
   }
 
   return {
     async fetchStatus(key, signal) {
-      // One signal for "stop now": the caller's deadline or close(). Listeners are removed afterwards, so a
-      // long-lived caller signal does not accumulate one per poll.
-      const stop = new AbortController();
-      const onAbort = () => stop.abort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      closing.signal.addEventListener('abort', onAbort, { once: true });
-      if (signal?.aborted || closing.signal.aborted) stop.abort();
+      const scope = new PollScope();
+      const live = !closing && signal?.aborted !== true;
+      if (live) {
+        inFlight.add(scope);
+        if (signal !== undefined) watch(signal, scope);
+      } else {
+        scope.abort();
+      }
       try {
-        return await run(key, stop.signal);
+        return await run(key, scope);
       } catch (err) {
         const detail = err instanceof Error ? sanitise(err.message, 200) : 'unknown error';
         return { ok: false, reason: 'network', message: `unexpected client error: ${detail}`, attempts: 0 };
       } finally {
-        signal?.removeEventListener('abort', onAbort);
-        closing.signal.removeEventListener('abort', onAbort);
+        if (live) {
+          inFlight.delete(scope);
+          if (signal !== undefined) unwatch(signal, scope);
+        }
       }
     },
     close() {
       closed ??= (async () => {
-        closing.abort();
+        closing = true;
+        for (const scope of inFlight) scope.abort();
         await pool.close().catch(() => pool.destroy());
       })();
       return closed;

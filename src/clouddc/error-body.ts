@@ -79,8 +79,12 @@ function withMessage(text: string): ErrorBody {
   return message === '' ? {} : { message };
 }
 
+const NEEDS_CLEANING = /[^\x21-\x7e ]|  |^ | $/;
+
 /** Strips control characters (no log injection), collapses whitespace and truncates to `limit` characters. */
 export function sanitise(text: string, limit: number): string {
+  // Printable ASCII without doubled, leading or trailing spaces and within the limit comes out unchanged.
+  if (text.length <= limit && !NEEDS_CLEANING.test(text)) return text;
   const clean = text
     .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
     .replace(/\s+/g, ' ')

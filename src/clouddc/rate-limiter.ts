@@ -38,6 +38,11 @@ export interface Permit {
 export interface RateLimiter {
   /** Waits for a token; undefined when `signal` aborted first. */
   acquire(signal?: AbortSignal): Promise<Permit | undefined>;
+  /**
+   * acquire() without the wait: a permit when nobody is in line and a token is at hand, else undefined (and
+   * nothing booked), so the caller falls back to acquire(). Spares the common case a promise.
+   */
+  tryAcquire(): Permit | undefined;
   /** Current requests per second. */
   readonly rate: number;
   /** Monotonic ms until which nothing is sent; in the past when not paused. */
@@ -76,7 +81,7 @@ class AdaptiveLimiter implements RateLimiter {
   #waiting = 0;
   /** Good time for the additive increase counts from here. */
   #lastAdjust: number;
-  /** Aborted when a pause or a cut invalidates the slots that waiting requests booked. */
+  /** Aborted when a pause or a cut invalidates the slot the head of the line booked. */
   #wake = new AbortController();
 
   constructor(o: RateLimiterOptions) {
@@ -103,13 +108,19 @@ class AdaptiveLimiter implements RateLimiter {
     return this.#pausedUntil;
   }
 
+  tryAcquire(): Permit | undefined {
+    if (this.#waiting !== 0) return undefined;
+    const now = this.#o.now();
+    if (this.#nextSlot(now) > now) return undefined;
+    this.#reserve(now);
+    return this.#permit();
+  }
+
   async acquire(signal?: AbortSignal): Promise<Permit | undefined> {
     if (signal?.aborted) return undefined;
     // Nobody in line and a token at hand: the common case stays free of queueing and timers.
-    if (this.#waiting === 0 && this.#nextSlot() <= this.#o.now()) {
-      this.#reserve();
-      return this.#permit();
-    }
+    const ready = this.tryAcquire();
+    if (ready !== undefined) return ready;
     this.#waiting++;
     const started = this.#o.now();
     const ahead = this.#tail;
@@ -120,7 +131,8 @@ class AdaptiveLimiter implements RateLimiter {
       for (;;) {
         if (signal?.aborted) return undefined;
         const wake = this.#wake.signal;
-        const wait = this.#reserve() - this.#o.now();
+        const now = this.#o.now();
+        const wait = this.#reserve(now) - now;
         if (wait <= 0) break;
         try {
           await this.#o.sleep(wait, signal ? AbortSignal.any([signal, wake]) : wake);
@@ -150,15 +162,15 @@ class AdaptiveLimiter implements RateLimiter {
   }
 
   /** When the next slot starts, without booking it. */
-  #nextSlot(): number {
+  #nextSlot(now: number): number {
     const tolerance = Math.max(0, this.#burstMs - 1000 / this.#rate);
-    return Math.max(Math.max(this.#tat, this.#o.now()) - tolerance, this.#pausedUntil);
+    return Math.max(Math.max(this.#tat, now) - tolerance, this.#pausedUntil);
   }
 
   /** Books the next slot and returns when it starts. */
-  #reserve(): number {
-    const slot = this.#nextSlot();
-    this.#tat = Math.max(this.#tat, this.#o.now()) + 1000 / this.#rate;
+  #reserve(now: number): number {
+    const slot = this.#nextSlot(now);
+    this.#tat = Math.max(this.#tat, now) + 1000 / this.#rate;
     return slot;
   }
 

@@ -23,7 +23,6 @@ export function interpretResponse(
   nowMs: number,
 ): Attempt {
   const requestId = headerText(res.headers['x-request-id']);
-  const withId = requestId === undefined ? {} : { requestId };
   // Redact before parsing: messages quote truncated values, and a cut-off secret would no longer match.
   const text = res.text === undefined ? undefined : redact(res.text);
   if (res.status >= 200 && res.status < 300) {
@@ -32,10 +31,14 @@ export function interpretResponse(
         ? { ok: false as const, message: `body larger than ${MAX_BODY_BYTES} bytes` }
         : parseStatusText(text);
     if (mapped.ok) {
-      return { ok: true, result: { ok: true, observation: mapped.observation, attempts, ...withId } };
+      const result: PollResult =
+        requestId === undefined
+          ? { ok: true, observation: mapped.observation, attempts }
+          : { ok: true, observation: mapped.observation, attempts, requestId };
+      return { ok: true, result };
     }
     const message = redact(`invalid response (HTTP ${res.status}): ${mapped.message}`);
-    const failure: PollFailure = { ok: false, reason: 'invalid_response', message, attempts, ...withId };
+    const failure: PollFailure = { ok: false, reason: 'invalid_response', message, attempts, ...withId(requestId) };
     return { ok: false, fromHttp: true, failure };
   }
   const body = text === undefined ? {} : parseErrorBody(text, headerText(res.headers['content-type']));
@@ -46,11 +49,15 @@ export function interpretResponse(
     reason: String(res.status),
     message,
     attempts,
-    ...withId,
+    ...withId(requestId),
     ...(body.errorCode === undefined ? {} : { errorCode: redact(body.errorCode) }),
   };
   const retryAfterMs = parseRetryAfter(res.headers['retry-after'], nowMs);
   return { ok: false, fromHttp: true, failure, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+}
+
+function withId(requestId: string | undefined): { requestId?: string } {
+  return requestId === undefined ? {} : { requestId };
 }
 
 function headerText(value: string | string[] | undefined): string | undefined {
@@ -60,8 +67,21 @@ function headerText(value: string | string[] | undefined): string | undefined {
   return clean === '' ? undefined : clean;
 }
 
-/** Replaces every occurrence of the given secret values with "<redacted>". */
+const REDACTED = '<redacted>';
+const noRedaction = (text: string): string => text;
+
+/**
+ * Replaces every occurrence of the given secret values with "<redacted>". Values shorter than 4 characters are
+ * left alone (they would match everywhere); a text that contains none of the secrets costs one indexOf per secret.
+ */
 export function redactor(secrets: readonly string[]): (text: string) => string {
   const needles = secrets.filter((s) => s.length >= 4);
-  return (text) => needles.reduce((acc, s) => acc.split(s).join('<redacted>'), text);
+  if (needles.length === 0) return noRedaction;
+  return (text) => {
+    let out = text;
+    for (const s of needles) {
+      if (out.includes(s)) out = out.split(s).join(REDACTED);
+    }
+    return out;
+  };
 }

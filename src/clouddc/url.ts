@@ -1,7 +1,11 @@
 import type { ExportKey } from '../domain/export.js';
 
+const UNRESERVED = /^[A-Za-z0-9\-_.~]*$/;
+
 /** encodeURIComponent leaves !'()* alone; RFC 3986 reserves them, and the AK/SK canonical URI escapes them. */
 export function encodePathSegment(value: string): string {
+  // Ids are nearly always unreserved characters only, which both steps below leave as they are.
+  if (UNRESERVED.test(value)) return value;
   return encodeURIComponent(value).replace(
     /[!'()*]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
@@ -14,13 +18,36 @@ export function encodePathSegment(value: string): string {
  * segments, so such a request would silently address a different resource.
  */
 export function showLogsExportStatusUrl(endpoint: string, key: ExportKey): URL | undefined {
-  const ids = [key.projectId, key.serverId, key.exportId];
-  if (ids.some((id) => id === '.' || id === '..')) return undefined;
-  const [project, server, exportId] = ids.map(encodePathSegment) as [string, string, string];
+  const { origin, pathFor } = statusPaths(endpoint);
+  const path = pathFor(key);
+  return path === undefined ? undefined : new URL(path, origin);
+}
+
+export interface StatusPaths {
+  /** Scheme, host and port of the endpoint. */
+  readonly origin: string;
+  /**
+   * The path of showLogsExportStatusUrl, built without a URL object: it is already in the form URL parsing gives
+   * (the prefix comes from a parsed URL, the segments are percent-encoded), so `new URL(path, origin).pathname`
+   * is `path` again. Undefined for dot segments.
+   */
+  readonly pathFor: (key: ExportKey) => string | undefined;
+}
+
+/** The endpoint parsed once, for a client that needs a path per poll. */
+export function statusPaths(endpoint: string): StatusPaths {
   const base = new URL(endpoint);
   const prefix = base.pathname.replace(/\/+$/, '');
-  return new URL(
-    `${prefix}/v1/${project}/physicalservers/${server}/logs/exports/${exportId}`,
-    base.origin,
-  );
+  return {
+    origin: base.origin,
+    pathFor: (key) => {
+      const { projectId, serverId, exportId } = key;
+      if (isDotSegment(projectId) || isDotSegment(serverId) || isDotSegment(exportId)) return undefined;
+      return `${prefix}/v1/${encodePathSegment(projectId)}/physicalservers/${encodePathSegment(serverId)}/logs/exports/${encodePathSegment(exportId)}`;
+    },
+  };
+}
+
+function isDotSegment(id: string): boolean {
+  return id === '.' || id === '..';
 }

@@ -22,8 +22,16 @@ export const nonEmpty = z.string().min(1);
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
-/** Ids are percent-encoded into URL paths later, so any text will do; control characters are always a mistake. */
-export const idField = nonEmpty.refine((s) => !CONTROL.test(s), { message: 'must not contain control characters' });
+/** Half of a UTF-16 surrogate pair without the other half (a "\uD800" escape in YAML): no UTF-8 can carry it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Ids are percent-encoded into URL paths later, so any text will do; control characters are always a mistake,
+ * and a lone surrogate cannot be percent-encoded at all (encodeURIComponent throws), so every poll would fail.
+ */
+export const idField = nonEmpty
+  .refine((s) => !CONTROL.test(s), { message: 'must not contain control characters' })
+  .refine((s) => !LONE_SURROGATE.test(s), { message: 'must be valid Unicode text (it holds half of a surrogate pair, e.g. from a "\\uD800" escape)' });
 
 export function hasControlCharacters(s: string): boolean {
   return CONTROL.test(s);

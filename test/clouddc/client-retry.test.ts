@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Behaviour } from '../../src/simulator/index.js';
 import { captureLogger, key, startHarness, T0, TOKEN, type Harness } from './harness.js';
@@ -129,6 +130,34 @@ describe('aborting', () => {
     expect(r).toMatchObject({ ok: false, reason: 'timeout', attempts: 0 });
     expect(h.sim.requestCount).toBe(0);
     expect(h.observer.requests).toEqual([]);
+  });
+
+  it('many concurrent polls on one long-lived signal add one abort listener, and leave none behind', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => void warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const keys = Array.from({ length: 40 }, (_, i) => h.script({ kind: 'hang' }, key(String(i + 1))));
+      const controller = new AbortController();
+      const c = h.client({ poll: { timeoutMs: 60_000, concurrency: 40 } });
+      const pending = keys.map((k) => c.fetchStatus(k, controller.signal));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+      controller.abort();
+      const results = await Promise.all(pending);
+      expect(results.every((r) => !r.ok && r.reason === 'timeout')).toBe(true);
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+
+      const done = new AbortController();
+      h.script(progress);
+      const ok = await Promise.all(Array.from({ length: 20 }, () => c.fetchStatus(key(), done.signal)));
+      expect(ok.every((r) => r.ok)).toBe(true);
+      expect(getEventListeners(done.signal, 'abort')).toHaveLength(0);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 
   it('close() ends requests in flight', async () => {

@@ -50,6 +50,17 @@ describe('token bucket', () => {
     expect(t.rates).toEqual([10]);
   });
 
+  it('tryAcquire takes a token at hand without waiting, and books nothing when there is none', async () => {
+    const t = setup({ requestsPerSecond: 10, burst: 2 });
+    expect(t.limiter.tryAcquire()).toBeDefined();
+    expect(t.limiter.tryAcquire()).toBeDefined();
+    expect(t.limiter.tryAcquire()).toBeUndefined();
+    expect(t.limiter.tryAcquire()).toBeUndefined();
+    // The refusals booked nothing: the next slot is one interval away, not three.
+    await take(t.limiter);
+    expect(t.sleeps).toEqual([100]);
+  });
+
   it('refills while idle, up to the burst only', async () => {
     const t = setup();
     for (let i = 0; i < 5; i++) await take(t.limiter);

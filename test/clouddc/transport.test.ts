@@ -33,6 +33,16 @@ function every(ms: number, fn: () => void): void {
 
 const base = { path: '/', headers: {}, signal: new AbortController().signal };
 
+/** A dispatcher that fails every request with `err`, the way undici reports errors: later, through the handler. */
+function failingWith(err: unknown): Dispatcher {
+  return {
+    dispatch(_opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) {
+      setImmediate(() => handler.onResponseError?.({} as Dispatcher.DispatchController, err as Error));
+      return true;
+    },
+  } as unknown as Dispatcher;
+}
+
 describe('sendOnce', () => {
   it('the timeout covers a body that keeps trickling', async () => {
     const dispatcher = await serve((res) => {
@@ -43,6 +53,58 @@ describe('sendOnce', () => {
     const out = await sendOnce({ ...base, dispatcher, timeoutMs: 300 });
     expect(out).toMatchObject({ kind: 'failure', reason: 'timeout' });
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('an abort through the hook cuts a body that keeps trickling', async () => {
+    const dispatcher = await serve((res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      every(20, () => res.write(' '));
+    });
+    let listener: (() => void) | undefined;
+    const hook = { aborted: false, setAbortListener: (l: (() => void) | undefined) => void (listener = l) };
+    setTimeout(() => {
+      hook.aborted = true;
+      listener?.();
+    }, 150);
+    const started = Date.now();
+    const out = await sendOnce({ ...base, signal: hook, dispatcher, timeoutMs: 60_000 });
+    expect(out).toMatchObject({ kind: 'failure', reason: 'timeout', message: 'request aborted' });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(listener).toBeUndefined();
+  });
+
+  it('refuses a declared Content-Length over 1 MiB without reading the body', async () => {
+    let closed = false;
+    const dispatcher = await serve((res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(MAX_BODY_BYTES + 1) });
+      res.on('close', () => (closed = true));
+      res.write('{');
+    });
+    const out = await sendOnce({ ...base, dispatcher, timeoutMs: 5000 });
+    expect(out).toMatchObject({ kind: 'response', status: 200, text: undefined });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(closed).toBe(true);
+  });
+
+  it('skips an informational 103 and reads the final answer', async () => {
+    const dispatcher = await serve((res) => {
+      res.writeEarlyHints({ link: '</x>; rel=preload' });
+      res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'r-1' });
+      res.end('{"a":1}');
+    });
+    const out = await sendOnce({ ...base, dispatcher, timeoutMs: 5000 });
+    expect(out).toMatchObject({ kind: 'response', status: 200, text: '{"a":1}', headers: { 'x-request-id': 'r-1' } });
+  });
+
+  it('times out a request still queued for a busy connection', async () => {
+    const dispatcher = await serve(() => {}); // never answers; one connection, so the second request queues
+    const first = sendOnce({ ...base, dispatcher, timeoutMs: 10_000 });
+    const started = Date.now();
+    const second = await sendOnce({ ...base, dispatcher, timeoutMs: 200 });
+    expect(second).toMatchObject({ kind: 'failure', reason: 'timeout' });
+    expect(Date.now() - started).toBeLessThan(2000);
+    await pool?.destroy();
+    expect(await first).toMatchObject({ kind: 'failure' });
   });
 
   it('stops reading a chunked body at 1 MiB', async () => {
@@ -79,18 +141,16 @@ describe('sendOnce', () => {
     ['UND_ERR_CONNECT_TIMEOUT', 'timeout'],
     ['UND_ERR_HEADERS_TIMEOUT', 'timeout'],
   ])('classifies %s as %s', async (code, reason) => {
-    const dispatcher = {
-      request: () => Promise.reject(Object.assign(new Error(`failed with ${code}`), { code })),
-    } as unknown as Dispatcher;
+    const dispatcher = failingWith(Object.assign(new Error(`failed with ${code}`), { code }));
     const out = await sendOnce({ ...base, dispatcher, timeoutMs: 1000 });
     expect(out).toMatchObject({ kind: 'failure', reason, message: expect.stringContaining(code) });
   });
 
   it('finds the code on a wrapped cause and survives non-Error rejections', async () => {
-    const wrapped = { request: () => Promise.reject(new Error('fetch failed', { cause: { code: 'ECONNREFUSED' } })) };
-    const weird = { request: () => Promise.reject('just a string') };
-    const a = await sendOnce({ ...base, dispatcher: wrapped as unknown as Dispatcher, timeoutMs: 1000 });
-    const b = await sendOnce({ ...base, dispatcher: weird as unknown as Dispatcher, timeoutMs: 1000 });
+    const wrapped = failingWith(new Error('fetch failed', { cause: { code: 'ECONNREFUSED' } }));
+    const weird = failingWith('just a string');
+    const a = await sendOnce({ ...base, dispatcher: wrapped, timeoutMs: 1000 });
+    const b = await sendOnce({ ...base, dispatcher: weird, timeoutMs: 1000 });
     expect(a).toMatchObject({ reason: 'network', message: 'network error: ECONNREFUSED: fetch failed' });
     expect(b).toMatchObject({ reason: 'network', message: 'network error: unknown error' });
   });

@@ -113,6 +113,46 @@ describe('field parsers', () => {
     );
   });
 
+  it('timestamps match the Date-object reading for any digits, offsets and fractions', () => {
+    /** The earlier implementation, on Date's own calendar. */
+    const reference = (text: string): number | undefined => {
+      const m = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/.exec(text.trim());
+      if (!m) return undefined;
+      const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
+      if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return undefined;
+      const date = new Date(0);
+      date.setUTCFullYear(year, month - 1, day);
+      date.setUTCHours(hour, minute, second, 0);
+      if (date.getUTCDate() !== day || date.getUTCMonth() !== month - 1) return undefined;
+      let offsetSeconds = 0;
+      if (m[8] === undefined) {
+        const offH = Number(m[10]);
+        const offM = Number(m[11]);
+        if (offH > 23 || offM > 59) return undefined;
+        offsetSeconds = (m[9] === '-' ? -1 : 1) * (offH * 3600 + offM * 60);
+      }
+      const fraction = m[7] === undefined ? 0 : Number(`0.${m[7]}`);
+      return date.getTime() / 1000 + fraction - offsetSeconds;
+    };
+    const pad = (n: number, w: number) => String(n).padStart(w, '0');
+    const stamp = fc
+      .tuple(
+        fc.integer({ min: 0, max: 9999 }),
+        fc.integer({ min: 0, max: 13 }),
+        fc.integer({ min: 0, max: 32 }),
+        fc.integer({ min: 0, max: 25 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.option(fc.stringMatching(/^\d{1,9}$/)),
+        fc.constantFrom('Z', 'z', '+08:00', '-0530', '+23:59', '+24:00', '-00:60'),
+      )
+      .map(([y, mo, d, h, mi, s, f, z]) => `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}T${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}${f === null ? '' : `.${f}`}${z}`);
+    fc.assert(fc.property(fc.oneof(stamp, fc.string()), (text) => Object.is(parseIsoTimestamp(text), reference(text))), { numRuns: 5000 });
+    for (const t of ['0000-02-29T00:00:00Z', '0100-02-29T00:00:00Z', '1900-02-29T00:00:00Z', '2000-02-29T00:00:00Z', '2024-02-30T00:00:00Z', '0099-12-31T23:59:59+01:00']) {
+      expect(parseIsoTimestamp(t)).toBe(reference(t));
+    }
+  });
+
   it('keeps the status spelling out of the label set', () => {
     expect(normaliseStatus('in-progress')).toBe('processing');
     expect(normaliseStatus('Finished')).toBe('completed');

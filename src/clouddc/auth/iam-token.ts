@@ -25,6 +25,8 @@ export interface IamTokenOptions {
 
 interface Token {
   readonly value: string;
+  /** X-Auth-Token, one frozen object shared by every request that uses this token. */
+  readonly headers: Readonly<Record<string, string>>;
   /** Local-clock times: IAM's own clock only tells us the lifetime. */
   readonly renewAt: number;
   readonly usableUntil: number;
@@ -66,14 +68,17 @@ export class IamTokenAuthenticator implements Authenticator {
   }
 
   async authorize(): Promise<Record<string, string>> {
+    return this.authorizeSync() ?? (await this.#renew()).headers;
+  }
+
+  /** The current token while it is usable (starting a background renewal when due); undefined when one must be awaited. */
+  authorizeSync(): Readonly<Record<string, string>> | undefined {
     const token = this.#token;
-    if (token !== undefined && this.#now() < token.usableUntil) {
-      if (this.#now() >= token.renewAt && this.#renewal === undefined && this.#now() >= this.#retryAt) {
-        this.#renew().catch(() => {}); // failures are logged and counted inside; the current token still works
-      }
-      return { 'X-Auth-Token': token.value };
+    if (token === undefined || this.#now() >= token.usableUntil) return undefined;
+    if (this.#now() >= token.renewAt && this.#renewal === undefined && this.#now() >= this.#retryAt) {
+      this.#renew().catch(() => {}); // failures are logged and counted inside; the current token still works
     }
-    return { 'X-Auth-Token': (await this.#renew()).value };
+    return token.headers;
   }
 
   onResult(report: AttemptReport): void {
@@ -144,6 +149,7 @@ export class IamTokenAuthenticator implements Authenticator {
     const expires = started + lifetime;
     const token: Token = {
       value: result.token,
+      headers: Object.freeze({ 'X-Auth-Token': result.token }),
       renewAt: expires - Math.min(settings.refreshBeforeMs, lifetime / 2),
       usableUntil: expires - Math.min(EXPIRY_MARGIN_MS, lifetime / 10),
       confirmed: false,

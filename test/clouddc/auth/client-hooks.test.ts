@@ -73,6 +73,20 @@ describe('client ↔ authenticator hooks', () => {
     expect(reports).toHaveLength(1);
   });
 
+  it('an authenticator that hands back one object it changes gets its current values sent, not remembered ones', async () => {
+    h.script({ kind: 'progress', durationMs: 1000 });
+    const headers: Record<string, string> = { 'X-Auth-Token': 'stale-token-1' };
+    const auth: Authenticator = {
+      authorize: async () => headers,
+      onUnauthorized: async () => {
+        headers['X-Auth-Token'] = TOKEN;
+        return true;
+      },
+    };
+    const r = await h.client({ authenticator: auth }).fetchStatus(key());
+    expect(r).toMatchObject({ ok: true, attempts: 2 });
+  });
+
   it('a throwing onResult does not break the poll', async () => {
     h.script({ kind: 'progress', durationMs: 1000 });
     const auth: Authenticator = {

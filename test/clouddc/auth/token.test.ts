@@ -14,6 +14,22 @@ describe('staticTokenAuthenticator, inline', () => {
     expect(auth.onUnauthorized).toBeUndefined();
   });
 
+  it('answers synchronously with one frozen header object, the same one authorize() resolves to', async () => {
+    const auth = staticTokenAuthenticator({ kind: 'inline', value: new Secret('tok-123') });
+    const sync = auth.authorizeSync?.(req);
+    expect(sync).toEqual({ 'X-Auth-Token': 'tok-123' });
+    expect(Object.isFrozen(sync)).toBe(true);
+    expect(auth.authorizeSync?.(req)).toBe(sync);
+    expect(await auth.authorize(req)).toBe(sync);
+  });
+
+  it('an unusable inline token has no synchronous answer and fails every authorize()', async () => {
+    const auth = staticTokenAuthenticator({ kind: 'inline', value: new Secret(' ') });
+    expect(auth.authorizeSync?.(req)).toBeUndefined();
+    await expect(auth.authorize(req)).rejects.toBeInstanceOf(AuthenticationError);
+    await expect(auth.authorize(req)).rejects.toBeInstanceOf(AuthenticationError);
+  });
+
   it('rejects an empty or header-breaking token without echoing it', async () => {
     const empty = staticTokenAuthenticator({ kind: 'inline', value: new Secret('  ') });
     await expect(empty.authorize(req)).rejects.toBeInstanceOf(AuthenticationError);
