@@ -46,5 +46,5 @@ USER 65532:65532
 EXPOSE 9877
 # node runs as PID 1 and handles SIGTERM itself: it stops polling and exits 0 within 5 s.
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["node", "dist/src/main.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=2", "dist/src/main.js"]
 CMD ["--config.file=/etc/clouddc-exporter/config.yaml"]

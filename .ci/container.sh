@@ -129,7 +129,7 @@ echo "== image metadata"
 inspect() { podman image inspect --format "$1" "$IMAGE"; }
 expect() { [ "$2" = "$3" ] || fail "$1: expected '$3', got '$2'"; echo "ok  $1 = $2"; }
 expect User "$(inspect '{{.Config.User}}')" "65532:65532"
-expect Entrypoint "$(inspect '{{json .Config.Entrypoint}}')" '["node","dist/src/main.js"]'
+expect Entrypoint "$(inspect '{{json .Config.Entrypoint}}')" '["node","--max-semi-space-size=2","dist/src/main.js"]'
 expect Cmd "$(inspect '{{json .Config.Cmd}}')" '["--config.file=/etc/clouddc-exporter/config.yaml"]'
 expect StopSignal "$(inspect '{{.Config.StopSignal}}')" "SIGTERM"
 expect ExposedPorts "$(inspect '{{range $p, $v := .Config.ExposedPorts}}{{$p}} {{end}}')" "9877/tcp "

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { mb, type Row } from './report.js';
 import { forkChild, stopChild } from './sim-process.js';
+import { NODE_FLAGS } from '../src/runtime/node-flags.js';
 import { bounded } from './stats.js';
 
 const TARGET_BYTES = 150 * 1024 ** 2;
@@ -19,7 +20,8 @@ export const IDLE_MS = 10_000;
 
 /** Figure 4: RSS of a fresh process tracking `exports` exports, each polled once, after a scrape and a GC. */
 export async function benchMemory(simUrl: string, exports: number): Promise<Row[]> {
-  const child = forkChild('./memory-child.js', [simUrl, String(exports)], ['--expose-gc']);
+  // With the V8 flags the shipped entry points use (src/runtime/node-flags.ts).
+  const child = forkChild('./memory-child.js', [simUrl, String(exports)], ['--expose-gc', ...NODE_FLAGS]);
   try {
     const [report] = (await bounded(
       Promise.race([

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
 import { formatProblems, loadConfigFile } from './config/load.js';
 import { HELP, parseFlags } from './cli/flags.js';
 import type { ExporterConfig } from './domain/config.js';
