@@ -73,7 +73,8 @@ const STATUS_ALIASES: Readonly<Record<string, ExportStatus>> = {
 /** The docs list processing|completed yet their example says "Running"; unlisted spellings become "unknown". */
 export function normaliseStatus(raw: string): ExportStatus {
   const key = raw.trim().toLowerCase().replace(/[\s-]+/g, '_');
-  return STATUS_ALIASES[key] ?? 'unknown';
+  // Own keys only: "constructor" or "__proto__" must not find Object.prototype's members.
+  return Object.hasOwn(STATUS_ALIASES, key) ? STATUS_ALIASES[key]! : 'unknown';
 }
 
 const PERCENT_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { AccountSettings, ExporterConfig, PollSettings } from '../domain/config.js';
 import { exportKeyId, type ExportTarget } from '../domain/export.js';
@@ -58,6 +59,9 @@ export class Exporter {
     this.#deps = deps;
     this.#config = deps.config;
     this.#now = deps.now ?? Date.now;
+    // Every worker of a spread cycle waits on this one signal (up to poll.concurrency of them, 1024 at most). That
+    // is by design and each wait removes its listener, so Node's leak warning above 10 listeners does not apply.
+    setMaxListeners(0, this.#abort.signal);
     this.#replaceSources(deps.config);
     this.store.sync(deps.config.exports);
     deps.metrics.trackedExports.set(this.store.size);

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { exportKeyId } from '../domain/export.js';
 import type { ExportState } from '../store/export-state.js';
 import type { ExportStore } from '../store/export-store.js';
-import { parseStateFile, restoreFacts, snapshot, writeFileAtomic } from '../store/state-file.js';
+import { parseStateFile, removeStaleTempFiles, restoreFacts, snapshot, writeFileAtomic } from '../store/state-file.js';
 
 export interface Persistence {
   /** Puts the facts from the state file into the store's exports. Never throws. */
@@ -17,6 +17,8 @@ export function createPersistence(path: string, logger: Logger): Persistence {
   let lastWritten: string | undefined;
   return {
     async restore(store) {
+      const stale = await removeStaleTempFiles(path);
+      if (stale > 0) logger.info({ path, removed: stale }, 'removed temporary state files left by an interrupted write');
       let text: string;
       try {
         text = await fs.readFile(path, 'utf8');

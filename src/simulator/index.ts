@@ -1,6 +1,7 @@
 export { startSimulator } from './server.js';
 export { demoExports, DEMO_PROJECT_ID, DEMO_TOKEN, type DemoExport } from './demo.js';
 export { reply, validateBehaviour, type Reply, type ReplyContext } from './scenario.js';
+export { validateFault, type Fault } from './faults.js';
 export type {
   AuthRequest,
   AuthVerdict,

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Serv
 import type { AddressInfo } from 'node:net';
 import { checkToken } from './auth.js';
 import { apiNotFound, gatewayThrottled, givenBody, JSON_TYPE, serverNotFound, type BodySpec } from './bodies.js';
+import { serveFault, validateFault, type Fault } from './faults.js';
 import { RequestLog } from './recorder.js';
 import { keyId, matchExportStatus } from './route.js';
 import { reply, validateBehaviour, type Reply } from './scenario.js';
@@ -22,6 +23,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const now = opts.now ?? Date.now;
   const log = new RequestLog(opts.maxRecordedRequests ?? 10_000);
   const entries = new Map<string, Entry>();
+  const faults = new Map<string, Fault>();
   const timers = new Set<NodeJS.Timeout>();
   let token = opts.token;
   let latency = 0;
@@ -78,6 +80,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       const body = gatewayThrottled(requestsPerSecond, requestId);
       return schedule(res, requestId, { kind: 'answer', status: 429, body, delayMs: 0, ...(retryAfter !== undefined && { retryAfter }) });
     }
+    const fault = faults.get(keyId(key));
+    if (fault !== undefined) {
+      if (closing === undefined) serveFault(res, fault, requestId, key.exportId, at);
+      return;
+    }
     const entry = entries.get(keyId(key));
     if (entry === undefined) return schedule(res, requestId, answer(404, serverNotFound(key.serverId)));
     const index = entry.served++;
@@ -122,6 +129,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     setBehaviour,
     removeExport(key) {
       entries.delete(keyId(key));
+    },
+    setFault(key, fault) {
+      if (fault === undefined) return void faults.delete(keyId(key));
+      validateFault(fault, `fault for ${key.projectId}/${key.serverId}/${key.exportId}`);
+      faults.set(keyId(key), fault);
+    },
+    servedCount(key) {
+      return entries.get(keyId(key))?.served ?? 0;
     },
     setToken(t) {
       token = t;

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ExportKey } from '../domain/export.js';
+import type { Fault } from './faults.js';
 
 export type { ExportKey };
 
@@ -133,6 +134,10 @@ export interface Simulator {
   /** Adds or replaces; replacing restarts the export's request count and its default progress start. */
   setBehaviour(key: ExportKey, behaviour: Behaviour): void;
   removeExport(key: ExportKey): void;
+  /** While set, answers this export's requests with a wire-level fault (see faults.ts); undefined clears it. */
+  setFault(key: ExportKey, fault: Fault | undefined): void;
+  /** Requests the export's behaviour has answered since it was set: the index `sequence` steps count with. */
+  servedCount(key: ExportKey): number;
   setToken(token: string | undefined): void;
   /** Real-time delay added to every answer; default 0. */
   setLatency(ms: number): void;

@@ -84,6 +84,35 @@ export function parseStateFile(text: string): StateFileV1 | string {
   return d as StateFileV1;
 }
 
+const TEMP_SUFFIX = /^[0-9a-f]{12}\.tmp$/;
+
+/**
+ * Removes the temporary files writeFileAtomic leaves behind when the process dies between creating one and
+ * renaming it (kill -9, OOM kill): each is as large as the state file, and a crash loop would fill the volume.
+ * Call at start-up only, before anything writes. Never throws; returns how many were removed.
+ */
+export async function removeStaleTempFiles(path: string): Promise<number> {
+  const dir = dirname(path);
+  const prefix = `.${basename(path)}.`;
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !TEMP_SUFFIX.test(name.slice(prefix.length))) continue;
+    try {
+      await fs.rm(join(dir, name), { force: true });
+      removed++;
+    } catch {
+      // Not ours to worry about: the next start tries again.
+    }
+  }
+  return removed;
+}
+
 /**
  * Temporary file, fsync, rename: a crash at any point leaves either the old file or the new one,
  * never a mix.
