@@ -14,8 +14,7 @@
  * - no unhandled rejection and no process warning.
  */
 import type { ChildProcess } from 'node:child_process';
-import { availableParallelism, loadavg } from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { benchConfig, benchTargets, EXPORTS, gc } from '../bench/fixtures.js';
@@ -64,10 +63,6 @@ function parseArgs(argv: readonly string[]): Options {
   const seed = Number(get('seed') ?? 20261127);
   if (!Number.isInteger(seed)) throw new Error('--seed: an integer');
   return { durationMs, exports, warmupMs, seed };
-}
-
-function cpuCount(): number {
-  return availableParallelism();
 }
 
 function log(msg: string): void {
@@ -164,14 +159,19 @@ async function soak(o: Options): Promise<Row[]> {
 
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
+    // Garbage-collection pauses after the warm-up, to tell the exporter's own stalls from the machine's.
+    const gcPauses: number[] = [];
+    let counting = false;
+    const gcObserver = new PerformanceObserver((list) => {
+      if (counting) for (const e of list.getEntries()) gcPauses.push(e.duration);
+    });
+    gcObserver.observe({ entryTypes: ['gc'] });
     const started = Date.now();
     const rss: Array<{ at: number; rss: number }> = [];
     let heapAfterWarmup = 0;
     let warmedUp = false;
     let lastLog = started;
     let longestCycle = 0;
-    /** The 1-minute load average, sampled every second: anything far above 2 means other work shared the CPUs. */
-    const load: number[] = [];
     while (Date.now() - started < o.durationMs) {
       await sleep(1000);
       const at = Date.now() - started;
@@ -180,10 +180,10 @@ async function soak(o: Options): Promise<Row[]> {
         gc();
         heapAfterWarmup = process.memoryUsage().heapUsed;
         loop.reset();
+        counting = true;
         log(`warm-up over at ${formatDuration(at)}: RSS ${mb(process.memoryUsage().rss)}, heap after GC ${mb(heapAfterWarmup)}`);
       }
       rss.push({ at, rss: process.memoryUsage().rss });
-      load.push(loadavg()[0]!);
       longestCycle = Math.max(longestCycle, await metricValue(exporter, 'clouddc_exporter_poll_cycle_duration_seconds'));
       if (Date.now() - lastLog >= 30_000) {
         lastLog = Date.now();
@@ -195,6 +195,7 @@ async function soak(o: Options): Promise<Row[]> {
       }
     }
     loop.disable();
+    gcObserver.disconnect();
 
     log('stopping: scraper, then the schedule (the cycle in flight finishes), then counting');
     const scrapeReport = nextMessage<Extract<FromScraper, { type: 'report' }>>(scraper, 'report', 30_000);
@@ -233,6 +234,7 @@ async function soak(o: Options): Promise<Row[]> {
       { figure: `resident memory, ${formatDuration(windowMs)} medians`, value: `${mb(rssAfter)} after warm-up → ${mb(rssEnd)} at end (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)} %)`, target: `≤ +${RSS_GROWTH_MAX * 100} %`, pass: growth <= RSS_GROWTH_MAX },
       { figure: '   peak RSS / V8 heap after GC', value: `${mb(Math.max(...rss.map((s) => s.rss)))} / ${mb(heapAfterWarmup)} → ${mb(heapAtEnd)}`, target: '-' },
       { figure: 'event-loop delay p99 (after warm-up)', value: `${p99Loop.toFixed(1)} ms (p50 ${(loop.percentile(50) / 1e6).toFixed(1)}, max ${(loop.max / 1e6).toFixed(0)} ms)`, target: `≤ ${LOOP_DELAY_P99_MAX_MS} ms`, pass: p99Loop <= LOOP_DELAY_P99_MAX_MS },
+      { figure: '   GC pauses: count / p99 / longest', value: `${gcPauses.length} / ${quantile(gcPauses, 0.99).toFixed(1)} ms / ${Math.max(0, ...gcPauses).toFixed(1)} ms`, target: '-' },
       { figure: `GET /metrics p99 (${scrapes.ms.length} scrapes, ${mb(scrapes.bytes)})`, value: `${scrapeP99.toFixed(1)} ms (p50 ${quantile(scrapes.ms, 0.5).toFixed(1)}, max ${Math.max(...scrapes.ms).toFixed(0)} ms)`, target: `≤ ${SCRAPE_TARGET_MS} ms (bench)`, pass: scrapeP99 <= SCRAPE_TARGET_MS },
       { figure: '   failed / overlapping scrapes', value: `${scrapes.failures.length} / ${scrapes.overlapped}${scrapes.failures.length ? ` (${scrapes.failures[0]})` : ''}`, target: '0 failed', pass: scrapes.failures.length === 0 },
       { figure: 'polls: requests sent / received', value: `${sent} / ${served} in ${cycles} cycles`, target: 'equal', pass: sent === served && sent > 0 },
@@ -241,7 +243,6 @@ async function soak(o: Options): Promise<Row[]> {
       { figure: '   injected by code', value: list(injected), target: '-' },
       { figure: '   counted by code', value: list(counted), target: '-' },
       { figure: '   failed polls not injected', value: uninjected.length === 0 ? 'none' : uninjected.map((c) => `${c}:+${(counted[c] ?? 0) - (injected[c] ?? 0)}`).join(' '), target: 'none', pass: uninjected.length === 0 },
-      { figure: 'load average (1 min), median / max', value: `${median(load).toFixed(2)} / ${Math.max(...load).toFixed(2)} on ${cpuCount()} CPUs (soak: exporter + simulator + scraper)`, target: '-' },
       { figure: 'unhandled rejections / warnings', value: problems.length === 0 ? 'none' : problems.slice(0, 3).join('; '), target: 'none', pass: problems.length === 0 },
     ];
   } finally {
