@@ -1,7 +1,7 @@
 import { EXPORT_STATUSES, type ExportTarget } from '../domain/export.js';
 import type { ExportState } from '../store/export-state.js';
 import { formatValue, renderLabels } from './text.js';
-import type { SeriesCache } from './series-cache.js';
+import type { SeriesNames } from './series-names.js';
 
 /**
  * The per-export metric families as data (kube-state-metrics style). Each row turns an export's
@@ -14,7 +14,7 @@ export interface StaticFamily {
   readonly name: string;
   readonly help: string;
   readonly type: 'gauge' | 'counter';
-  render(state: ExportState, series: SeriesCache): string;
+  render(state: ExportState, series: SeriesNames): string;
 }
 
 export interface ScrapeTimeFamily {
@@ -23,7 +23,7 @@ export interface ScrapeTimeFamily {
   readonly help: string;
   readonly type: 'gauge';
   /** The series name with labels and a trailing space, or undefined when the series is absent. */
-  prefix(state: ExportState, series: SeriesCache): string | undefined;
+  prefix(state: ExportState, series: SeriesNames): string | undefined;
   value(state: ExportState, now: number): number;
 }
 

@@ -6,7 +6,7 @@ import { baseLabels, EXPORT_FAMILIES, type ExportFamily, type ScrapeTimeFamily }
 const MAX_NUMBER = 26;
 import { familyHeader, formatValue } from '../metrics/text.js';
 import { RenderedBlocks, type Slot } from './rendered-blocks.js';
-import { SeriesCache } from '../metrics/series-cache.js';
+import { SeriesNames } from '../metrics/series-names.js';
 import {
   applyPollResult,
   initialState,
@@ -20,7 +20,7 @@ import {
 
 interface Entry {
   state: ExportState;
-  series: SeriesCache;
+  series: SeriesNames;
   /** Where this export's static-family lines live. */
   slot: Slot;
   /** Encoded line prefixes of the scrape-time families (undefined when absent), in table order. */
@@ -167,7 +167,7 @@ export class ExportStore {
   #put(id: string, state: ExportState): void {
     const previous = this.#entries.get(id);
     const series =
-      previous && previous.state.target === state.target ? previous.series : new SeriesCache(baseLabels(state.target), state.target.name + state.target.account);
+      previous && previous.state.target === state.target ? previous.series : new SeriesNames(baseLabels(state.target), state.target.name + state.target.account);
     const statics: string[] = [];
     const prefixes: (Buffer | undefined)[] = [];
     // A retired export keeps its entry (so it is not tracked afresh) but has no series.

@@ -6,7 +6,7 @@ import { escapeLabelValue } from './text.js';
  * rendered-blocks rebuild encodes it into bytes once anyway. Memoising every identifier would
  * hold as much memory again as the whole exposition.
  */
-export class SeriesCache {
+export class SeriesNames {
   readonly base: string;
   /** Whether every series of this export is ASCII (numbers and status words always are). */
   readonly ascii: boolean;
