@@ -6,7 +6,7 @@ import { setImmediate as tick, setTimeout as delay } from 'node:timers/promises'
 import { startExporter } from '../src/runtime/start.js';
 import { benchConfig, benchTargets, gc, silentLogger } from './fixtures.js';
 import { IDLE_MS, type MemoryReport } from './memory.js';
-import { scrape, scrapeClient } from './scrape-client.js';
+import { curlScrape } from './scrape-client.js';
 
 async function settledRss(): Promise<number> {
   for (let i = 0; i < 3; i++) {
@@ -30,13 +30,12 @@ async function main(): Promise<void> {
     listen: { host: '127.0.0.1', port: 0 },
     defaultMetrics: true,
   });
-  const client = scrapeClient(running.url);
   // The cycle startExporter starts at once is the one successful poll of each export.
   await running.exporter.runner.idle();
   let failed = 0;
   for (const s of running.exporter.store.states()) if (!s.lastPollOk) failed++;
   if (failed > 0) throw new Error(`${failed} of ${count} exports not polled successfully`);
-  const { bytes } = await scrape(client, 'identity');
+  const { bytes } = await curlScrape(running.url, 'identity');
 
   const rss = await settledRss();
   const { heapUsed, heapTotal } = process.memoryUsage();
@@ -44,7 +43,7 @@ async function main(): Promise<void> {
   const idleRss = await settledRss();
   const report: MemoryReport = { baselineRss, rss, heapUsed, heapTotal, idleRss, scrapedBytes: bytes };
   process.send(report, () => {
-    void client.close().then(() => running.stop(100)).finally(() => process.exit(0));
+    void running.stop(100).finally(() => process.exit(0));
   });
 }
 

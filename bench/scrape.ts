@@ -5,10 +5,7 @@ import { startExporter } from '../src/runtime/start.js';
 import { benchConfig, benchTargets, gc, silentLogger } from './fixtures.js';
 import { countSamples, registryFromExposition } from './prom-client-baseline.js';
 import { mb, ms, times, type Row } from './report.js';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { curlScrape } from './scrape-client.js';
 import { median, repeat, timeMs } from './stats.js';
 
 const TARGET_MS = 30;
@@ -29,22 +26,13 @@ function fakeSource(): AccountSource {
   };
 }
 
-/**
- * Scrapes with curl in its own process, as Prometheus scrapes from its own: reading 26 MB inside
- * the exporter's event loop would bill the exporter for the scraper's work, and a JavaScript
- * client is slower at reading than Prometheus's Go one. curl's time is to the last byte.
- */
 async function scrapes(url: string, encoding: 'identity' | 'gzip', warm: number, count: number) {
   const ms: number[] = [];
   let bytes = 0;
   for (let i = 0; i < warm + count; i++) {
-    const { stdout } = await run('curl', [
-      '-sS', '--fail', '-o', '/dev/null', '-H', `Accept-Encoding: ${encoding}`,
-      '-w', '%{time_total} %{size_download}', `${url}/metrics`,
-    ]);
-    const [seconds, size] = stdout.trim().split(' ').map(Number);
-    if (i >= warm) ms.push(seconds! * 1000);
-    bytes = size!;
+    const scrape = await curlScrape(url, encoding);
+    if (i >= warm) ms.push(scrape.ms);
+    bytes = scrape.bytes;
   }
   return { ms, bytes };
 }

@@ -6,8 +6,8 @@ import type { SeriesNames } from './series-names.js';
 /**
  * The per-export metric families as data (kube-state-metrics style). Each row turns an export's
  * state into its lines of that family; nothing here touches a registry, so a test can call any
- * row directly. Families whose value depends on the scrape time render a line prefix and let
- * the exposition append `value(state, now)`.
+ * row directly. Families whose value depends on the scrape time (ages) render a line prefix and
+ * an instant; the exposition appends the seconds from that instant to the scrape.
  */
 export interface StaticFamily {
   readonly kind: 'static';
@@ -24,7 +24,8 @@ export interface ScrapeTimeFamily {
   readonly type: 'gauge';
   /** The series name with labels and a trailing space, or undefined when the series is absent. */
   prefix(state: ExportState, series: SeriesNames): string | undefined;
-  value(state: ExportState, now: number): number;
+  /** Unix seconds the value counts from (called only when prefix() is defined); the value is never negative. */
+  since(state: ExportState): number;
 }
 
 export type ExportFamily = StaticFamily | ScrapeTimeFamily;
@@ -106,7 +107,7 @@ export const EXPORT_FAMILIES: readonly ExportFamily[] = [
     help: `Seconds from the export's created_at to the scrape. ${POLLED}`,
     type: 'gauge',
     prefix: (s, series) => (s.observation ? `${series.of('clouddc_log_export_age_seconds')} ` : undefined),
-    value: (s, now) => Math.max(0, round3(now - s.observation!.createdAt)),
+    since: (s) => s.observation!.createdAt,
   },
   gauge(
     'clouddc_log_export_created_timestamp_seconds',
@@ -147,7 +148,3 @@ export const EXPORT_FAMILIES: readonly ExportFamily[] = [
     },
   },
 ];
-
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}

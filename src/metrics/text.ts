@@ -53,3 +53,42 @@ export function formatValue(value: number): string {
 export function familyHeader(name: string, help: string, type: 'gauge' | 'counter'): string {
   return `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} ${type}\n`;
 }
+
+/** Below 2^43 the doubles are closer than 0.001, so a count of milliseconds prints exactly. */
+const EXACT_MS_LIMIT = 2 ** 43 * 1000;
+
+/**
+ * Writes `max(0, now - since)` rounded to milliseconds into `buf` at `at`, exactly as
+ * formatValue() would print it, and returns the new end. Ages are formatted for every export on
+ * every scrape; doing it in integer arithmetic skips a string per line.
+ */
+export function writeSecondsSince(buf: Buffer, at: number, now: number, since: number): number {
+  const ms = Math.round(Math.max(0, now - since) * 1000);
+  if (!(ms < EXACT_MS_LIMIT)) {
+    const text = formatValue(ms / 1000);
+    for (let i = 0; i < text.length; i++) buf[at++] = text.charCodeAt(i);
+    return at;
+  }
+  const whole = Math.floor(ms / 1000);
+  at = writeDigits(buf, at, whole);
+  let frac = ms - whole * 1000;
+  if (frac === 0) return at;
+  buf[at++] = 0x2e;
+  for (let unit = 100; frac > 0; unit /= 10) {
+    const d = Math.floor(frac / unit);
+    buf[at++] = 0x30 + d;
+    frac -= d * unit;
+  }
+  return at;
+}
+
+function writeDigits(buf: Buffer, at: number, n: number): number {
+  let width = 1;
+  for (let m = n; m >= 10; m = Math.floor(m / 10)) width++;
+  for (let p = at + width - 1; p >= at; p--) {
+    const q = Math.floor(n / 10);
+    buf[p] = 0x30 + (n - q * 10);
+    n = q;
+  }
+  return at + width;
+}

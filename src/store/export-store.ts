@@ -1,10 +1,7 @@
 import { exportKeyId, type ExportTarget } from '../domain/export.js';
 import type { PollResult } from '../domain/poll.js';
-import { baseLabels, EXPORT_FAMILIES, type ExportFamily, type ScrapeTimeFamily } from '../metrics/families.js';
-
-/** Longest text formatValue() can produce for a finite double, plus the newline. */
-const MAX_NUMBER = 26;
-import { familyHeader, formatValue } from '../metrics/text.js';
+import { baseLabels, EXPORT_FAMILIES, type ExportFamily } from '../metrics/families.js';
+import { familyHeader } from '../metrics/text.js';
 import { RenderedBlocks, type Slot } from './rendered-blocks.js';
 import { SeriesNames } from '../metrics/series-names.js';
 import {
@@ -21,10 +18,8 @@ import {
 interface Entry {
   state: ExportState;
   series: SeriesNames;
-  /** Where this export's static-family lines live. */
+  /** Where this export's lines live. */
   slot: Slot;
-  /** Encoded line prefixes of the scrape-time families (undefined when absent), in table order. */
-  prefixes: (Buffer | undefined)[];
 }
 
 export interface SyncResult {
@@ -40,7 +35,7 @@ export interface SyncResult {
 export class ExportStore {
   readonly #entries = new Map<string, Entry>();
   readonly #families: readonly ExportFamily[];
-  /** Position of each family among the static ones (in the blocks) or the scrape-time ones (in prefixes). */
+  /** Position of each family among the static columns or among the timed ones. */
   readonly #column: number[];
   readonly #headers: Buffer[];
   readonly #blocks: RenderedBlocks;
@@ -51,7 +46,7 @@ export class ExportStore {
     let timed = 0;
     this.#column = families.map((f) => (f.kind === 'static' ? statics++ : timed++));
     this.#headers = families.map((f) => Buffer.from(familyHeader(f.name, f.help, f.type)));
-    this.#blocks = new RenderedBlocks(statics);
+    this.#blocks = new RenderedBlocks(statics, timed);
   }
 
   get size(): number {
@@ -121,7 +116,7 @@ export class ExportStore {
   /**
    * The exposition of every per-export family as encoded chunks, `now` in Unix seconds. Static
    * families are served from the pre-rendered blocks as they are; only scrape-time values (ages)
-   * are formatted here.
+   * are written here.
    */
   renderChunks(now: number): Buffer[] {
     this.#blocks.refresh();
@@ -133,7 +128,7 @@ export class ExportStore {
         this.#blocks.chunks(this.#column[f]!, out);
         continue;
       }
-      out.push(this.#scrapeTime(family, this.#column[f]!, now));
+      out.push(this.#blocks.timed(this.#column[f]!, now));
     }
     return out;
   }
@@ -143,48 +138,29 @@ export class ExportStore {
     return Buffer.concat(this.renderChunks(now)).toString('utf8');
   }
 
-  /**
-   * One family whose value is computed per scrape, written straight into one Buffer: copying the
-   * encoded prefixes and formatting only the numbers avoids building 10,000 strings per scrape.
-   */
-  #scrapeTime(family: ScrapeTimeFamily, column: number, now: number): Buffer {
-    let size = 0;
-    for (const entry of this.#entries.values()) size += (entry.prefixes[column]?.length ?? -MAX_NUMBER) + MAX_NUMBER;
-    const buf = Buffer.allocUnsafeSlow(size);
-    let at = 0;
-    for (const entry of this.#entries.values()) {
-      const prefix = entry.prefixes[column];
-      if (prefix === undefined) continue;
-      buf.set(prefix, at);
-      at += prefix.length;
-      const text = formatValue(family.value(entry.state, now));
-      for (let i = 0; i < text.length; i++) buf[at++] = text.charCodeAt(i);
-      buf[at++] = 0x0a;
-    }
-    return buf.subarray(0, at);
-  }
-
   #put(id: string, state: ExportState): void {
     const previous = this.#entries.get(id);
     const series =
       previous && previous.state.target === state.target ? previous.series : new SeriesNames(baseLabels(state.target), state.target.name + state.target.account);
     const statics: string[] = [];
-    const prefixes: (Buffer | undefined)[] = [];
+    const timed: string[] = [];
+    const since: number[] = [];
     // A retired export keeps its entry (so it is not tracked afresh) but has no series.
     for (const family of this.#families) {
       if (family.kind === 'static') statics.push(state.retired ? '' : family.render(state, series));
       else {
         const prefix = state.retired ? undefined : family.prefix(state, series);
-        prefixes.push(prefix === undefined ? undefined : Buffer.from(prefix));
+        timed.push(prefix ?? '');
+        since.push(prefix === undefined ? 0 : family.since(state));
       }
     }
+    const text = { lines: [...statics, ...timed], since, ascii: series.ascii };
     if (previous) {
-      this.#blocks.update(previous.slot, statics, series.ascii);
       previous.state = state;
       previous.series = series;
-      previous.prefixes = prefixes;
+      this.#blocks.update(previous.slot, text);
     } else {
-      this.#entries.set(id, { state, series, prefixes, slot: this.#blocks.add(statics, series.ascii) });
+      this.#entries.set(id, { state, series, slot: this.#blocks.add(text) });
     }
   }
 }

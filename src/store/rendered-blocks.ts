@@ -4,19 +4,41 @@
  * A scrape of 10,000 exports is about 26 MB of text. Building that as one string per scrape
  * allocates and copies it several times (join, UTF-8 encoding, the HTTP write), and on these
  * machines touching fresh memory is what costs. So the text is kept as encoded Buffers, one per
- * block of exports and family, and a scrape hands those Buffers to the socket as they are. A
- * changed export marks its block stale; a stale block is rebuilt at the next scrape, copying its
- * unchanged exports' bytes from the old Buffer, so only the changed lines are encoded again and
- * no per-export strings are kept in memory.
+ * block of exports and column, and a scrape hands those Buffers to the socket as they are.
+ *
+ * A changed export's new text waits as strings in its slot until its block is rebuilt. A block
+ * is rebuilt once half its slots wait, and every waiting block at the next scrape: without the
+ * first rule one full poll cycle would hold the whole exposition as strings (tens of MB of heap)
+ * until someone scrapes. A rebuild copies the unchanged exports' bytes from the old Buffer, so
+ * only changed lines are encoded again.
+ *
+ * Timed columns hold line prefixes (`name{labels} `) and, per export, the instant the value is
+ * measured from; their numbers are written at scrape time (ages).
  */
+import { writeSecondsSince } from '../metrics/text.js';
 
-const BLOCK_SIZE = 256;
+/**
+ * Exports per block. Each block adds one chunk per column to a scrape, and the socket writes
+ * fewer, larger chunks measurably faster (26 MB in ~100 chunks vs ~400: 12 vs 18 ms); the
+ * half-full rebuild rule keeps the copying per update the same whatever the size.
+ */
+const DEFAULT_BLOCK_SIZE = 1024;
+
+/** Longest text writeSecondsSince() writes, newline included. */
+const MAX_NUMBER = 26;
+
+export interface SlotText {
+  /** One string per column (static columns first, then timed); '' when the export has no line. */
+  readonly lines: readonly string[];
+  /** Per timed column: the instant its value counts from, Unix seconds. */
+  readonly since: readonly number[];
+  /** Every line is ASCII, so its length is its byte count. */
+  readonly ascii: boolean;
+}
 
 export interface Slot {
-  /** Set while the slot's new text is not yet in its block's Buffers: one string per family. */
-  pending: string[] | undefined;
-  /** The pending text is pure ASCII, so its length is its byte count. */
-  ascii: boolean;
+  /** Set while the slot's new text is not yet in its block's Buffers. */
+  pending: SlotText | undefined;
   /** False once removed; the block drops it at its next rebuild. */
   live: boolean;
   block: Block;
@@ -26,44 +48,56 @@ export interface Slot {
 
 interface Block {
   slots: Slot[];
-  /** Per family: the bytes of every slot in order, and where each slot's bytes end. */
+  /** Per column: the bytes of every slot in order, and where each slot's bytes end. */
   bufs: Buffer[];
   ends: Uint32Array[];
+  /** Per timed column, per slot. */
+  since: Float64Array[];
+  waiting: number;
   stale: boolean;
 }
 
 export class RenderedBlocks {
-  readonly #families: number;
+  readonly #statics: number;
+  readonly #columns: number;
+  readonly #blockSize: number;
   readonly #blocks: Block[] = [];
 
-  constructor(families: number) {
-    this.#families = families;
+  /** `statics` plain columns, then `timed` ones; tests pass a small `blockSize` to cross blocks. */
+  constructor(statics: number, timed = 0, blockSize = DEFAULT_BLOCK_SIZE) {
+    this.#statics = statics;
+    this.#columns = statics + timed;
+    this.#blockSize = blockSize;
   }
 
-  /** A new slot at the end, holding `lines` (one string per family). */
-  add(lines: string[], ascii = false): Slot {
+  /** A new slot at the end. */
+  add(text: SlotText): Slot {
     let block = this.#blocks.at(-1);
-    if (block === undefined || block.slots.length >= BLOCK_SIZE) {
-      block = { slots: [], bufs: [], ends: [], stale: true };
-      for (let f = 0; f < this.#families; f++) {
+    if (block === undefined || block.slots.length >= this.#blockSize) {
+      block = { slots: [], bufs: [], ends: [], since: [], waiting: 0, stale: true };
+      for (let c = 0; c < this.#columns; c++) {
         block.bufs.push(Buffer.alloc(0));
         block.ends.push(new Uint32Array(0));
       }
+      for (let t = this.#statics; t < this.#columns; t++) block.since.push(new Float64Array(0));
       this.#blocks.push(block);
     }
-    const slot: Slot = { pending: lines, ascii, live: true, block, index: -1 };
+    const slot: Slot = { pending: undefined, live: true, block, index: -1 };
     block.slots.push(slot);
-    block.stale = true;
+    this.update(slot, text);
     return slot;
   }
 
-  update(slot: Slot, lines: string[], ascii = false): void {
-    slot.pending = lines;
-    slot.ascii = ascii;
-    slot.block.stale = true;
+  update(slot: Slot, text: SlotText): void {
+    const block = slot.block;
+    if (slot.pending === undefined) block.waiting++;
+    slot.pending = text;
+    block.stale = true;
+    if (block.waiting * 2 >= this.#blockSize) this.#rebuild(block);
   }
 
   remove(slot: Slot): void {
+    if (slot.pending !== undefined) slot.block.waiting--;
     slot.live = false;
     slot.pending = undefined;
     slot.block.stale = true;
@@ -76,27 +110,55 @@ export class RenderedBlocks {
     for (let i = this.#blocks.length - 1; i >= 0; i--) if (this.#blocks[i]!.slots.length === 0) this.#blocks.splice(i, 1);
   }
 
-  /** Buffers of family `f` in export order, as of the last refresh(). */
-  chunks(f: number, out: Buffer[]): void {
+  /** Buffers of static column `c` in export order, as of the last refresh(). */
+  chunks(c: number, out: Buffer[]): void {
     for (const block of this.#blocks) {
-      const buf = block.bufs[f]!;
+      const buf = block.bufs[c]!;
       if (buf.length > 0) out.push(buf);
     }
   }
 
+  /**
+   * Timed column `t` as of the last refresh(), every line completed with the seconds from its
+   * instant to `now`, in one Buffer.
+   */
+  timed(t: number, now: number): Buffer {
+    const c = this.#statics + t;
+    let size = 0;
+    for (const block of this.#blocks) size += block.bufs[c]!.length + MAX_NUMBER * block.slots.length;
+    const out = Buffer.allocUnsafeSlow(size);
+    let at = 0;
+    for (const block of this.#blocks) {
+      const src = block.bufs[c]!;
+      const ends = block.ends[c]!;
+      const since = block.since[t]!;
+      let start = 0;
+      for (let i = 0; i < ends.length; i++) {
+        const end = ends[i]!;
+        if (end === start) continue;
+        // A byte loop: prefixes are ~150 bytes, where a native copy call costs more than it saves.
+        for (let k = start; k < end; k++) out[at++] = src[k]!;
+        start = end;
+        at = writeSecondsSince(out, at, now, since[i]!);
+        out[at++] = 0x0a;
+      }
+    }
+    return out.subarray(0, at);
+  }
+
   #rebuild(block: Block): void {
     const kept = block.slots.filter((s) => s.live);
-    for (let f = 0; f < this.#families; f++) {
-      const oldBuf = block.bufs[f]!;
-      const oldEnds = block.ends[f]!;
+    for (let c = 0; c < this.#columns; c++) {
+      const oldBuf = block.bufs[c]!;
+      const oldEnds = block.ends[c]!;
       const start = (s: Slot): number => (s.index > 0 ? oldEnds[s.index - 1]! : 0);
       // Byte lengths first. Lines are nearly always ASCII (the caller knows: labels decide it), and
       // then length is the byte count; a call into C++ per line would cost more than the copying.
       const lengths = new Uint32Array(kept.length);
       let total = 0;
       kept.forEach((s, i) => {
-        const text = s.pending?.[f];
-        const n = text === undefined ? oldEnds[s.index]! - start(s) : s.ascii ? text.length : Buffer.byteLength(text);
+        const text = s.pending?.lines[c];
+        const n = text === undefined ? oldEnds[s.index]! - start(s) : s.pending!.ascii ? text.length : Buffer.byteLength(text);
         lengths[i] = n;
         total += n;
       });
@@ -115,20 +177,26 @@ export class RenderedBlocks {
         const runStart = at;
         const run: string[] = [];
         for (; i < kept.length && kept[i]!.pending !== undefined; i++) {
-          run.push(kept[i]!.pending![f]!);
+          run.push(kept[i]!.pending!.lines[c]!);
           at += lengths[i]!;
           ends[i] = at;
         }
         buf.write(run.join(''), runStart);
       }
-      block.bufs[f] = buf;
-      block.ends[f] = ends;
+      block.bufs[c] = buf;
+      block.ends[c] = ends;
     }
+    block.since = block.since.map((old, t) => {
+      const next = new Float64Array(kept.length);
+      kept.forEach((s, i) => (next[i] = s.pending === undefined ? old[s.index]! : s.pending.since[t]!));
+      return next;
+    });
     kept.forEach((s, i) => {
       s.index = i;
       s.pending = undefined;
     });
     block.slots = kept;
+    block.waiting = 0;
     block.stale = false;
   }
 }

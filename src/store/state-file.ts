@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { exportKeyId } from '../domain/export.js';
-import type { ExportState, RetireReason } from './export-state.js';
+import { changed, type ExportState, type RetireReason } from './export-state.js';
 
 /**
  * The facts a restart would otherwise forget. Counters and the last observation are not kept:
@@ -43,14 +43,13 @@ export function snapshot(states: Iterable<ExportState>): StateFileV1 {
 export function restoreFacts(state: ExportState, facts: PersistedFacts): ExportState {
   const baseline =
     facts.status !== undefined && facts.percentage !== undefined ? { status: facts.status, percentage: facts.percentage } : undefined;
-  return {
-    ...state,
+  return changed(state, {
     lastProgressAt: facts.lastProgressAt,
     completedAt: facts.completedAt,
     notFoundSince: facts.notFoundSince,
     retired: facts.retired,
     baseline,
-  };
+  });
 }
 
 const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);

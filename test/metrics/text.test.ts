@@ -1,5 +1,16 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeLabelValue, formatValue, renderLabels, withLabel } from '../../src/metrics/text.js';
+import { escapeLabelValue, formatValue, renderLabels, withLabel, writeSecondsSince } from '../../src/metrics/text.js';
+
+/** What the exposition printed for ages before writeSecondsSince existed. */
+function viaString(now: number, since: number): string {
+  return formatValue(Math.max(0, Math.round((now - since) * 1000) / 1000));
+}
+
+function written(now: number, since: number): string {
+  const buf = Buffer.alloc(64);
+  return buf.toString('latin1', 0, writeSecondsSince(buf, 0, now, since));
+}
 
 describe('exposition text helpers', () => {
   it.each([
@@ -32,5 +43,27 @@ describe('exposition text helpers', () => {
     [1750000000.123, '1750000000.123'],
   ])('formats %s', (value, expected) => {
     expect(formatValue(value)).toBe(expected);
+  });
+
+  it('writes seconds-since exactly as formatValue prints the rounded number', () => {
+    for (const [now, since] of [
+      [1500, 1000], [1600.25, 1000], [1000, 1500], [1000.0004, 1000], [1000.0005, 1000], [1e9 + 0.1, 1e9],
+      [1e13, 0], [Number.MAX_VALUE, 0], [5, NaN], [Infinity, 0], [1_790_000_000.987, 1_789_990_000],
+    ] as const) {
+      expect(written(now, since)).toBe(viaString(now, since));
+    }
+    fc.assert(
+      fc.property(fc.double({ noNaN: false }), fc.double({ noNaN: false }), (now, since) => {
+        expect(written(now, since)).toBe(viaString(now, since));
+      }),
+      { seed: 20261127, numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 1_600_000_000, max: 2_000_000_000 }), fc.integer({ min: 0, max: 999_999 }), fc.nat({ max: 10_000_000 }), (s, frac, age) => {
+        const since = s + frac / 1e6;
+        expect(written(since + age + frac / 7e5, since)).toBe(viaString(since + age + frac / 7e5, since));
+      }),
+      { seed: 20261127, numRuns: 2000 },
+    );
   });
 });

@@ -1,57 +1,103 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RenderedBlocks, type Slot } from '../../src/store/rendered-blocks.js';
+import { formatValue } from '../../src/metrics/text.js';
+import { RenderedBlocks, type Slot, type SlotText } from '../../src/store/rendered-blocks.js';
 
-/** Every family's bytes, concatenated, as the store would serve them. */
-function read(blocks: RenderedBlocks, families: number): string[] {
+interface Model {
+  slot: Slot;
+  text: SlotText;
+}
+
+/** One static column, then one timed column, as the store would serve them at `now`. */
+function read(blocks: RenderedBlocks, now: number): string[] {
   blocks.refresh();
-  return Array.from({ length: families }, (_, f) => {
-    const out: Buffer[] = [];
-    blocks.chunks(f, out);
-    return Buffer.concat(out).toString('utf8');
-  });
+  const out: Buffer[] = [];
+  blocks.chunks(0, out);
+  return [Buffer.concat(out).toString('utf8'), blocks.timed(0, now).toString('utf8')];
+}
+
+/** Static column 0 alone. */
+function readStatic(blocks: RenderedBlocks): string {
+  blocks.refresh();
+  const out: Buffer[] = [];
+  blocks.chunks(0, out);
+  return Buffer.concat(out).toString('utf8');
+}
+
+/** What a plain list of the current lines gives. */
+function expected(model: readonly Model[], now: number): string[] {
+  const age = (m: Model) => formatValue(Math.max(0, Math.round((now - m.text.since[0]!) * 1000) / 1000));
+  return [
+    model.map((m) => m.text.lines[0]).join(''),
+    model.map((m) => (m.text.lines[1] === '' ? '' : `${m.text.lines[1]}${age(m)}\n`)).join(''),
+  ];
 }
 
 const ascii = (lines: readonly string[]): boolean => lines.every((l) => /^[\x00-\x7f]*$/.test(l));
-const line = fc.oneof(fc.constant(''), fc.string({ unit: 'grapheme', maxLength: 12 }).map((s) => `x{v="${s}"} 1\n`));
+const value = fc.string({ unit: 'grapheme', maxLength: 12 });
+const text = fc
+  .tuple(
+    fc.oneof(fc.constant(''), value.map((v) => `x{v="${v}"} 1\n`)),
+    fc.oneof(fc.constant(''), value.map((v) => `age{v="${v}"} `)),
+    fc.double({ min: 0, max: 2e9, noNaN: true }),
+  )
+  .map(([line, prefix, since]): SlotText => ({ lines: [line, prefix], since: [since], ascii: ascii([line, prefix]) }));
 
 describe('RenderedBlocks', () => {
   it('always serves exactly what a plain list of the current lines would (random adds, updates, removals)', () => {
     const op = fc.oneof(
-      fc.record({ kind: fc.constant('add' as const), lines: fc.tuple(line, line) }),
-      fc.record({ kind: fc.constant('update' as const), at: fc.nat(), lines: fc.tuple(line, line) }),
-      fc.record({ kind: fc.constant('remove' as const), at: fc.nat() }),
-      fc.record({ kind: fc.constant('read' as const) }),
+      { weight: 3, arbitrary: fc.record({ kind: fc.constant('add' as const), text }) },
+      { weight: 4, arbitrary: fc.record({ kind: fc.constant('update' as const), at: fc.nat(), text }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('remove' as const), at: fc.nat() }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('read' as const), now: fc.double({ min: 0, max: 3e9, noNaN: true }) }) },
     );
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 700 }), (ops) => {
-        const blocks = new RenderedBlocks(2);
-        const model: Array<{ slot: Slot; lines: string[] }> = [];
+      fc.property(fc.array(op, { maxLength: 400 }), fc.integer({ min: 1, max: 9 }), (ops, blockSize) => {
+        const blocks = new RenderedBlocks(1, 1, blockSize);
+        const model: Model[] = [];
         for (const o of ops) {
-          if (o.kind === 'add') model.push({ slot: blocks.add([...o.lines], ascii(o.lines)), lines: [...o.lines] });
+          if (o.kind === 'add') model.push({ slot: blocks.add(o.text), text: o.text });
           else if (o.kind === 'update' && model.length > 0) {
             const m = model[o.at % model.length]!;
-            m.lines = [...o.lines];
-            blocks.update(m.slot, [...o.lines], ascii(o.lines));
+            m.text = o.text;
+            blocks.update(m.slot, o.text);
           } else if (o.kind === 'remove' && model.length > 0) {
             const [m] = model.splice(o.at % model.length, 1);
             blocks.remove(m!.slot);
           } else if (o.kind === 'read') {
-            expect(read(blocks, 2)).toEqual([0, 1].map((f) => model.map((m) => m.lines[f]).join('')));
+            expect(read(blocks, o.now)).toEqual(expected(model, o.now));
           }
         }
-        expect(read(blocks, 2)).toEqual([0, 1].map((f) => model.map((m) => m.lines[f]).join('')));
+        expect(read(blocks, 1e9)).toEqual(expected(model, 1e9));
       }),
-      { seed: 20261127, numRuns: 60 },
+      { seed: 20261127, numRuns: 80 },
     );
+  });
+
+  it('rebuilds a block once half of it waits, so a poll cycle does not pile up strings until the next scrape', () => {
+    const blocks = new RenderedBlocks(1, 0, 8);
+    const one = (s: string): SlotText => ({ lines: [`${s}\n`], since: [], ascii: true });
+    const slots = Array.from({ length: 8 }, (_, i) => blocks.add(one(`a${i}`)));
+    // Adding rebuilt the block at 4 and 8 waiting slots: nothing waits now.
+    expect(slots.every((s) => s.pending === undefined)).toBe(true);
+    for (let i = 0; i < 3; i++) blocks.update(slots[i]!, one(`b${i}`));
+    expect(slots.filter((s) => s.pending !== undefined)).toHaveLength(3);
+    blocks.update(slots[3]!, one('b3'));
+    expect(slots.filter((s) => s.pending !== undefined)).toHaveLength(0);
+    // The same slot updated twice counts once.
+    blocks.update(slots[4]!, one('c4'));
+    blocks.update(slots[4]!, one('d4'));
+    expect(slots[4]!.pending).toBeDefined();
+    expect(readStatic(blocks)).toBe('b0\nb1\nb2\nb3\nd4\na5\na6\na7\n');
   });
 
   it('keeps multi-byte label values intact when neighbours are copied from the old buffer', () => {
     const blocks = new RenderedBlocks(1);
-    const a = blocks.add(['a{v="日本"} 1\n']);
-    blocks.add(['b{v="ü"} 1\n']);
-    read(blocks, 1);
-    blocks.update(a, ['a{v="日本語"} 2\n']);
-    expect(read(blocks, 1)).toEqual(['a{v="日本語"} 2\nb{v="ü"} 1\n']);
+    const t = (line: string): SlotText => ({ lines: [line], since: [], ascii: false });
+    const a = blocks.add(t('a{v="日本"} 1\n'));
+    blocks.add(t('b{v="ü"} 1\n'));
+    readStatic(blocks);
+    blocks.update(a, t('a{v="日本語"} 2\n'));
+    expect(readStatic(blocks)).toBe('a{v="日本語"} 2\nb{v="ü"} 1\n');
   });
 });
