@@ -1,80 +1,58 @@
-import type { ExportKey } from '../src/domain/export.js';
-import type { PollResult } from '../src/domain/poll.js';
-import type { AccountSource } from '../src/runtime/exporter.js';
-import { startExporter } from '../src/runtime/start.js';
-import { benchConfig, benchTargets, gc, silentLogger } from './fixtures.js';
-import { countSamples, registryFromExposition } from './prom-client-baseline.js';
+import type { ChildProcess } from 'node:child_process';
+import { NODE_FLAGS } from '../src/runtime/node-flags.js';
 import { mb, ms, times, type Row } from './report.js';
+import type { FromScrapeChild, ToScrapeChild } from './scrape-child.js';
 import { curlScrape } from './scrape-client.js';
-import { median, repeat, timeMs } from './stats.js';
+import { forkChild, stopChild } from './sim-process.js';
+import { bounded, median } from './stats.js';
 
 const TARGET_MS = 30;
 const TARGET_SPEEDUP = 20;
 
-/** Every tenth export has completed, so every family (completed timestamp included) has series. */
-function fakeSource(): AccountSource {
-  const createdAt = Math.floor(Date.now() / 1000) - 3600;
-  return {
-    async fetchStatus(key: ExportKey): Promise<PollResult> {
-      const n = Number(key.exportId);
-      const done = n % 10 === 0;
-      const status = done ? 'completed' : 'processing';
-      const percentage = done ? 100 : n % 100;
-      return { ok: true, attempts: 1, observation: { status, rawStatus: status, percentage, createdAt: createdAt + (n % 600) } };
-    },
-    async close() {},
-  };
+function reply<T extends FromScrapeChild['type']>(child: ChildProcess, type: T): Promise<Extract<FromScrapeChild, { type: T }>> {
+  const message = new Promise<Extract<FromScrapeChild, { type: T }>>((resolve, reject) => {
+    const onMessage = (m: FromScrapeChild) => {
+      if (m.type !== type) return;
+      child.off('exit', onExit);
+      child.off('message', onMessage);
+      resolve(m as Extract<FromScrapeChild, { type: T }>);
+    };
+    const onExit = (code: number | null) => reject(new Error(`scrape child exited (${code}) while waiting for ${type}`));
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+  return bounded(message, 120_000, `the scrape child (${type})`);
 }
 
 async function scrapes(url: string, encoding: 'identity' | 'gzip', warm: number, count: number) {
-  const ms: number[] = [];
+  const times: number[] = [];
   let bytes = 0;
   for (let i = 0; i < warm + count; i++) {
     const scrape = await curlScrape(url, encoding);
-    if (i >= warm) ms.push(scrape.ms);
+    if (i >= warm) times.push(scrape.ms);
     bytes = scrape.bytes;
   }
-  return { ms, bytes };
+  return { ms: times, bytes };
 }
 
-/** Figure 1: GET /metrics with 10,000 polled exports, against prom-client rendering the same series. */
+/**
+ * Figure 1: GET /metrics with 10,000 polled exports, against prom-client rendering the same
+ * series. The exporter runs in a child with the shipped V8 flags; curl scrapes it from here, in
+ * its own process, as Prometheus would, and its time is to the last byte.
+ */
 export async function benchScrape(exports: number): Promise<Row[]> {
-  const targets = benchTargets(exports);
-  const running = await startExporter({
-    config: benchConfig('http://127.0.0.1:9', targets),
-    logger: silentLogger,
-    listen: { host: '127.0.0.1', port: 0 },
-    defaultMetrics: true,
-    makeSource: () => fakeSource(),
-  });
+  const child = forkChild('./scrape-child.js', [String(exports)], ['--expose-gc', ...NODE_FLAGS]);
   try {
-    // startExporter already ran the first cycle; pollOnce() now would be skipped as overlapping.
-    await running.exporter.runner.idle();
-    const states = [...running.exporter.store.states()];
-    if (states.length !== exports || !states.every((s) => s.lastPollOk)) throw new Error('not every export was polled');
+    const { url } = await reply(child, 'ready');
+    const identity = await scrapes(url, 'identity', 2, 11);
+    const gz = await scrapes(url, 'gzip', 1, 5);
+    child.send({ type: 'measure' } satisfies ToScrapeChild);
+    const measured = await reply(child, 'measured');
 
-    const perExport = running.exporter.store.render(Date.now() / 1000);
-    const identity = await scrapes(running.url, 'identity', 2, 11);
-    const first = { bytes: identity.bytes };
-    const plain = identity.ms;
-    const gz = await scrapes(running.url, 'gzip', 1, 5);
-    const gzipped = gz.ms;
-    const gzipBytes = gz.bytes;
-    const store = running.exporter.store;
-    const renderOnly = await repeat(1, 5, () => timeMs(() => store.renderChunks(Date.now() / 1000)));
-
-    const { registry, series } = registryFromExposition(perExport);
-    const ours = countSamples(perExport);
-    if (series !== ours) throw new Error(`baseline has ${series} series, the exporter ${ours}`);
-    gc();
-    let baselineText = '';
-    const baseline = await repeat(1, 3, () => timeMs(async () => (baselineText = await registry.metrics())));
-    const baselineSamples = countSamples(baselineText);
-    if (baselineSamples !== ours) throw new Error(`prom-client rendered ${baselineSamples} samples, expected ${ours}`);
-
-    const m = median(plain);
-    const b = median(baseline);
+    const m = median(identity.ms);
+    const b = median(measured.baselineMs);
     const speedup = b / m;
+    const render = median(measured.renderMs);
     return [
       {
         figure: `1. /metrics, ${exports} exports (identity)`,
@@ -86,27 +64,27 @@ export async function benchScrape(exports: number): Promise<Row[]> {
       },
       {
         figure: '   /metrics (gzip)',
-        median: ms(median(gzipped)),
+        median: ms(median(gz.ms)),
         baseline: ms(m),
-        ratio: times(median(gzipped) / m),
+        ratio: times(median(gz.ms) / m),
         target: '-',
       },
       {
         figure: '   store.renderChunks() alone, no HTTP',
-        median: ms(median(renderOnly)),
+        median: ms(render),
         baseline: ms(m),
-        ratio: `${((median(renderOnly) / m) * 100).toFixed(0)}% of scrape`,
+        ratio: `${((render / m) * 100).toFixed(0)}% of scrape`,
         target: '-',
       },
       {
-        figure: `   body size (${ours} per-export series)`,
-        median: `${mb(first.bytes)} / gzip ${mb(gzipBytes)}`,
-        baseline: `${mb(Buffer.byteLength(baselineText))} prom-client`,
-        ratio: `${(first.bytes / gzipBytes).toFixed(1)}:1 gzip`,
+        figure: `   body size (${measured.series} per-export series)`,
+        median: `${mb(identity.bytes)} / gzip ${mb(gz.bytes)}`,
+        baseline: `${mb(measured.baselineBytes)} prom-client`,
+        ratio: `${(identity.bytes / gz.bytes).toFixed(1)}:1 gzip`,
         target: '-',
       },
     ];
   } finally {
-    await running.stop(100);
+    await stopChild(child, { type: 'stop' } satisfies ToScrapeChild);
   }
 }

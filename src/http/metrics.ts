@@ -1,21 +1,39 @@
 import type Router from '@koa/router';
-import { promisify } from 'node:util';
-import { gzip as gzipCb } from 'node:zlib';
+import { once } from 'node:events';
+import { createGzip } from 'node:zlib';
 import type { ExporterView } from './view.js';
-
-const gzip = promisify(gzipCb);
 
 export const EXPOSITION_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
+/**
+ * Compresses the chunks as a stream: joining 26 MB into one Buffer first would cost a copy and,
+ * on these machines, about 80 ms of page faults on the fresh memory.
+ */
+async function gzipChunks(chunks: readonly Buffer[]): Promise<Buffer> {
+  // Level 1: the exposition is repetitive, so fast compression already gets most of the gain.
+  const gzip = createGzip({ level: 1 });
+  const out: Buffer[] = [];
+  gzip.on('data', (c: Buffer) => out.push(c));
+  const ended = once(gzip, 'end');
+  for (const c of chunks) gzip.write(c);
+  gzip.end();
+  await ended;
+  return Buffer.concat(out);
+}
+
 export function metricsRoute(router: Router, view: ExporterView): void {
+  const release = (chunks: readonly Buffer[]) => view.releaseChunks?.(chunks);
   router.get('/metrics', async (ctx) => {
     const chunks = await view.metricsChunks();
     ctx.type = EXPOSITION_CONTENT_TYPE;
     ctx.set('Cache-Control', 'no-store');
     ctx.vary('Accept-Encoding');
     if (ctx.acceptsEncodings('gzip', 'identity') === 'gzip') {
-      // Level 1: the exposition is repetitive, so fast compression already gets most of the gain.
-      ctx.body = await gzip(Buffer.concat(chunks), { level: 1 });
+      try {
+        ctx.body = await gzipChunks(chunks);
+      } finally {
+        release(chunks);
+      }
       ctx.set('Content-Encoding', 'gzip');
       return;
     }
@@ -29,9 +47,13 @@ export function metricsRoute(router: Router, view: ExporterView): void {
     res.statusCode = 200;
     res.setHeader('Content-Length', length);
     if (ctx.method === 'HEAD') {
+      release(chunks);
       res.end();
       return;
     }
+    // 'close' comes after the last byte went to the kernel, or after the client went away; until
+    // then the socket may still read from the chunks.
+    res.once('close', () => release(chunks));
     res.cork();
     for (const c of chunks) res.write(c);
     res.end();

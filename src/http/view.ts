@@ -9,6 +9,8 @@ export interface ExporterView {
   now?(): number;
   /** The exposition as encoded chunks, in order; written to the socket as they are. */
   metricsChunks(): Promise<Buffer[]>;
+  /** Called once the chunks are written out (or the client went away), so their memory can be reused. */
+  releaseChunks?(chunks: readonly Buffer[]): void;
   states(): Iterable<ExportState>;
   /** Present when the exporter runs from a config file that can be reloaded. */
   reload?(trigger: string): Promise<{ ok: true } | { ok: false; problems: string[] }>;

@@ -135,9 +135,17 @@ export class Exporter {
     return [own, ...this.store.renderChunks(this.#now() / 1000)];
   }
 
+  /** Hands the chunks of a finished response back for reuse (see ExportStore.releaseChunks). */
+  releaseChunks(chunks: Iterable<Buffer>): void {
+    this.store.releaseChunks(chunks);
+  }
+
   /** The same as one string (tests and one-shot output). */
   async metricsText(): Promise<string> {
-    return Buffer.concat(await this.metricsChunks()).toString('utf8');
+    const chunks = await this.metricsChunks();
+    const text = Buffer.concat(chunks).toString('utf8');
+    this.releaseChunks(chunks);
+    return text;
   }
 
   /** Keeps clients whose account did not change; returns how many were created or replaced. */

@@ -127,6 +127,7 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
       ready: () => exporter.ready,
       now,
       metricsChunks: () => exporter.metricsChunks(),
+      releaseChunks: (chunks) => exporter.releaseChunks(chunks),
       states: () => exporter.store.states(),
       reload: reloader ? (trigger) => reloader.reload(trigger) : undefined,
     },

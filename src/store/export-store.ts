@@ -3,6 +3,7 @@ import type { PollResult } from '../domain/poll.js';
 import { baseLabels, EXPORT_FAMILIES, type ExportFamily } from '../metrics/families.js';
 import { familyHeader } from '../metrics/text.js';
 import { RenderedBlocks, type Slot } from './rendered-blocks.js';
+import { ScratchPool } from './scratch-pool.js';
 import { SeriesNames } from '../metrics/series-names.js';
 import {
   applyPollResult,
@@ -39,6 +40,7 @@ export class ExportStore {
   readonly #column: number[];
   readonly #headers: Buffer[];
   readonly #blocks: RenderedBlocks;
+  readonly #scratch = new ScratchPool();
 
   constructor(families: readonly ExportFamily[] = EXPORT_FAMILIES) {
     this.#families = families;
@@ -128,14 +130,25 @@ export class ExportStore {
         this.#blocks.chunks(this.#column[f]!, out);
         continue;
       }
-      out.push(this.#blocks.timed(this.#column[f]!, now));
+      out.push(this.#blocks.timed(this.#column[f]!, now, this.#scratch));
     }
     return out;
   }
 
+  /**
+   * Gives back the scratch memory of chunks from renderChunks() once they have been written out
+   * (the socket is done with them), so the next scrape reuses it. Optional; idempotent.
+   */
+  releaseChunks(chunks: Iterable<Buffer>): void {
+    this.#scratch.give(chunks);
+  }
+
   /** The same as one string (tests, small outputs). */
   render(now: number): string {
-    return Buffer.concat(this.renderChunks(now)).toString('utf8');
+    const chunks = this.renderChunks(now);
+    const text = Buffer.concat(chunks).toString('utf8');
+    this.releaseChunks(chunks);
+    return text;
   }
 
   #put(id: string, state: ExportState): void {

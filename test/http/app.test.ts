@@ -77,4 +77,33 @@ describe('HTTP endpoints', () => {
     expect((await fetch(`${url}/nope`)).status).toBe(404);
     expect((await fetch(`${url}/metrics`, { method: 'POST' })).status).toBe(405);
   });
+
+  it('hands the chunks of every scrape back exactly once, after the response, whatever the encoding or outcome', async () => {
+    const released: Buffer[][] = [];
+    const served: Buffer[][] = [];
+    const base = view();
+    const url = await serve({
+      ...base,
+      metricsChunks: async () => {
+        const chunks = await base.metricsChunks();
+        served.push(chunks);
+        return chunks;
+      },
+      releaseChunks: (chunks) => released.push([...chunks]),
+    });
+    const { request } = await import('undici');
+    for (const encoding of ['identity', 'gzip']) {
+      const res = await request(`${url}/metrics`, { headers: { 'accept-encoding': encoding } });
+      await res.body.arrayBuffer();
+    }
+    await request(`${url}/metrics`, { method: 'HEAD' }).then((r) => r.body.dump());
+    // A client that goes away before reading the body.
+    const gone = new AbortController();
+    const aborted = await request(`${url}/metrics`, { signal: gone.signal, headers: { 'accept-encoding': 'identity' } });
+    gone.abort();
+    await aborted.body.arrayBuffer().catch(() => undefined);
+    await expect.poll(() => released.length).toBe(4);
+    // The very Buffers that were served, each scrape's once.
+    expect(released.map((chunks, i) => chunks.every((c, j) => c === served[i]![j]) && chunks.length === served[i]!.length)).toEqual([true, true, true, true]);
+  });
 });

@@ -76,4 +76,24 @@ describe('ExportStore', () => {
     expect(store.apply(exportKeyId(a), success(), 1)).toBeUndefined();
     expect(store.size).toBe(0);
   });
+
+  it('never rewrites the bytes of a scrape still being written, and reuses them once released', () => {
+    const store = new ExportStore();
+    store.sync([a, b]);
+    store.apply(exportKeyId(a), success({ createdAt: 1000 }), 1100);
+    store.apply(exportKeyId(b), success({ createdAt: 1000 }), 1100);
+    const first = store.renderChunks(2000);
+    const firstText = Buffer.concat(first).toString();
+    const second = store.renderChunks(3000.5);
+    expect(Buffer.concat(first).toString()).toBe(firstText);
+    expect(Buffer.concat(second).toString()).toContain('export_id="2"} 2000.5\n');
+    store.releaseChunks(first);
+    const third = store.renderChunks(4000);
+    // The ages chunk of the third scrape lives in the memory the first one gave back.
+    const ages = (chunks: Buffer[]) => chunks.find((c) => c.toString().startsWith('clouddc_log_export_age_seconds{'))!;
+    expect(ages(second).buffer).not.toBe(ages(first).buffer);
+    expect(ages(third).buffer).toBe(ages(first).buffer);
+    expect(Buffer.concat(second).toString()).toContain('export_id="2"} 2000.5\n');
+    expect(Buffer.concat(third).toString()).toContain('export_id="2"} 3000\n');
+  });
 });
