@@ -3,7 +3,6 @@ import type { PollResult } from '../domain/poll.js';
 import { baseLabels, EXPORT_FAMILIES, type ExportFamily } from '../metrics/families.js';
 import { familyHeader } from '../metrics/text.js';
 import { RenderedBlocks, type Slot } from './rendered-blocks.js';
-import { ScratchPool } from './scratch-pool.js';
 import { SeriesNames } from '../metrics/series-names.js';
 import {
   applyPollResult,
@@ -40,7 +39,8 @@ export class ExportStore {
   readonly #column: number[];
   readonly #headers: Buffer[];
   readonly #blocks: RenderedBlocks;
-  readonly #scratch = new ScratchPool();
+  /** Open scrapes, keyed by a chunk unique to each (see renderChunks). */
+  readonly #reads = new WeakMap<Buffer, () => void>();
 
   constructor(families: readonly ExportFamily[] = EXPORT_FAMILIES) {
     this.#families = families;
@@ -121,26 +121,32 @@ export class ExportStore {
    * are written here.
    */
   renderChunks(now: number): Buffer[] {
-    this.#blocks.refresh();
-    const out: Buffer[] = [];
+    const read = this.#blocks.read(now);
+    // A new view of the first header per scrape: the key releaseChunks() finds the read by.
+    const key = this.#families.length > 0 ? this.#headers[0]!.subarray(0) : Buffer.alloc(0);
+    this.#reads.set(key, read.end);
+    const out: Buffer[] = this.#families.length > 0 ? [] : [key];
     for (let f = 0; f < this.#families.length; f++) {
       const family = this.#families[f]!;
-      out.push(this.#headers[f]!);
-      if (family.kind === 'static') {
-        this.#blocks.chunks(this.#column[f]!, out);
-        continue;
-      }
-      out.push(this.#blocks.timed(this.#column[f]!, now, this.#scratch));
+      out.push(f === 0 ? key : this.#headers[f]!);
+      if (family.kind === 'static') read.chunks(this.#column[f]!, out);
+      else out.push(read.timed(this.#column[f]!));
     }
     return out;
   }
 
   /**
-   * Gives back the scratch memory of chunks from renderChunks() once they have been written out
-   * (the socket is done with them), so the next scrape reuses it. Optional; idempotent.
+   * Says the chunks of a renderChunks() call have been written out (the socket is done with
+   * them), so their memory can be reused by later scrapes and rebuilds. Chunks not given back
+   * are never reused. Other chunks in the list are ignored; a second call does nothing.
    */
   releaseChunks(chunks: Iterable<Buffer>): void {
-    this.#scratch.give(chunks);
+    for (const c of chunks) {
+      const end = this.#reads.get(c);
+      if (end === undefined) continue;
+      this.#reads.delete(c);
+      end();
+    }
   }
 
   /** The same as one string (tests, small outputs). */

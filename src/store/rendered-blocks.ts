@@ -16,7 +16,7 @@
  * measured from; their numbers are written at scrape time (ages).
  */
 import { writeSecondsSince } from '../metrics/text.js';
-import type { ScratchPool } from './scratch-pool.js';
+import { BufferRecycler } from './buffer-recycler.js';
 
 /**
  * Exports per block. Each block adds one chunk per column to a scrape, and the socket writes
@@ -24,6 +24,14 @@ import type { ScratchPool } from './scratch-pool.js';
  * half-full rebuild rule keeps the copying per update the same whatever the size.
  */
 const DEFAULT_BLOCK_SIZE = 1024;
+
+/** Recycler pools: rebuilt block columns (about one rebuilt block's worth), and the ages of scrapes (two concurrent scrapes' worth). */
+const BLOCKS = 0;
+const SCRATCH = 1;
+const POOLS = [
+  { bytes: 4 * 1024 * 1024, count: Infinity },
+  { bytes: Infinity, count: 2 },
+];
 
 /** Longest text writeSecondsSince() writes, newline included. */
 const MAX_NUMBER = 26;
@@ -47,10 +55,22 @@ export interface Slot {
   index: number;
 }
 
+/** One scrape's view of the blocks; end() it once the socket is done with the chunks. */
+export interface BlockRead {
+  /** Buffers of static column `c` in export order. */
+  chunks(c: number, out: Buffer[]): void;
+  /** Timed column `t`, every line completed with the seconds from its instant to the read's `now`. */
+  timed(t: number): Buffer;
+  /** Idempotent. */
+  end(): void;
+}
+
 interface Block {
   slots: Slot[];
   /** Per column: the bytes of every slot in order, and where each slot's bytes end. */
   bufs: Buffer[];
+  /** Per column: the Buffer from the recycler that bufs[c] is the start of. */
+  wholes: Buffer[];
   ends: Uint32Array[];
   /** Per timed column, per slot. */
   since: Float64Array[];
@@ -63,6 +83,7 @@ export class RenderedBlocks {
   readonly #columns: number;
   readonly #blockSize: number;
   readonly #blocks: Block[] = [];
+  readonly #recycler = new BufferRecycler(POOLS);
 
   /** `statics` plain columns, then `timed` ones; tests pass a small `blockSize` to cross blocks. */
   constructor(statics: number, timed = 0, blockSize = DEFAULT_BLOCK_SIZE) {
@@ -75,9 +96,10 @@ export class RenderedBlocks {
   add(text: SlotText): Slot {
     let block = this.#blocks.at(-1);
     if (block === undefined || block.slots.length >= this.#blockSize) {
-      block = { slots: [], bufs: [], ends: [], since: [], waiting: 0, stale: true };
+      block = { slots: [], bufs: [], wholes: [], ends: [], since: [], waiting: 0, stale: true };
       for (let c = 0; c < this.#columns; c++) {
         block.bufs.push(Buffer.alloc(0));
+        block.wholes.push(block.bufs[c]!);
         block.ends.push(new Uint32Array(0));
       }
       for (let t = this.#statics; t < this.#columns; t++) block.since.push(new Float64Array(0));
@@ -104,32 +126,49 @@ export class RenderedBlocks {
     slot.block.stale = true;
   }
 
-  /** Brings every stale block up to date; call once before reading chunks. */
-  refresh(): void {
-    for (const block of this.#blocks) if (block.stale) this.#rebuild(block);
-    // Blocks emptied by removals go; the blocks after them keep their order.
-    for (let i = this.#blocks.length - 1; i >= 0; i--) if (this.#blocks[i]!.slots.length === 0) this.#blocks.splice(i, 1);
+  /** Brings every stale block up to date and starts a scrape's read of them at `now` (Unix seconds). */
+  read(now: number): BlockRead {
+    this.#refresh();
+    const blocks = [...this.#blocks];
+    const taken: Buffer[] = [];
+    const endRead = this.#recycler.beginRead();
+    let open = true;
+    return {
+      chunks: (c, out) => {
+        for (const block of blocks) {
+          const buf = block.bufs[c]!;
+          if (buf.length > 0) out.push(buf);
+        }
+      },
+      timed: (t) => this.#timed(blocks, t, now, taken),
+      end: () => {
+        if (!open) return;
+        open = false;
+        for (const buf of taken) this.#recycler.retire(buf, SCRATCH);
+        endRead();
+      },
+    };
   }
 
-  /** Buffers of static column `c` in export order, as of the last refresh(). */
-  chunks(c: number, out: Buffer[]): void {
-    for (const block of this.#blocks) {
-      const buf = block.bufs[c]!;
-      if (buf.length > 0) out.push(buf);
+  #refresh(): void {
+    for (const block of this.#blocks) if (block.stale) this.#rebuild(block);
+    // Blocks emptied by removals go; the blocks after them keep their order.
+    for (let i = this.#blocks.length - 1; i >= 0; i--) {
+      const block = this.#blocks[i]!;
+      if (block.slots.length > 0) continue;
+      for (const whole of block.wholes) this.#recycler.retire(whole, BLOCKS);
+      this.#blocks.splice(i, 1);
     }
   }
 
-  /**
-   * Timed column `t` as of the last refresh(), every line completed with the seconds from its
-   * instant to `now`, in one Buffer lent from `scratch` (a fresh one without).
-   */
-  timed(t: number, now: number, scratch?: ScratchPool): Buffer {
+  #timed(blocks: readonly Block[], t: number, now: number, taken: Buffer[]): Buffer {
     const c = this.#statics + t;
     let size = 0;
-    for (const block of this.#blocks) size += block.bufs[c]!.length + MAX_NUMBER * block.slots.length;
-    const out = scratch ? scratch.take(size) : Buffer.allocUnsafeSlow(size);
+    for (const block of blocks) size += block.bufs[c]!.length + MAX_NUMBER * block.slots.length;
+    const out = this.#recycler.take(size, SCRATCH);
+    taken.push(out);
     let at = 0;
-    for (const block of this.#blocks) {
+    for (const block of blocks) {
       const src = block.bufs[c]!;
       const ends = block.ends[c]!;
       const since = block.since[t]!;
@@ -146,7 +185,7 @@ export class RenderedBlocks {
         out[at++] = 0x0a;
       }
     }
-    return scratch ? scratch.lend(out.subarray(0, at), out) : out.subarray(0, at);
+    return out.subarray(0, at);
   }
 
   #rebuild(block: Block): void {
@@ -165,7 +204,8 @@ export class RenderedBlocks {
         lengths[i] = n;
         total += n;
       });
-      const buf = Buffer.allocUnsafeSlow(total);
+      const whole = this.#recycler.take(total, BLOCKS);
+      const buf = whole.subarray(0, total);
       const ends = new Uint32Array(kept.length);
       let at = 0;
       for (let i = 0; i < kept.length; ) {
@@ -186,7 +226,10 @@ export class RenderedBlocks {
         }
         buf.write(run.join(''), runStart);
       }
+      // After the copying above; a scrape still writing the old bytes keeps them from reuse.
+      this.#recycler.retire(block.wholes[c]!, BLOCKS);
       block.bufs[c] = buf;
+      block.wholes[c] = whole;
       block.ends[c] = ends;
     }
     block.since = block.since.map((old, t) => {
