@@ -201,7 +201,16 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   }
 }
 
+/**
+ * Timers run before I/O in each turn of the event loop. After a stall (a long GC, a slow synchronous
+ * step) the timer and an answer that arrived in time are both ready; deferring the cut past this turn's
+ * I/O lets the answer win, instead of counting a timeout the API did not cause.
+ */
 function onTimeout(handler: AttemptHandler): void {
+  setImmediate(cutOnTimeout, handler);
+}
+
+function cutOnTimeout(handler: AttemptHandler): void {
   handler.timedOut();
 }
 

@@ -1,5 +1,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Worker } from 'node:worker_threads';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool, type Dispatcher } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES, sendOnce } from '../../src/clouddc/transport.js';
@@ -153,5 +155,38 @@ describe('sendOnce', () => {
     const b = await sendOnce({ ...base, dispatcher: weird, timeoutMs: 1000 });
     expect(a).toMatchObject({ reason: 'network', message: 'network error: ECONNREFUSED: fetch failed' });
     expect(b).toMatchObject({ reason: 'network', message: 'network error: unknown error' });
+  });
+
+  it('counts an answer that arrived in time as a success even when an event-loop stall makes the timer fire first', async () => {
+    // The server runs in a worker thread, with its own event loop, so it answers while this one is stalled.
+    const worker = new Worker(
+      `const { createServer } = require('node:http');
+       const { parentPort } = require('node:worker_threads');
+       const server = createServer((_req, res) => setTimeout(() => res.end('{"ok":true}'), 20));
+       server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
+       parentPort.on('message', () => server.close(() => process.exit(0)));`,
+      { eval: true },
+    );
+    try {
+      const port = await new Promise<number>((resolve) => worker.once('message', resolve));
+      pool = new Pool(`http://127.0.0.1:${port}`, { connections: 1 });
+      const req = { ...base, dispatcher: pool, timeoutMs: 100 };
+      expect((await sendOnce(req)).kind).toBe('response');
+      const pending = sendOnce(req);
+      await sleep(5);
+      // Stall from the check phase, so the next turn of the loop starts with timers, as after a long GC or
+      // a slow synchronous step anywhere but in a timer. (A stall inside a timer callback would not do:
+      // libuv would still run that turn's I/O before it looks at timers again.)
+      await new Promise((resolve) => setImmediate(resolve));
+      // 300 ms: the answer lands in the socket at ~20 ms, the 100 ms timer is due long before the loop
+      // looks at either.
+      const until = performance.now() + 300;
+      while (performance.now() < until);
+      const outcome = await pending;
+      expect(outcome).toMatchObject({ kind: 'response', status: 200, text: '{"ok":true}' });
+    } finally {
+      worker.postMessage('stop');
+      await new Promise((resolve) => worker.once('exit', resolve));
+    }
   });
 });
