@@ -28,7 +28,7 @@ const TOKENS = [
   '\u0000', '\u2028', '\ufeff', '😀', '\\u0000', '"\\ud800"', '__proto__', 'constructor', 'toString',
 ];
 
-const tokenSoup = fc.array(fc.constantFrom(...TOKENS), { maxLength: 60 }).map((t) => t.join(''));
+const tokenSoup = fc.array(fc.constantFrom(...TOKENS), { maxLength: 60, size: 'max' }).map((t) => t.join(''));
 
 const scalar = fc.oneof(
   fc.string(),
