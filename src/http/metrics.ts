@@ -25,37 +25,39 @@ export function metricsRoute(router: Router, view: ExporterView): void {
   const release = (chunks: readonly Buffer[]) => view.releaseChunks?.(chunks);
   router.get('/metrics', async (ctx) => {
     const chunks = await view.metricsChunks();
-    ctx.type = EXPOSITION_CONTENT_TYPE;
-    ctx.set('Cache-Control', 'no-store');
-    ctx.vary('Accept-Encoding');
-    if (ctx.acceptsEncodings('gzip', 'identity') === 'gzip') {
-      try {
+    let handedOff = false;
+    try {
+      ctx.type = EXPOSITION_CONTENT_TYPE;
+      ctx.set('Cache-Control', 'no-store');
+      ctx.vary('Accept-Encoding');
+      if (ctx.acceptsEncodings('gzip', 'identity') === 'gzip') {
         ctx.body = await gzipChunks(chunks);
-      } finally {
-        release(chunks);
+        ctx.set('Content-Encoding', 'gzip');
+        return;
       }
-      ctx.set('Content-Encoding', 'gzip');
-      return;
-    }
-    // The pre-rendered chunks go to the socket as they are: joining them first would copy ~26 MB
-    // per scrape at 10,000 exports. Koa has no multi-buffer body, so this one response is written
-    // by hand; the headers set above (and by earlier middleware) are already on `res`.
-    let length = 0;
-    for (const c of chunks) length += c.length;
-    const res = ctx.res;
-    ctx.respond = false;
-    res.statusCode = 200;
-    res.setHeader('Content-Length', length);
-    if (ctx.method === 'HEAD') {
-      release(chunks);
+      // The pre-rendered chunks go to the socket as they are: joining them first would copy ~26 MB
+      // per scrape at 10,000 exports. Koa has no multi-buffer body, so this one response is written
+      // by hand; the headers set above (and by earlier middleware) are already on `res`.
+      let length = 0;
+      for (const c of chunks) length += c.length;
+      const res = ctx.res;
+      ctx.respond = false;
+      res.statusCode = 200;
+      res.setHeader('Content-Length', length);
+      if (ctx.method === 'HEAD') {
+        res.end();
+        return;
+      }
+      // 'close' comes after the last byte went to the kernel, or after the client went away; until
+      // then the socket may still read from the chunks.
+      res.once('close', () => release(chunks));
+      handedOff = true;
+      res.cork();
+      for (const c of chunks) res.write(c);
       res.end();
-      return;
+    } finally {
+      // Whatever happened before the socket took the chunks (gzip done, HEAD, an error), they are free.
+      if (!handedOff) release(chunks);
     }
-    // 'close' comes after the last byte went to the kernel, or after the client went away; until
-    // then the socket may still read from the chunks.
-    res.once('close', () => release(chunks));
-    res.cork();
-    for (const c of chunks) res.write(c);
-    res.end();
   });
 }
