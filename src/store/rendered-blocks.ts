@@ -10,7 +10,8 @@
  * is rebuilt once half its slots wait, and every waiting block at the next scrape: without the
  * first rule one full poll cycle would hold the whole exposition as strings (tens of MB of heap)
  * until someone scrapes. A rebuild copies the unchanged exports' bytes from the old Buffer, so
- * only changed lines are encoded again.
+ * only changed lines are encoded again. The Buffers come from, and go back to, a recycler that
+ * reuses memory only once no open scrape (a read) can still be writing it to a socket.
  *
  * Timed columns hold line prefixes (`name{labels} `) and, per export, the instant the value is
  * measured from; their numbers are written at scrape time (ages).
