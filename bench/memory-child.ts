@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   const { heapUsed, heapTotal } = process.memoryUsage();
   await delay(IDLE_MS);
   const idleRss = await settledRss();
-  const report: MemoryReport = { baselineRss, rss, heapUsed, heapTotal, idleRss, scrapedBytes: bytes };
+  const report: MemoryReport = { type: 'report', baselineRss, rss, heapUsed, heapTotal, idleRss, scrapedBytes: bytes };
   process.send(report, () => {
     void running.stop(100).finally(() => process.exit(0));
   });

@@ -1,12 +1,11 @@
-import { once } from 'node:events';
 import { mb, type Row } from './report.js';
-import { forkChild, stopChild } from './sim-process.js';
+import { forkChild, nextMessage, stopChild } from './sim-process.js';
 import { NODE_FLAGS } from '../src/runtime/node-flags.js';
-import { bounded } from './stats.js';
 
 const TARGET_BYTES = 150 * 1024 ** 2;
 
 export interface MemoryReport {
+  readonly type: 'report';
   readonly baselineRss: number;
   readonly rss: number;
   readonly heapUsed: number;
@@ -23,14 +22,7 @@ export async function benchMemory(simUrl: string, exports: number): Promise<Row[
   // With the V8 flags the shipped entry points use (src/runtime/node-flags.ts).
   const child = forkChild('./memory-child.js', [simUrl, String(exports)], ['--expose-gc', ...NODE_FLAGS]);
   try {
-    const [report] = (await bounded(
-      Promise.race([
-        once(child, 'message'),
-        once(child, 'exit').then(([code]) => Promise.reject(new Error(`memory child exited (${String(code)})`))),
-      ]),
-      120_000,
-      'the memory child',
-    )) as [MemoryReport];
+    const report = await nextMessage<MemoryReport>(child, 'report', 120_000, 'the memory child');
     return [
       {
         figure: `4. RSS, ${exports} exports polled + scraped`,

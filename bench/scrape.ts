@@ -1,28 +1,12 @@
-import type { ChildProcess } from 'node:child_process';
 import { NODE_FLAGS } from '../src/runtime/node-flags.js';
 import { mb, ms, times, type Row } from './report.js';
 import type { FromScrapeChild, ToScrapeChild } from './scrape-child.js';
 import { curlScrape } from './scrape-client.js';
-import { forkChild, stopChild } from './sim-process.js';
-import { bounded, median } from './stats.js';
+import { forkChild, nextMessage, stopChild } from './sim-process.js';
+import { median } from './stats.js';
 
 const TARGET_MS = 30;
 const TARGET_SPEEDUP = 20;
-
-function reply<T extends FromScrapeChild['type']>(child: ChildProcess, type: T): Promise<Extract<FromScrapeChild, { type: T }>> {
-  const message = new Promise<Extract<FromScrapeChild, { type: T }>>((resolve, reject) => {
-    const onMessage = (m: FromScrapeChild) => {
-      if (m.type !== type) return;
-      child.off('exit', onExit);
-      child.off('message', onMessage);
-      resolve(m as Extract<FromScrapeChild, { type: T }>);
-    };
-    const onExit = (code: number | null) => reject(new Error(`scrape child exited (${code}) while waiting for ${type}`));
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
-  return bounded(message, 120_000, `the scrape child (${type})`);
-}
 
 async function scrapes(url: string, encoding: 'identity' | 'gzip', warm: number, count: number) {
   const times: number[] = [];
@@ -43,11 +27,11 @@ async function scrapes(url: string, encoding: 'identity' | 'gzip', warm: number,
 export async function benchScrape(exports: number): Promise<Row[]> {
   const child = forkChild('./scrape-child.js', [String(exports)], ['--expose-gc', ...NODE_FLAGS]);
   try {
-    const { url } = await reply(child, 'ready');
+    const { url } = await nextMessage<Extract<FromScrapeChild, { type: 'ready' }>>(child, 'ready', 120_000, 'starting the scrape child');
     const identity = await scrapes(url, 'identity', 2, 11);
     const gz = await scrapes(url, 'gzip', 1, 5);
     child.send({ type: 'measure' } satisfies ToScrapeChild);
-    const measured = await reply(child, 'measured');
+    const measured = await nextMessage<Extract<FromScrapeChild, { type: 'measured' }>>(child, 'measured', 120_000, 'the scrape child measuring');
 
     const m = median(identity.ms);
     const b = median(measured.baselineMs);

@@ -34,16 +34,17 @@ export async function stopChild(child: ChildProcess, message?: unknown): Promise
   clearTimeout(timer);
 }
 
-function nextMessage(child: ChildProcess, type: FromSim['type'], what: string): Promise<FromSim> {
-  const wait = new Promise<FromSim>((resolve, reject) => {
-    const onMessage = (m: FromSim) => {
+/** The next IPC message of `type` from `child`; rejects when the child exits first or `ms` pass. */
+export function nextMessage<M extends { type: string }>(child: ChildProcess, type: M['type'], ms: number, what = `waiting for "${type}"`): Promise<M> {
+  const wait = new Promise<M>((resolve, reject) => {
+    const onMessage = (m: M) => {
       if (m.type !== type) return;
       cleanup();
       resolve(m);
     };
     const onExit = (code: number | null) => {
       cleanup();
-      reject(new Error(`simulator child exited (${code}) while waiting for ${type}`));
+      reject(new Error(`child exited (${code}) while waiting for "${type}"`));
     };
     const cleanup = () => {
       child.off('message', onMessage);
@@ -52,20 +53,20 @@ function nextMessage(child: ChildProcess, type: FromSim['type'], what: string): 
     child.on('message', onMessage);
     child.once('exit', onExit);
   });
-  return bounded(wait, 30_000, what);
+  return bounded(wait, ms, what);
 }
 
 export async function startSimProcess(exports: number): Promise<SimProcess> {
   const child = forkChild('./sim-child.js', [String(exports)]);
   try {
-    const ready = await nextMessage(child, 'ready', 'starting the simulator child');
+    const ready = await nextMessage<FromSim>(child, 'ready', 30_000, 'starting the simulator child');
     if (ready.type !== 'ready') throw new Error('unreachable');
     let stopped: Promise<void> | undefined;
     return {
       url: ready.url,
       pid: child.pid!,
       async setLatency(ms) {
-        const ack = nextMessage(child, 'latency-set', 'setting simulator latency');
+        const ack = nextMessage<FromSim>(child, 'latency-set', 30_000, 'setting simulator latency');
         child.send({ type: 'latency', ms } satisfies ToSim);
         await ack;
       },

@@ -20,8 +20,8 @@ import { pino } from 'pino';
 import { benchConfig, benchTargets, EXPORTS, gc } from '../bench/fixtures.js';
 import { machineLine } from '../bench/machine.js';
 import { mb } from '../bench/report.js';
-import { forkChild, stopChild } from '../bench/sim-process.js';
-import { bounded, median } from '../bench/stats.js';
+import { forkChild, nextMessage, stopChild } from '../bench/sim-process.js';
+import { median } from '../bench/stats.js';
 import { formatDuration, parseDuration } from '../src/config/duration.js';
 import { startExporter, type Running } from '../src/runtime/start.js';
 import { MIX, PLAN_LENGTH } from './plan.js';
@@ -67,28 +67,6 @@ function parseArgs(argv: readonly string[]): Options {
 
 function log(msg: string): void {
   console.error(`[soak] ${msg}`);
-}
-
-/** The next IPC message of `type` from `child`, or an error when it exits first or takes longer than `ms`. */
-function nextMessage<M extends { type: string }>(child: ChildProcess, type: M['type'], ms: number): Promise<M> {
-  const wait = new Promise<M>((resolve, reject) => {
-    const onMessage = (m: M) => {
-      if (m.type !== type) return;
-      cleanup();
-      resolve(m);
-    };
-    const onExit = (code: number | null) => {
-      cleanup();
-      reject(new Error(`child exited (${code}) while waiting for "${type}"`));
-    };
-    const cleanup = () => {
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-    };
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
-  return bounded(wait, ms, `waiting for "${type}"`);
 }
 
 function quantile(xs: readonly number[], q: number): number {
