@@ -37,6 +37,7 @@ export class ExportStore {
   readonly #families: readonly ExportFamily[];
   /** Position of each family among the static columns or among the timed ones. */
   readonly #column: number[];
+  readonly #statics: number;
   readonly #headers: Buffer[];
   readonly #blocks: RenderedBlocks;
   /** Open scrapes, keyed by a chunk unique to each (see renderChunks). */
@@ -47,6 +48,7 @@ export class ExportStore {
     let statics = 0;
     let timed = 0;
     this.#column = families.map((f) => (f.kind === 'static' ? statics++ : timed++));
+    this.#statics = statics;
     this.#headers = families.map((f) => Buffer.from(familyHeader(f.name, f.help, f.type)));
     this.#blocks = new RenderedBlocks(statics, timed);
   }
@@ -161,19 +163,21 @@ export class ExportStore {
     const previous = this.#entries.get(id);
     const series =
       previous && previous.state.target === state.target ? previous.series : new SeriesNames(baseLabels(state.target), state.target.name + state.target.account);
-    const statics: string[] = [];
-    const timed: string[] = [];
+    // One string per block column (static families, then timed ones), and the timed ones' instants.
+    const lines: string[] = new Array<string>(this.#families.length);
     const since: number[] = [];
     // A retired export keeps its entry (so it is not tracked afresh) but has no series.
-    for (const family of this.#families) {
-      if (family.kind === 'static') statics.push(state.retired ? '' : family.render(state, series));
-      else {
-        const prefix = state.retired ? undefined : family.prefix(state, series);
-        timed.push(prefix ?? '');
-        since.push(prefix === undefined ? 0 : family.since(state));
+    this.#families.forEach((family, f) => {
+      const c = this.#column[f]!;
+      if (family.kind === 'static') {
+        lines[c] = state.retired ? '' : family.render(state, series);
+        return;
       }
-    }
-    const text = { lines: [...statics, ...timed], since, ascii: series.ascii };
+      const prefix = state.retired ? undefined : family.prefix(state, series);
+      lines[this.#statics + c] = prefix ?? '';
+      since[c] = prefix === undefined ? 0 : family.since(state);
+    });
+    const text = { lines, since, ascii: series.ascii };
     if (previous) {
       previous.state = state;
       previous.series = series;
