@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/runtime/logger.js';
-import { startExporter, type Running } from '../../src/runtime/start.js';
+import { startExporter } from '../../src/runtime/start.js';
+import { stopAfterTest } from '../support/cleanup.js';
 import { config } from '../support/config.js';
 import {
   AK,
@@ -16,7 +17,6 @@ import {
   sample,
   startWorld,
   tokenAccount,
-  type World,
 } from '../support/auth-world.js';
 
 /**
@@ -29,28 +29,21 @@ const STEP_MS = 60_000;
 const LIFETIME_MS = 180_000;
 const REFRESH_BEFORE_MS = 60_000;
 
-let world: World | undefined;
-let running: Running | undefined;
-afterEach(async () => {
-  await running?.stop(100);
-  await world?.close();
-  running = world = undefined;
-});
-
 describe('a simulated day with 3-minute tokens', () => {
   it('polls every cycle successfully with token_file, AK/SK and password, and renews IAM tokens in time', async () => {
     // AK/SK with temporary credentials: the gateway then insists on a signed X-Security-Token.
-    world = await startWorld({
-      tokenLifetimeMs: LIFETIME_MS,
-      gateway: { credentials: [{ accessKey: AK, secretKey: SK, securityToken: SECURITY_TOKEN }] },
-    });
-    const w = world;
+    const w = stopAfterTest(
+      await startWorld({
+        tokenLifetimeMs: LIFETIME_MS,
+        gateway: { credentials: [{ accessKey: AK, secretKey: SK, securityToken: SECURITY_TOKEN }] },
+      }),
+    );
     const tokenFile = join(w.dir, 'token');
     await replaceFile(tokenFile, `${await fetchIamToken(w.iam)}\n`);
 
     const targets = [endlessExport(w, 'tok'), endlessExport(w, 'ak'), endlessExport(w, 'pw')];
     const logs = logSink();
-    running = await startExporter({
+    const running = stopAfterTest(await startExporter({
       config: config(
         [tokenAccount(w, 'tok', tokenFile), akskAccount(w, 'ak', SK, SECURITY_TOKEN), passwordAccount(w, 'pw', REFRESH_BEFORE_MS)],
         targets,
@@ -60,7 +53,7 @@ describe('a simulated day with 3-minute tokens', () => {
       listen: { host: '127.0.0.1', port: 0 },
       now: w.clock.now,
       defaultMetrics: false,
-    });
+    }));
     const exporter = running.exporter;
     await exporter.runner.idle();
 

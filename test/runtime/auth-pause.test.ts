@@ -1,10 +1,11 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Secret } from '../../src/config/secret.js';
 import type { SecretSource } from '../../src/domain/config.js';
 import { createLogger } from '../../src/runtime/logger.js';
-import { startExporter, type Running } from '../../src/runtime/start.js';
+import { startExporter } from '../../src/runtime/start.js';
+import { stopAfterTest } from '../support/cleanup.js';
 import { account, config } from '../support/config.js';
 import { AK, SK, endlessExport, logSink, replaceFile, sample, startWorld, type World } from '../support/auth-world.js';
 
@@ -13,21 +14,12 @@ import { AK, SK, endlessExport, logSink, replaceFile, sample, startWorld, type W
 const WRONG_SK = 'WrongSecretKey-0000000000000000000000000';
 const MINUTE = 60_000;
 
-let world: World | undefined;
-let running: Running | undefined;
-afterEach(async () => {
-  await running?.stop(100);
-  await world?.close();
-  running = world = undefined;
-});
-
 async function setup(secretKey: (w: World) => Promise<SecretSource>) {
-  world = await startWorld();
-  const w = world;
+  const w = stopAfterTest(await startWorld());
   const sk = await secretKey(w);
   const targets = Array.from({ length: 6 }, (_, i) => endlessExport(w, 'ak', `srv-${i}`));
   const logs = logSink();
-  running = await startExporter({
+  const running = stopAfterTest(await startExporter({
     config: config(
       [account(w.sim.url, { name: 'ak', auth: { kind: 'aksk', accessKey: AK, secretKey: sk } })],
       targets,
@@ -37,17 +29,17 @@ async function setup(secretKey: (w: World) => Promise<SecretSource>) {
     listen: { host: '127.0.0.1', port: 0 },
     now: w.clock.now,
     defaultMetrics: false,
-  });
+  }));
   await running.exporter.runner.idle();
-  const metrics = () => running!.exporter.metricsText();
+  const metrics = () => running.exporter.metricsText();
   const paused = async () => sample(await metrics(), 'clouddc_api_account_paused', 'account="ak"');
   const pauseLogs = () => logs.lines().filter((l) => String(l['msg']).startsWith('CloudDC refused the AK/SK signature'));
-  return { w, logs, metrics, paused, pauseLogs };
+  return { w, running, logs, metrics, paused, pauseLogs };
 }
 
 describe('a wrong secret key', () => {
   it('pauses the account: one request per pause, no retries, one warning per pause, no lock-out', async () => {
-    const { w, logs, metrics, paused, pauseLogs } = await setup(async () => ({ kind: 'inline', value: new Secret(WRONG_SK) }));
+    const { w, running, logs, metrics, paused, pauseLogs } = await setup(async () => ({ kind: 'inline', value: new Secret(WRONG_SK) }));
 
     // Start-up: six exports, four at a time, yet only one signed request reached the gateway.
     expect(w.sim.requestCount).toBe(1);
@@ -58,7 +50,7 @@ describe('a wrong secret key', () => {
 
     // Polls during the pause fail fast without a request.
     w.clock.advance(5 * MINUTE);
-    await running!.exporter.pollOnce();
+    await running.exporter.pollOnce();
     expect(w.sim.requestCount).toBe(1);
     expect(await paused()).toBe(1);
 
@@ -70,7 +62,7 @@ describe('a wrong secret key', () => {
     const pauseStarts: number[] = [];
     let requests = w.sim.requestCount;
     for (let minute = 0; minute < 180; minute++) {
-      await running!.exporter.pollOnce();
+      await running.exporter.pollOnce();
       if (w.sim.requestCount > requests) pauseStarts.push(w.clock.now());
       requests = w.sim.requestCount;
       w.clock.advance(MINUTE);
@@ -90,7 +82,7 @@ describe('a wrong secret key', () => {
   });
 
   it('resumes as soon as the secret key file is fixed, and the metric drops to 0', async () => {
-    const { w, paused } = await setup(async (world) => {
+    const { w, running, paused } = await setup(async (world) => {
       const path = join(world.dir, 'sk');
       await fs.writeFile(path, `${WRONG_SK}\n`);
       return { kind: 'file', path };
@@ -99,9 +91,9 @@ describe('a wrong secret key', () => {
     expect(await paused()).toBe(1);
     await replaceFile(file, `${SK}\n`);
     w.clock.advance(MINUTE);
-    await running!.exporter.pollOnce();
+    await running.exporter.pollOnce();
     expect(await paused()).toBe(0);
-    for (const state of running!.exporter.store.states()) expect(state.lastPollOk).toBe(true);
+    for (const state of running.exporter.store.states()) expect(state.lastPollOk).toBe(true);
     expect(w.sim.requestCount).toBe(1 + 6);
   });
 });
