@@ -93,6 +93,21 @@ async function start(web: WebConfig, logger = pino({ level: 'silent' })): Promis
   return running;
 }
 
+/** A TLS server asking for client certificates from a test CA, a client signed by it and a stranger who is not. */
+async function withClientCa(clientAuthType: 'RequireAndVerifyClientCert' | 'VerifyClientCertIfGiven') {
+  const dir = tempDir();
+  selfSigned(dir, 'server');
+  const ca = selfSigned(dir, 'client-ca', 'Test client CA');
+  const client = signedBy(dir, 'client', ca, 'prometheus');
+  const stranger = selfSigned(dir, 'stranger', 'stranger');
+  const r = await start(
+    await load(
+      webFile(dir, `tls_server_config: {cert_file: server.crt, key_file: server.key, client_auth_type: ${clientAuthType}, client_ca_file: client-ca.crt}\n`),
+    ),
+  );
+  return { r, client, stranger };
+}
+
 describe('web config: TLS and basic auth', () => {
   it('asks for credentials, refuses wrong ones, serves the right ones, leaves the probes open', async () => {
     const dir = tempDir();
@@ -193,16 +208,7 @@ http_server_config:
   });
 
   it('RequireAndVerifyClientCert refuses clients without a certificate from client_ca_file', async () => {
-    const dir = tempDir();
-    selfSigned(dir, 'server');
-    const ca = selfSigned(dir, 'client-ca', 'Test client CA');
-    const client = signedBy(dir, 'client', ca, 'prometheus');
-    const stranger = selfSigned(dir, 'stranger', 'stranger');
-    const r = await start(
-      await load(
-        webFile(dir, 'tls_server_config: {cert_file: server.crt, key_file: server.key, client_auth_type: RequireAndVerifyClientCert, client_ca_file: client-ca.crt}\n'),
-      ),
-    );
+    const { r, client, stranger } = await withClientCa('RequireAndVerifyClientCert');
     expect((await get(`${r.url}/-/healthy`, { client })).status).toBe(200);
     await expect(get(`${r.url}/-/healthy`)).rejects.toThrow();
     await expect(get(`${r.url}/-/healthy`, { client: stranger })).rejects.toThrow();
@@ -211,16 +217,7 @@ http_server_config:
 
 describe('web config: optional client certificates', () => {
   it('VerifyClientCertIfGiven lets clients without a certificate in, but not ones with an unverifiable one', async () => {
-    const dir = tempDir();
-    selfSigned(dir, 'server');
-    const ca = selfSigned(dir, 'client-ca', 'Test client CA');
-    const client = signedBy(dir, 'client', ca, 'prometheus');
-    const stranger = selfSigned(dir, 'stranger', 'stranger');
-    const r = await start(
-      await load(
-        webFile(dir, 'tls_server_config: {cert_file: server.crt, key_file: server.key, client_auth_type: VerifyClientCertIfGiven, client_ca_file: client-ca.crt}\n'),
-      ),
-    );
+    const { r, client, stranger } = await withClientCa('VerifyClientCertIfGiven');
     expect((await get(`${r.url}/-/healthy`)).status).toBe(200);
     expect((await get(`${r.url}/-/healthy`, { client })).status).toBe(200);
     await expect(get(`${r.url}/-/healthy`, { client: stranger })).rejects.toThrow();
