@@ -2,6 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { createRateLimiter, type RateLimiterOptions } from '../../src/clouddc/rate-limiter.js';
 
 /** A clock that only sleeping moves: each wait is recorded and advances time by exactly that much. */
+/** A limiter with its one permit about to be spent and no refill in sight; waits end only by aborting. */
+const STARVED: Partial<RateLimiterOptions> = {
+  requestsPerSecond: 0.001,
+  burst: 1,
+  sleep: (_ms, signal) => new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(new Error('aborted')))),
+};
+
 function setup(overrides: Partial<RateLimiterOptions> = {}) {
   let now = 1_000;
   const sleeps: number[] = [];
@@ -180,12 +187,7 @@ describe('waiting', () => {
   });
 
   it('aborting ends a wait at once', async () => {
-    const t = setup({
-      requestsPerSecond: 0.001,
-      burst: 1,
-      sleep: (_ms, signal) =>
-        new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(new Error('aborted')))),
-    });
+    const t = setup(STARVED);
     await take(t.limiter);
     const controller = new AbortController();
     const pending = t.limiter.acquire(controller.signal);
@@ -229,12 +231,7 @@ describe('waiting', () => {
   });
 
   it('aborting a request queued behind others ends its wait at once', async () => {
-    const t = setup({
-      requestsPerSecond: 0.001,
-      burst: 1,
-      sleep: (_ms, signal) =>
-        new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(new Error('aborted')))),
-    });
+    const t = setup(STARVED);
     await take(t.limiter);
     void t.limiter.acquire();
     const controller = new AbortController();
