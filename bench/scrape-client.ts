@@ -14,9 +14,9 @@ export interface Scrape {
  * inside the exporter's process would bill the exporter for the scraper's time and buffers, and
  * a JavaScript client reads slower than Prometheus's Go one.
  */
-export async function curlScrape(url: string, encoding: 'identity' | 'gzip'): Promise<Scrape> {
+export async function curlScrape(url: string, encoding: 'identity' | 'gzip', maxSeconds = 30): Promise<Scrape> {
   const { stdout } = await run('curl', [
-    '-sS', '--fail', '-o', '/dev/null', '-H', `Accept-Encoding: ${encoding}`,
+    '-sS', '--fail', '--max-time', String(maxSeconds), '-o', '/dev/null', '-H', `Accept-Encoding: ${encoding}`,
     '-w', '%{time_total} %{size_download}', `${url}/metrics`,
   ]);
   const [seconds, size] = stdout.trim().split(' ').map(Number);

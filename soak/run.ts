@@ -132,7 +132,7 @@ async function soak(o: Options): Promise<Row[]> {
     const exporter = running;
     await exporter.exporter.runner.idle();
     log(`exporter at ${exporter.url}; first cycle done; scraping every 1 s for ${formatDuration(o.durationMs)} (warm-up ${formatDuration(o.warmupMs)})`);
-    scraper = forkChild('../soak/scrape-child.js', [`${exporter.url}/metrics`, '1000']);
+    scraper = forkChild('../soak/scrape-child.js', [exporter.url, '1000']);
     await nextMessage<Extract<FromScraper, { type: 'ready' }>>(scraper, 'ready', 30_000);
 
     const loop = monitorEventLoopDelay({ resolution: 10 });

@@ -3,10 +3,7 @@
  * own process (bench figure 1 measures the same way, so the soak's scrape times compare with its target).
  * Running curl from here keeps the fork and the reading out of the exporter's event loop.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { curlScrape } from '../bench/scrape-client.js';
 
 export type ToScraper = { readonly type: 'stop' };
 export type FromScraper =
@@ -24,7 +21,7 @@ export type FromScraper =
 async function main(): Promise<void> {
   const [url, interval] = [process.argv[2], Number(process.argv[3])];
   if (url === undefined || !(interval > 0) || process.send === undefined) {
-    throw new Error('usage: fork(scrape-child.js, [METRICS_URL, INTERVAL_MS]) with an IPC channel');
+    throw new Error('usage: fork(scrape-child.js, [EXPORTER_URL, INTERVAL_MS]) with an IPC channel');
   }
   const ms: number[] = [];
   const failures: string[] = [];
@@ -38,13 +35,9 @@ async function main(): Promise<void> {
     }
     busy = true;
     try {
-      const { stdout } = await run('curl', [
-        '-sS', '--fail', '--max-time', '10', '-o', '/dev/null', '-H', 'Accept-Encoding: identity',
-        '-w', '%{time_total} %{size_download}', url,
-      ]);
-      const [seconds, size] = stdout.trim().split(' ').map(Number);
-      ms.push(seconds! * 1000);
-      bytes = size!;
+      const scrape = await curlScrape(url, 'identity', 10);
+      ms.push(scrape.ms);
+      bytes = scrape.bytes;
     } catch (err) {
       if (failures.length < 20) failures.push(String((err as Error).message).slice(0, 200));
       else failures.push('…');
