@@ -9,14 +9,14 @@ const TARGET_MS = 30;
 const TARGET_SPEEDUP = 20;
 
 async function scrapes(url: string, encoding: 'identity' | 'gzip', warm: number, count: number) {
-  const times: number[] = [];
+  const durations: number[] = [];
   let bytes = 0;
   for (let i = 0; i < warm + count; i++) {
     const scrape = await curlScrape(url, encoding);
-    if (i >= warm) times.push(scrape.ms);
+    if (i >= warm) durations.push(scrape.ms);
     bytes = scrape.bytes;
   }
-  return { ms: times, bytes };
+  return { ms: durations, bytes };
 }
 
 /**
