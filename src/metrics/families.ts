@@ -8,6 +8,11 @@ import type { SeriesNames } from './series-names.js';
  * state into its lines of that family; nothing here touches a registry, so a test can call any
  * row directly. Families whose value depends on the scrape time (ages) render a line prefix and
  * an instant; the exposition appends the seconds from that instant to the scrape.
+ *
+ * Each row also says, from two states of one export, whether its lines can differ: a poll then
+ * re-renders only the families it changed (see ExportStore). Saying "unchanged" wrongly would
+ * serve a stale line, so each check compares everything its render reads (a property test in
+ * test/store/export-store.test.ts compares the store with states rendered afresh).
  */
 export interface StaticFamily {
   readonly kind: 'static';
@@ -15,6 +20,8 @@ export interface StaticFamily {
   readonly help: string;
   readonly type: 'gauge' | 'counter';
   render(state: ExportState, series: SeriesNames): string;
+  /** True only if render() gives the same text for both states with the same series. */
+  unchanged(a: ExportState, b: ExportState): boolean;
 }
 
 export interface ScrapeTimeFamily {
@@ -26,6 +33,8 @@ export interface ScrapeTimeFamily {
   prefix(state: ExportState, series: SeriesNames): string | undefined;
   /** Unix seconds the value counts from (called only when prefix() is defined); the value is never negative. */
   since(state: ExportState): number;
+  /** True only if prefix() and since() give the same for both states with the same series. */
+  unchanged(a: ExportState, b: ExportState): boolean;
 }
 
 export type ExportFamily = StaticFamily | ScrapeTimeFamily;
@@ -63,6 +72,7 @@ function gauge(
       const v = pick(s);
       return v === undefined ? '' : line(series.of(name), v);
     },
+    unchanged: (a, b) => Object.is(pick(a), pick(b)),
   };
 }
 
@@ -80,6 +90,7 @@ export const EXPORT_FAMILIES: readonly ExportFamily[] = [
         ]),
         1,
       ),
+    unchanged: (a, b) => a.target.name === b.target.name && a.target.account === b.target.account,
   },
   {
     kind: 'static',
@@ -95,6 +106,7 @@ export const EXPORT_FAMILIES: readonly ExportFamily[] = [
       }
       return out;
     },
+    unchanged: (a, b) => a.observation?.status === b.observation?.status,
   },
   gauge(
     'clouddc_log_export_percentage',
@@ -108,6 +120,7 @@ export const EXPORT_FAMILIES: readonly ExportFamily[] = [
     type: 'gauge',
     prefix: (s, series) => (s.observation ? `${series.of('clouddc_log_export_age_seconds')} ` : undefined),
     since: (s) => s.observation!.createdAt,
+    unchanged: (a, b) => Object.is(a.observation?.createdAt, b.observation?.createdAt),
   },
   gauge(
     'clouddc_log_export_created_timestamp_seconds',
@@ -146,5 +159,7 @@ export const EXPORT_FAMILIES: readonly ExportFamily[] = [
       }
       return out;
     },
+    // A failed poll copies the map (export-state.ts), so the same map means the same counts.
+    unchanged: (a, b) => a.errors === b.errors,
   },
 ];

@@ -163,12 +163,15 @@ export class ExportStore {
     const previous = this.#entries.get(id);
     const series =
       previous && previous.state.target === state.target ? previous.series : new SeriesNames(baseLabels(state.target), state.target.name + state.target.account);
-    // One string per block column (static families, then timed ones), and the timed ones' instants.
-    const lines: string[] = new Array<string>(this.#families.length);
+    // One string per block column (static families, then timed ones), and the timed ones' instants;
+    // undefined where the family's lines cannot have changed (most families, after most polls).
+    const lines: Array<string | undefined> = new Array<string | undefined>(this.#families.length);
     const since: number[] = [];
+    const before = previous && previous.series === series && previous.state.retired === state.retired ? previous.state : undefined;
     // A retired export keeps its entry (so it is not tracked afresh) but has no series.
     this.#families.forEach((family, f) => {
       const c = this.#column[f]!;
+      if (before !== undefined && family.unchanged(before, state)) return;
       if (family.kind === 'static') {
         lines[c] = state.retired ? '' : family.render(state, series);
         return;

@@ -9,9 +9,13 @@
  * A changed export's new text waits as strings in its slot until its block is rebuilt. A block
  * is rebuilt once half its slots wait, and every waiting block at the next scrape: without the
  * first rule one full poll cycle would hold the whole exposition as strings (tens of MB of heap)
- * until someone scrapes. A rebuild copies the unchanged exports' bytes from the old Buffer, so
- * only changed lines are encoded again. The Buffers come from, and go back to, a recycler that
- * reuses memory only once no open scrape (a read) can still be writing it to a socket.
+ * until someone scrapes. An update names only the columns whose lines changed, and a rebuild
+ * touches only those columns: a poll usually changes one or two families of an export (its last
+ * success, its error counters), and the other columns keep their very Buffers, so what is cached
+ * against a Buffer (the gzip segment) stays valid and no bytes are copied. Within a rebuilt column
+ * the unchanged exports' bytes are copied from the old Buffer. The Buffers come from, and go back
+ * to, a recycler that reuses memory only once no open scrape (a read) can still be writing it to a
+ * socket.
  *
  * Timed columns hold line prefixes (`name{labels} `) and, per export, the instant the value is
  * measured from; their numbers are written at scrape time (ages).
@@ -38,9 +42,12 @@ const POOLS = [
 const MAX_NUMBER = 26;
 
 export interface SlotText {
-  /** One string per column (static columns first, then timed); '' when the export has no line. */
-  readonly lines: readonly string[];
-  /** Per timed column: the instant its value counts from, Unix seconds. */
+  /**
+   * One string per column (static columns first, then timed); '' when the export has no line.
+   * In update(), undefined keeps the column's text as it was.
+   */
+  readonly lines: ReadonlyArray<string | undefined>;
+  /** Per timed column whose line is given: the instant its value counts from, Unix seconds. */
   readonly since: readonly number[];
   /** Every line is ASCII, so its length is its byte count. */
   readonly ascii: boolean;
@@ -76,7 +83,10 @@ interface Block {
   /** Per timed column, per slot. */
   since: Float64Array[];
   waiting: number;
-  stale: boolean;
+  /** Per column: some waiting slot has a new line for it. */
+  dirty: boolean[];
+  /** Slots were added or removed since the last rebuild: every column's layout changes. */
+  reshaped: boolean;
 }
 
 export class RenderedBlocks {
@@ -97,26 +107,49 @@ export class RenderedBlocks {
   add(text: SlotText): Slot {
     let block = this.#blocks.at(-1);
     if (block === undefined || block.slots.length >= this.#blockSize) {
-      block = { slots: [], bufs: [], wholes: [], ends: [], since: [], waiting: 0, stale: true };
+      block = { slots: [], bufs: [], wholes: [], ends: [], since: [], waiting: 0, dirty: [], reshaped: true };
       for (let c = 0; c < this.#columns; c++) {
         block.bufs.push(Buffer.alloc(0));
         block.wholes.push(block.bufs[c]!);
         block.ends.push(new Uint32Array(0));
+        block.dirty.push(false);
       }
       for (let t = this.#statics; t < this.#columns; t++) block.since.push(new Float64Array(0));
       this.#blocks.push(block);
     }
+    if (text.lines.length !== this.#columns || text.lines.includes(undefined)) throw new Error('a new slot needs a line for every column');
     const slot: Slot = { pending: undefined, live: true, block, index: -1 };
     block.slots.push(slot);
+    block.reshaped = true;
     this.update(slot, text);
     return slot;
   }
 
+  /** New text for the columns `text` names; a text that names none changes nothing. */
   update(slot: Slot, text: SlotText): void {
     const block = slot.block;
-    if (slot.pending === undefined) block.waiting++;
-    slot.pending = text;
-    block.stale = true;
+    const earlier = slot.pending;
+    let named = false;
+    for (let c = 0; c < this.#columns; c++) {
+      if (text.lines[c] === undefined) continue;
+      named = true;
+      block.dirty[c] = true;
+    }
+    if (!named) return;
+    if (earlier === undefined) {
+      block.waiting++;
+      slot.pending = text;
+    } else {
+      // Still waiting from an earlier update: its lines stand where this one names none.
+      const lines: Array<string | undefined> = [];
+      const since: number[] = [];
+      for (let c = 0; c < this.#columns; c++) {
+        const named = text.lines[c] !== undefined;
+        lines.push(named ? text.lines[c] : earlier.lines[c]);
+        if (c >= this.#statics) since.push(named ? text.since[c - this.#statics]! : earlier.since[c - this.#statics]!);
+      }
+      slot.pending = { lines, since, ascii: text.ascii && earlier.ascii };
+    }
     if (block.waiting * 2 >= this.#blockSize) this.#rebuild(block);
   }
 
@@ -124,7 +157,7 @@ export class RenderedBlocks {
     if (slot.pending !== undefined) slot.block.waiting--;
     slot.live = false;
     slot.pending = undefined;
-    slot.block.stale = true;
+    slot.block.reshaped = true;
   }
 
   /** Brings every stale block up to date and starts a scrape's read of them at `now` (Unix seconds). */
@@ -152,7 +185,7 @@ export class RenderedBlocks {
   }
 
   #refresh(): void {
-    for (const block of this.#blocks) if (block.stale) this.#rebuild(block);
+    for (const block of this.#blocks) if (block.reshaped || block.waiting > 0) this.#rebuild(block);
     // Blocks emptied by removals go; the blocks after them keep their order.
     for (let i = this.#blocks.length - 1; i >= 0; i--) {
       const block = this.#blocks[i]!;
@@ -190,8 +223,10 @@ export class RenderedBlocks {
   }
 
   #rebuild(block: Block): void {
-    const kept = block.slots.filter((s) => s.live);
+    const kept = block.reshaped ? block.slots.filter((s) => s.live) : block.slots;
+    const touched = block.dirty.map((d) => d || block.reshaped);
     for (let c = 0; c < this.#columns; c++) {
+      if (!touched[c]) continue;
       const oldBuf = block.bufs[c]!;
       const oldEnds = block.ends[c]!;
       const start = (s: Slot): number => (s.index > 0 ? oldEnds[s.index - 1]! : 0);
@@ -211,31 +246,38 @@ export class RenderedBlocks {
       let at = 0;
       for (let i = 0; i < kept.length; ) {
         const s = kept[i]!;
-        if (s.pending === undefined) {
+        if (s.pending?.lines[c] === undefined) {
           oldBuf.copy(buf, at, start(s), oldEnds[s.index]);
           at += lengths[i]!;
           ends[i++] = at;
           continue;
         }
-        // A run of changed slots is encoded with one write.
+        // A run of changed lines is encoded with one write.
         const runStart = at;
         const run: string[] = [];
-        for (; i < kept.length && kept[i]!.pending !== undefined; i++) {
+        for (; i < kept.length && kept[i]!.pending?.lines[c] !== undefined; i++) {
           run.push(kept[i]!.pending!.lines[c]!);
           at += lengths[i]!;
           ends[i] = at;
         }
         buf.write(run.join(''), runStart);
       }
+      block.ends[c] = ends;
+      if (buf.equals(oldBuf)) {
+        // Rewritten to the same bytes (a removed export had no line here, say): the old Buffer stays,
+        // and with it what is cached against it, which a new Buffer with equal bytes would lose.
+        this.#recycler.retire(whole, BLOCKS);
+        continue;
+      }
       // After the copying above; a scrape still writing the old bytes keeps them from reuse.
       this.#recycler.retire(block.wholes[c]!, BLOCKS);
       block.bufs[c] = buf;
       block.wholes[c] = whole;
-      block.ends[c] = ends;
     }
     block.since = block.since.map((old, t) => {
+      if (!touched[this.#statics + t]) return old;
       const next = new Float64Array(kept.length);
-      kept.forEach((s, i) => (next[i] = s.pending === undefined ? old[s.index]! : s.pending.since[t]!));
+      kept.forEach((s, i) => (next[i] = s.pending?.lines[this.#statics + t] === undefined ? old[s.index]! : s.pending.since[t]!));
       return next;
     });
     kept.forEach((s, i) => {
@@ -244,6 +286,7 @@ export class RenderedBlocks {
     });
     block.slots = kept;
     block.waiting = 0;
-    block.stale = false;
+    block.dirty.fill(false);
+    block.reshaped = false;
   }
 }

@@ -1,9 +1,11 @@
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { exportKeyId } from '../../src/domain/export.js';
+import { exportKeyId, type ExportTarget } from '../../src/domain/export.js';
 import { ExportStore } from '../../src/store/export-store.js';
 import { failure, success, target } from '../support/factories.js';
 import { expectGolden } from '../support/golden.js';
+import { holds, SEEDS } from '../properties/seeds.js';
 
 const golden = (name: string) => fileURLToPath(new URL(`./golden/${name}`, import.meta.url));
 
@@ -100,5 +102,62 @@ describe('ExportStore', () => {
     const third = store.renderChunks(4000);
     expect([ages(first).buffer, ages(second).buffer, ages(waiting).buffer]).toContain(ages(third).buffer);
     expect(Buffer.concat(third).toString()).toContain('export_id="2"} 3000\n');
+  });
+
+  it.each(SEEDS)('serves after any run of polls, renames and retirements exactly what rendering every state afresh serves (%s %i)', (_name, seed) => {
+    // A poll re-renders only the families whose unchanged() says they may differ; a check that
+    // misses something its family renders would leave a stale line, and this comparison finds it.
+    const op = fc.oneof(
+      fc.record({
+        kind: fc.constant('ok' as const),
+        at: fc.nat(2),
+        status: fc.constantFrom('processing', 'completed', 'failed', 'unknown' as const),
+        percentage: fc.integer({ min: 0, max: 100 }),
+        createdAt: fc.constantFrom(1_750_000_000, 1_750_000_050.5),
+      }),
+      fc.record({ kind: fc.constant('fail' as const), at: fc.nat(2), reason: fc.constantFrom('404', '429', '500', 'timeout', 'network') }),
+      fc.record({
+        kind: fc.constant('retarget' as const),
+        at: fc.nat(2),
+        name: fc.constantFrom('', 'rack-1', 'zürich'),
+        account: fc.constantFrom('main', 'other'),
+        team: fc.constantFrom(undefined, 'ops'),
+      }),
+      fc.record({ kind: fc.constant('retire' as const) }),
+      fc.record({ kind: fc.constant('scrape' as const) }),
+    );
+    holds(
+      fc.property(fc.array(op, { maxLength: 60, size: 'max' }), (ops) => {
+        const store = new ExportStore();
+        let current: ExportTarget[] = [a, b, c];
+        store.sync(current);
+        let now = 1_750_000_100;
+        const afresh = (): string => {
+          const fresh = new ExportStore();
+          fresh.sync(current);
+          for (const t of current) fresh.replace(exportKeyId(t), () => store.get(exportKeyId(t))!);
+          return fresh.render(now);
+        };
+        for (const o of ops) {
+          now += 7;
+          if (o.kind === 'ok') {
+            store.apply(exportKeyId(current[o.at]!), success({ status: o.status, rawStatus: o.status, percentage: o.percentage, createdAt: o.createdAt }), now);
+          } else if (o.kind === 'fail') {
+            store.apply(exportKeyId(current[o.at]!), failure(o.reason), now);
+          } else if (o.kind === 'retarget') {
+            current = current.map((t, i) => (i === o.at ? { ...t, name: o.name, account: o.account, labels: o.team ? { team: o.team } : {} } : t));
+            store.sync(current);
+          } else if (o.kind === 'retire') {
+            store.retireDue(now, { completedMs: 20_000, notFoundMs: 20_000 });
+          } else {
+            expect(store.render(now)).toBe(afresh());
+          }
+        }
+        expect(store.render(now)).toBe(afresh());
+      }),
+      seed,
+      200,
+      'test/store/export-store.test.ts',
+    );
   });
 });
