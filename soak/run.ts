@@ -8,7 +8,9 @@
  * Checks, and exits 1 when one is missed (2 when the soak itself fails):
  * - resident memory grows by at most 10 % from the end of the warm-up to the end of the run;
  * - event-loop delay p99 (perf_hooks.monitorEventLoopDelay) at most 50 ms after the warm-up;
- * - scrape p99 within the benchmark's /metrics target (30 ms, bench figure 1), and no failed scrape;
+ * - scrape p99 within the benchmark's /metrics target (30 ms, bench figure 1), and no failed scrape. Beside it, a
+ *   control: a process that only serves the same bytes in the same chunks, scraped the same way half a second
+ *   later, shows what moving that much data costs on this machine under the same load;
  * - every failed poll was injected by the simulator: the exporter's error counters equal, code by code, the
  *   faults the simulator's plan scripted for the requests it received; and the requests sent equal those received;
  * - no unhandled rejection and no process warning.
@@ -25,6 +27,7 @@ import { median } from '../bench/stats.js';
 import { formatDuration, parseDuration } from '../src/config/duration.js';
 import { startExporter, type Running } from '../src/runtime/start.js';
 import { MIX, PLAN_LENGTH } from './plan.js';
+import type { FromControl } from './control-child.js';
 import type { FromScraper, ToScraper } from './scrape-child.js';
 import type { FromSoakSim, ToSoakSim } from './sim-child.js';
 
@@ -103,6 +106,16 @@ function table(rows: readonly Row[]): string {
   return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
+type ScrapeReport = Extract<FromScraper, { type: 'report' }>;
+
+async function stopScraper(child: ChildProcess): Promise<ScrapeReport> {
+  const report = nextMessage<ScrapeReport>(child, 'report', 30_000);
+  child.send({ type: 'stop' } satisfies ToScraper);
+  const scrapes = await report;
+  await stopChild(child);
+  return scrapes;
+}
+
 async function soak(o: Options): Promise<Row[]> {
   const problems: string[] = [];
   process.on('unhandledRejection', (r) => problems.push(`unhandledRejection: ${String(r)}`));
@@ -111,6 +124,8 @@ async function soak(o: Options): Promise<Row[]> {
   log(`starting the simulator child with ${o.exports} exports (fault plan seed ${o.seed})`);
   const sim = forkChild('../soak/sim-child.js', [String(o.exports), String(o.seed), String(TIMEOUT_MS)]);
   let scraper: ChildProcess | undefined;
+  let control: ChildProcess | undefined;
+  let controlScraper: ChildProcess | undefined;
   let running: Running | undefined;
   try {
     const ready = await nextMessage<Extract<FromSoakSim, { type: 'ready' }>>(sim, 'ready', 60_000);
@@ -134,6 +149,15 @@ async function soak(o: Options): Promise<Row[]> {
     log(`exporter at ${exporter.url}; first cycle done; scraping every 1 s for ${formatDuration(o.durationMs)} (warm-up ${formatDuration(o.warmupMs)})`);
     scraper = forkChild('../soak/scrape-child.js', [exporter.url, '1000']);
     await nextMessage<Extract<FromScraper, { type: 'ready' }>>(scraper, 'ready', 30_000);
+    const sample = await exporter.exporter.metricsChunks();
+    const sizes = sample.map((c) => c.length).filter((n) => n > 0);
+    exporter.exporter.releaseChunks(sample);
+    control = forkChild('../soak/control-child.js', [sizes.join(',')]);
+    const { url: controlUrl } = await nextMessage<FromControl>(control, 'ready', 30_000);
+    // Half a second after the exporter's scrapes, so that the two never overlap.
+    await sleep(500);
+    controlScraper = forkChild('../soak/scrape-child.js', [controlUrl, '1000']);
+    await nextMessage<Extract<FromScraper, { type: 'ready' }>>(controlScraper, 'ready', 30_000);
 
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
@@ -175,12 +199,13 @@ async function soak(o: Options): Promise<Row[]> {
     loop.disable();
     gcObserver.disconnect();
 
-    log('stopping: scraper, then the schedule (the cycle in flight finishes), then counting');
-    const scrapeReport = nextMessage<Extract<FromScraper, { type: 'report' }>>(scraper, 'report', 30_000);
-    scraper.send({ type: 'stop' } satisfies ToScraper);
-    const scrapes = await scrapeReport;
-    await stopChild(scraper);
+    log('stopping: scrapers, then the schedule (the cycle in flight finishes), then counting');
+    const scrapes = await stopScraper(scraper);
     scraper = undefined;
+    const controlScrapes = await stopScraper(controlScraper);
+    controlScraper = undefined;
+    await stopChild(control);
+    control = undefined;
     const cycles = await metricValue(exporter, 'clouddc_exporter_poll_cycles_total');
     const skipped = await metricValue(exporter, 'clouddc_exporter_poll_cycles_skipped_total');
     await exporter.stop(15_000);
@@ -201,6 +226,7 @@ async function soak(o: Options): Promise<Row[]> {
     const growth = rssEnd / rssAfter - 1;
     const p99Loop = loop.percentile(99) / 1e6;
     const scrapeP99 = quantile(scrapes.ms, 0.99);
+    const controlP99 = quantile(controlScrapes.ms, 0.99);
     const codes = [...new Set([...Object.keys(injected), ...Object.keys(counted)])].sort();
     const uninjected = codes.filter((c) => (counted[c] ?? 0) > (injected[c] ?? 0));
     const failuresMatch = codes.every((c) => (counted[c] ?? 0) === (injected[c] ?? 0));
@@ -214,6 +240,11 @@ async function soak(o: Options): Promise<Row[]> {
       { figure: 'event-loop delay p99 (after warm-up)', value: `${p99Loop.toFixed(1)} ms (p50 ${(loop.percentile(50) / 1e6).toFixed(1)}, max ${(loop.max / 1e6).toFixed(0)} ms)`, target: `≤ ${LOOP_DELAY_P99_MAX_MS} ms`, pass: p99Loop <= LOOP_DELAY_P99_MAX_MS },
       { figure: '   GC pauses: count / p99 / longest', value: `${gcPauses.length} / ${quantile(gcPauses, 0.99).toFixed(1)} ms / ${Math.max(0, ...gcPauses).toFixed(1)} ms`, target: '-' },
       { figure: `GET /metrics p99 (${scrapes.ms.length} scrapes, ${mb(scrapes.bytes)})`, value: `${scrapeP99.toFixed(1)} ms (p50 ${quantile(scrapes.ms, 0.5).toFixed(1)}, max ${Math.max(...scrapes.ms).toFixed(0)} ms)`, target: `≤ ${SCRAPE_TARGET_MS} ms (bench)`, pass: scrapeP99 <= SCRAPE_TARGET_MS },
+      {
+        figure: `   control: same bytes, static server (${controlScrapes.ms.length} scrapes)`,
+        value: `${controlP99.toFixed(1)} ms (p50 ${quantile(controlScrapes.ms, 0.5).toFixed(1)}, max ${Math.max(...controlScrapes.ms).toFixed(0)} ms); exporter p99 = ${(scrapeP99 / controlP99).toFixed(2)}× control`,
+        target: '-',
+      },
       { figure: '   failed / overlapping scrapes', value: `${scrapes.failures.length} / ${scrapes.overlapped}${scrapes.failures.length ? ` (${scrapes.failures[0]})` : ''}`, target: '0 failed', pass: scrapes.failures.length === 0 },
       { figure: 'polls: requests sent / received', value: `${sent} / ${served} in ${cycles} cycles`, target: 'equal', pass: sent === served && sent > 0 },
       { figure: '   ticks skipped / longest cycle', value: `${skipped} / ${longestCycle.toFixed(2)} s (spread over 85 % of 5 s by design)`, target: '-' },
@@ -225,6 +256,8 @@ async function soak(o: Options): Promise<Row[]> {
     ];
   } finally {
     if (scraper) await stopChild(scraper);
+    if (controlScraper) await stopChild(controlScraper);
+    if (control) await stopChild(control);
     await running?.stop(100).catch(() => undefined);
     await stopChild(sim, { type: 'stop' } satisfies ToSoakSim);
   }
