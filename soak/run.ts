@@ -8,7 +8,8 @@
  * Checks, and exits 1 when one is missed (2 when the soak itself fails):
  * - resident memory grows by at most 10 % from the end of the warm-up to the end of the run;
  * - event-loop delay p99 (perf_hooks.monitorEventLoopDelay) at most 50 ms after the warm-up;
- * - scrape p99 within the benchmark's /metrics target (30 ms, bench figure 1), and no failed scrape. Beside it, a
+ * - scrape p99 after the warm-up within the benchmark's /metrics target (30 ms, bench figure 1), and no failed
+ *   scrape at all. Beside it, a
  *   control: a process that only serves the same bytes in the same chunks, scraped the same way half a second
  *   later, shows what moving that much data costs on this machine under the same load;
  * - every failed poll was injected by the simulator: the exporter's error counters equal, code by code, the
@@ -172,6 +173,7 @@ async function soak(o: Options): Promise<Row[]> {
     const rss: Array<{ at: number; rss: number }> = [];
     let heapAfterWarmup = 0;
     let warmedUp = false;
+    let warmedUpAt = Number.POSITIVE_INFINITY;
     let lastLog = started;
     let longestCycle = 0;
     while (Date.now() - started < o.durationMs) {
@@ -179,6 +181,7 @@ async function soak(o: Options): Promise<Row[]> {
       const at = Date.now() - started;
       if (!warmedUp && at >= o.warmupMs) {
         warmedUp = true;
+        warmedUpAt = Date.now();
         gc();
         heapAfterWarmup = process.memoryUsage().heapUsed;
         loop.reset();
@@ -225,8 +228,12 @@ async function soak(o: Options): Promise<Row[]> {
     const rssEnd = median(end);
     const growth = rssEnd / rssAfter - 1;
     const p99Loop = loop.percentile(99) / 1e6;
-    const scrapeP99 = quantile(scrapes.ms, 0.99);
-    const controlP99 = quantile(controlScrapes.ms, 0.99);
+    // Scrapes that started after the warm-up, like every other figure but failures (which count whenever).
+    const settled = (r: ScrapeReport) => r.ms.filter((_, i) => r.at[i]! >= warmedUpAt);
+    const scrapeMs = settled(scrapes);
+    const controlMs = settled(controlScrapes);
+    const scrapeP99 = quantile(scrapeMs, 0.99);
+    const controlP99 = quantile(controlMs, 0.99);
     const codes = [...new Set([...Object.keys(injected), ...Object.keys(counted)])].sort();
     const uninjected = codes.filter((c) => (counted[c] ?? 0) > (injected[c] ?? 0));
     const failuresMatch = codes.every((c) => (counted[c] ?? 0) === (injected[c] ?? 0));
@@ -239,10 +246,10 @@ async function soak(o: Options): Promise<Row[]> {
       { figure: '   peak RSS / V8 heap after GC', value: `${mb(Math.max(...rss.map((s) => s.rss)))} / ${mb(heapAfterWarmup)} → ${mb(heapAtEnd)}`, target: '-' },
       { figure: 'event-loop delay p99 (after warm-up)', value: `${p99Loop.toFixed(1)} ms (p50 ${(loop.percentile(50) / 1e6).toFixed(1)}, max ${(loop.max / 1e6).toFixed(0)} ms)`, target: `≤ ${LOOP_DELAY_P99_MAX_MS} ms`, pass: p99Loop <= LOOP_DELAY_P99_MAX_MS },
       { figure: '   GC pauses: count / p99 / longest', value: `${gcPauses.length} / ${quantile(gcPauses, 0.99).toFixed(1)} ms / ${Math.max(0, ...gcPauses).toFixed(1)} ms`, target: '-' },
-      { figure: `GET /metrics p99 (${scrapes.ms.length} scrapes, ${mb(scrapes.bytes)})`, value: `${scrapeP99.toFixed(1)} ms (p50 ${quantile(scrapes.ms, 0.5).toFixed(1)}, max ${Math.max(...scrapes.ms).toFixed(0)} ms)`, target: `≤ ${SCRAPE_TARGET_MS} ms (bench)`, pass: scrapeP99 <= SCRAPE_TARGET_MS },
+      { figure: `GET /metrics p99 (${scrapeMs.length} scrapes after warm-up, ${mb(scrapes.bytes)})`, value: `${scrapeP99.toFixed(1)} ms (p50 ${quantile(scrapeMs, 0.5).toFixed(1)}, max ${Math.max(...scrapeMs).toFixed(0)} ms)`, target: `≤ ${SCRAPE_TARGET_MS} ms (bench)`, pass: scrapeP99 <= SCRAPE_TARGET_MS },
       {
-        figure: `   control: same bytes, static server (${controlScrapes.ms.length} scrapes)`,
-        value: `${controlP99.toFixed(1)} ms (p50 ${quantile(controlScrapes.ms, 0.5).toFixed(1)}, max ${Math.max(...controlScrapes.ms).toFixed(0)} ms); exporter p99 = ${(scrapeP99 / controlP99).toFixed(2)}× control`,
+        figure: `   control: same bytes, static server (${controlMs.length} scrapes)`,
+        value: `${controlP99.toFixed(1)} ms (p50 ${quantile(controlMs, 0.5).toFixed(1)}, max ${Math.max(...controlMs).toFixed(0)} ms); exporter p99 = ${(scrapeP99 / controlP99).toFixed(2)}× control`,
         target: '-',
       },
       { figure: '   failed / overlapping scrapes', value: `${scrapes.failures.length} / ${scrapes.overlapped}${scrapes.failures.length ? ` (${scrapes.failures[0]})` : ''}`, target: '0 failed', pass: scrapes.failures.length === 0 },

@@ -12,6 +12,8 @@ export type FromScraper =
       readonly type: 'report';
       /** Time to the last byte of every scrape that succeeded, ms. */
       readonly ms: number[];
+      /** When each of those scrapes started, ms since the epoch. */
+      readonly at: number[];
       readonly failures: string[];
       /** Ticks skipped because the previous scrape was still running. */
       readonly overlapped: number;
@@ -24,6 +26,7 @@ async function main(): Promise<void> {
     throw new Error('usage: fork(scrape-child.js, [EXPORTER_URL, INTERVAL_MS]) with an IPC channel');
   }
   const ms: number[] = [];
+  const at: number[] = [];
   const failures: string[] = [];
   let overlapped = 0;
   let bytes = 0;
@@ -34,9 +37,11 @@ async function main(): Promise<void> {
       return;
     }
     busy = true;
+    const startedAt = Date.now();
     try {
       const scrape = await curlScrape(url, 'identity', 10);
       ms.push(scrape.ms);
+      at.push(startedAt);
       bytes = scrape.bytes;
     } catch (err) {
       if (failures.length < 20) failures.push(String((err as Error).message).slice(0, 200));
@@ -50,7 +55,7 @@ async function main(): Promise<void> {
     if (m.type !== 'stop') return;
     clearInterval(timer);
     const finish = () => {
-      process.send?.({ type: 'report', ms, failures, overlapped, bytes } satisfies FromScraper, () => process.exit(0));
+      process.send?.({ type: 'report', ms, at, failures, overlapped, bytes } satisfies FromScraper, () => process.exit(0));
     };
     if (!busy) finish();
     else {
