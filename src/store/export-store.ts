@@ -124,16 +124,24 @@ export class ExportStore {
    */
   renderChunks(now: number): Buffer[] {
     const read = this.#blocks.read(now);
-    // A new view of the first header per scrape: the key releaseChunks() finds the read by.
-    const key = this.#families.length > 0 ? this.#headers[0]!.subarray(0) : Buffer.alloc(0);
-    this.#reads.set(key, read.end);
-    const out: Buffer[] = this.#families.length > 0 ? [] : [key];
+    const out: Buffer[] = [];
+    // releaseChunks() finds the read by a chunk no other scrape has: the ages, written anew each
+    // scrape. Every other chunk stays the same Buffer until its lines change, which is what lets
+    // the gzip segments cached against them be reused.
+    let key: Buffer | undefined;
     for (let f = 0; f < this.#families.length; f++) {
       const family = this.#families[f]!;
-      out.push(f === 0 ? key : this.#headers[f]!);
-      if (family.kind === 'static') read.chunks(this.#column[f]!, out);
-      else out.push(read.timed(this.#column[f]!));
+      out.push(this.#headers[f]!);
+      if (family.kind === 'static') {
+        read.chunks(this.#column[f]!, out);
+        continue;
+      }
+      const timed = read.timed(this.#column[f]!);
+      key ??= timed;
+      out.push(timed);
     }
+    if (key === undefined) out.push((key = Buffer.alloc(0)));
+    this.#reads.set(key, read.end);
     return out;
   }
 

@@ -104,6 +104,19 @@ describe('ExportStore', () => {
     expect(Buffer.concat(third).toString()).toContain('export_id="2"} 3000\n');
   });
 
+  it('serves the very same Buffers scrape after scrape, but for the ages, while nothing changes', () => {
+    // What gzip's cached segments rely on: a chunk that is a new Buffer each scrape is compressed each scrape.
+    const store = new ExportStore();
+    store.sync([a, b]);
+    store.apply(exportKeyId(a), success({ createdAt: 1000 }), 1100);
+    const first = store.renderChunks(2000);
+    const second = store.renderChunks(2001);
+    const fresh = second.filter((c, i) => c !== first[i]).map((c) => c.toString());
+    expect(fresh).toEqual([expect.stringMatching(/^clouddc_log_export_age_seconds\{.*\} 1001\n$/)]);
+    store.releaseChunks(first);
+    store.releaseChunks(second);
+  });
+
   it.each(SEEDS)('serves after any run of polls, renames and retirements exactly what rendering every state afresh serves (%s %i)', (_name, seed) => {
     // A poll re-renders only the families whose unchanged() says they may differ; a check that
     // misses something its family renders would leave a stale line, and this comparison finds it.
