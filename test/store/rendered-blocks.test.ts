@@ -151,7 +151,7 @@ describe('RenderedBlocks', () => {
     expect(second0!.toString()).toBe('x 2\ny 1\n');
     expect(second0).not.toBe(first0);
     expect(second1).toBe(first1);
-    // A removal that leaves a column's bytes as they were (y had no line in it) keeps that Buffer, and the
+    // A removal that leaves a column's bytes as they were (z had no line in it) keeps that Buffer, and the
     // block still knows where every remaining export's bytes are.
     const z = blocks.add({ lines: ['z 1\n', ''], since: [], ascii: true });
     const [, third1] = columns();
