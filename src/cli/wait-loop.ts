@@ -46,7 +46,7 @@ export interface LoopResult<O> {
   readonly nowSeconds: number;
 }
 
-/** Exit codes, as documented in the README. Interruption is 128 + the signal's number, as a shell reports it. */
+/** Exit codes, as documented in docs/cli.md. Interruption is 128 + the signal's number, as a shell reports it. */
 export const EXIT = { ok: 0, error: 1, failed: 2 } as const;
 
 export function onceExitCode(outcome: OnceOutcome): number {

@@ -1,7 +1,7 @@
 /**
  * One adaptive token bucket per account client: every HTTP attempt, retries included, takes a token.
  *
- * CloudDC publishes no limits (clouddc-api.md §3), so the configured rate is a ceiling, not a promise.
+ * CloudDC publishes no limits (docs/clouddc-api.md#errors-and-throttling), so the configured rate is a ceiling, not a promise.
  * The rate adapts like TCP's AIMD: a 429 halves it, and good answers win it back linearly. One throttling
  * episode brings many 429s (every poll in flight, and everything sent until the gateway's one-second window
  * has moved on); halving for each would drop the rate to the floor for a single event. So a 429 cuts only

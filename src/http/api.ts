@@ -3,7 +3,7 @@ import { exportsJson, toExportJson } from './export-json.js';
 import type { ExporterView } from './view.js';
 
 /**
- * `/api/v1/exports`: the status page's data as JSON (field names documented in the README, stable
+ * `/api/v1/exports`: the status page's data as JSON (field names documented in docs/http-api.md, stable
  * within v1). Read-only, like every other route.
  */
 export function apiRoutes(router: Router, view: ExporterView): void {

@@ -1,6 +1,6 @@
 /**
  * Helpers for the Prometheus text exposition format (version 0.0.4). Hand-written because the
- * per-export families bypass prom-client for speed; see architecture.md, guideline 2.
+ * per-export families bypass prom-client for speed; see docs/architecture.md#why-the-exposition-is-pre-rendered.
  */
 
 export function escapeLabelValue(value: string): string {

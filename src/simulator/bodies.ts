@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 
 /**
- * Error bodies as CloudDC and its API gateway send them (clouddc-api.md §3). The client has to cope with
+ * Error bodies as CloudDC and its API gateway send them (docs/clouddc-api.md#errors-and-throttling). The client has to cope with
  * every one of these shapes, so the defaults deliberately differ: JSON from CloudDC, JSON with request_id
  * from the gateway, a bare string for 429 and HTML from the load balancer in front of both.
  */
@@ -38,12 +38,12 @@ export function gatewayAuthFailure(reason: IamFailure | string, requestId: strin
   };
 }
 
-/** APIGW.0307: the token expired, was revoked, or was issued for another region (clouddc-api.md §3). */
+/** APIGW.0307: the token expired, was revoked, or was issued for another region (docs/clouddc-api.md#errors-and-throttling). */
 export function tokenMustBeUpdated(requestId: string): Record<string, string> {
   return { error_code: 'APIGW.0307', error_msg: 'The token must be updated.', request_id: requestId };
 }
 
-/** APIGW.0308 exactly as the gateway words it (clouddc-api.md §3). */
+/** APIGW.0308 exactly as the gateway words it (docs/clouddc-api.md#errors-and-throttling). */
 export function gatewayThrottled(limit: number, requestId: string): BodySpec {
   return json({
     error_code: 'APIGW.0308',

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { JSON_TYPE } from './bodies.js';
 
 /**
- * IAM's POST /v3/auth/tokens (clouddc-api.md §4a) on its own small server, so the CloudDC simulator stays
+ * IAM's POST /v3/auth/tokens (docs/clouddc-api.md#iam-token) on its own small server, so the CloudDC simulator stays
  * unchanged. Tokens live `tokenLifetimeMs` on the simulator clock and can be revoked; gateway-auth.ts asks
  * `check` whether a token may pass.
  */

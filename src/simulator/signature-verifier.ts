@@ -1,7 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /*
- * The simulator's check of AK/SK signatures (clouddc-api.md §4b). Deliberately re-derived from the spec
+ * The simulator's check of AK/SK signatures (docs/clouddc-api.md#aksk-signing). Deliberately re-derived from the spec
  * rather than importing src/clouddc/auth/aksk-signer.ts: if both sides shared code, a bug in it would sign
  * and verify consistently and the client tests would never notice.
  */

@@ -4,7 +4,7 @@ import type { Fault } from './faults.js';
 
 export type { ExportKey };
 
-/** The wire variants the CloudDC docs disagree on (see clouddc-api.md §2.1); each is chosen per export. */
+/** The wire variants the CloudDC docs disagree on (see docs/clouddc-api.md#answer-fields-and-where-the-documents-disagree); each is chosen per export. */
 export interface ProgressBehaviour {
   readonly kind: 'progress';
   /** Simulator-clock ms; defaults to when the behaviour was set. */

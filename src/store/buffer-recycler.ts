@@ -1,10 +1,9 @@
 /**
  * Reuses the Buffers that hold exposition bytes instead of allocating fresh ones.
  *
- * On the VMs we measure on, the first touch of freshly allocated memory costs about 3 µs per
- * 4 KiB page: a new 2.6 MB Buffer for the ages of each scrape was 9 ms of page faults, and the
- * blocks rebuilt during a poll cycle allocate the whole 26 MB exposition again. Freed that way,
- * the memory also stays with the C allocator, fragmented, and resident memory grew by ~20 MB.
+ * Touching freshly allocated memory costs page faults, and the exposition is rebuilt and the ages
+ * Buffer rewritten all the time; memory freed that way also stays with the C allocator, fragmented.
+ * The measurements are in docs/performance.md.
  *
  * A Buffer may be reused only once no scrape can still be writing it to a socket. Scrapes are
  * reads: a Buffer retired while reads are open waits in quarantine until the last of them ends.

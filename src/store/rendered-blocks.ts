@@ -2,8 +2,8 @@
  * Pre-rendered exposition bytes for many exports, grouped in blocks.
  *
  * A scrape of 10,000 exports is about 26 MB of text. Building that as one string per scrape
- * allocates and copies it several times (join, UTF-8 encoding, the HTTP write), and on these
- * machines touching fresh memory is what costs. So the text is kept as encoded Buffers, one per
+ * allocates and copies it several times (join, UTF-8 encoding, the HTTP write), and touching
+ * fresh memory is what costs (docs/architecture.md). So the text is kept as encoded Buffers, one per
  * block of exports and column, and a scrape hands those Buffers to the socket as they are.
  *
  * A changed export's new text waits as strings in its slot until its block is rebuilt. A block
@@ -25,8 +25,8 @@ import { BufferRecycler } from './buffer-recycler.js';
 
 /**
  * Exports per block. Each block adds one chunk per column to a scrape, and the socket writes
- * fewer, larger chunks measurably faster (26 MB in ~100 chunks vs ~400: 12 vs 18 ms); the
- * half-full rebuild rule keeps the copying per update the same whatever the size.
+ * fewer, larger chunks faster (see docs/performance.md); the half-full rebuild rule keeps the
+ * copying per update the same whatever the size.
  */
 const DEFAULT_BLOCK_SIZE = 1024;
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { signRequest } from '../../src/clouddc/auth/aksk-signer.js';
 import { verifySignature, type IncomingSignedRequest } from '../../src/simulator/signature-verifier.js';
 
-// Test vectors from clouddc-api.md §4b, replayed as the requests the gateway would receive.
+// Test vectors from docs/clouddc-api.md#aksk-signing, replayed as the requests the gateway would receive.
 const AK = 'HPUAEXAMPLEAK0000001';
 const SK = 'ExampleSecretKey0000000000000000000000001';
 const NOW = new Date('2025-03-20T02:48:06Z');

@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 
 /**
- * Huawei API Gateway AK/SK signing ("SDK-HMAC-SHA256"), see clouddc-api.md §4b.
+ * Huawei API Gateway AK/SK signing ("SDK-HMAC-SHA256"), see docs/clouddc-api.md#aksk-signing.
  * Written on node:crypto instead of importing the official core SDK, which would pull in ~23 MB of
  * dependencies and has header-casing quirks (§4b "SDK quirks").
  */

@@ -24,7 +24,7 @@ export interface AkskOptions {
 }
 
 /**
- * Signs every request with SDK-HMAC-SHA256 (clouddc-api.md §4b). X-Project-Id is added and signed like the
+ * Signs every request with SDK-HMAC-SHA256 (docs/clouddc-api.md#aksk-signing). X-Project-Id is added and signed like the
  * official SDK does; host and x-sdk-date are always signed. There is nothing to renew, so a 401 is never
  * retried: it pauses the account instead (see cooldown.ts).
  */

@@ -4,7 +4,7 @@ import { AuthenticationError } from './authenticator.js';
 
 /**
  * Protects an access key from Huawei's lock-out: 5 failed signature checks in a row lock the key for 5 minutes
- * (clouddc-api.md §3), for every user of that key, not only this exporter. So:
+ * (docs/clouddc-api.md#errors-and-throttling), for every user of that key, not only this exporter. So:
  * - until a signed request has been accepted, only one is in flight (the probe) and the others wait for its
  *   verdict, so a wrong SK costs one failed check, not one per concurrent poll;
  * - after a 401 the account sends nothing for a pause that outlasts a lock-out; each further refused probe

@@ -2,7 +2,7 @@ import { request, type Dispatcher } from 'undici';
 import { parseErrorBody, sanitise } from '../error-body.js';
 import { redactor } from '../response.js';
 
-/** POST /v3/auth/tokens with a password (clouddc-api.md §4a). */
+/** POST /v3/auth/tokens with a password (docs/clouddc-api.md#iam-token). */
 export interface IamTokenRequest {
   /** IAM base URL ending in /v3. */
   readonly authUrl: string;

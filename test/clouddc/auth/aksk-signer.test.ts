@@ -10,7 +10,7 @@ import {
   stringToSign,
 } from '../../../src/clouddc/auth/aksk-signer.js';
 
-// Vectors V1–V4 and the Huawei example come from clouddc-api.md §4b.
+// Vectors V1–V4 and the Huawei example come from docs/clouddc-api.md#aksk-signing.
 const AK = 'HPUAEXAMPLEAK0000001';
 const SK = 'ExampleSecretKey0000000000000000000000001';
 const DATE = new Date('2025-03-20T02:48:06Z');
