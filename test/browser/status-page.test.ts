@@ -13,7 +13,7 @@ import { launchChromium, requireChromium } from './chromium.js';
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const MINUTE = 60_000;
 const ARTIFACT = fileURLToPath(new URL('./artifacts/status-page.png', import.meta.url));
-const README_SHOT = fileURLToPath(new URL('../../docs/status-page.png', import.meta.url));
+const DOCS_SHOT = fileURLToPath(new URL('../../docs/status-page.png', import.meta.url));
 
 /**
  * One export per condition, listed in the order the page must show them (trouble first), with the
@@ -111,8 +111,8 @@ describe.skipIf(!browserOk)('status page in headless Chromium', () => {
     expect(await page.textContent('tr[data-condition="poll_failing"] td.err')).toContain('500');
     mkdirSync(dirname(ARTIFACT), { recursive: true });
     await page.screenshot({ path: ARTIFACT, fullPage: true });
-    // The README's copy changes only on request, so a run on another machine's fonts leaves no diff.
-    if (process.env.UPDATE_GOLDEN === '1') copyFileSync(ARTIFACT, README_SHOT);
+    // The copy in docs/ (shown by docs/http-api.md) changes only on request, so a run on another machine's fonts leaves no diff.
+    if (process.env.UPDATE_GOLDEN === '1') copyFileSync(ARTIFACT, DOCS_SHOT);
     await context.close();
   }, 30_000);
 

@@ -177,10 +177,10 @@ describe.skipIf(!hasPrometheus || !hasAlertmanager)('alerts.yml end to end, thro
     ]);
     expect(stuck.labels).toMatchObject({ severity: severity('CloudDCLogExportStuck'), project_id: PROJECT, job: 'clouddc-exporter' });
     expect(stuck.annotations.summary).toBe(`CloudDC log export ${STUCK.exportId} on server ${STUCK.serverId} is stuck`);
-    expect(stuck.annotations.runbook_url).toMatch(/README\.md#export-stuck$/);
+    expect(stuck.annotations.runbook_url).toMatch(/docs\/runbooks\.md#export-stuck$/);
     expect(auth.labels).toMatchObject({ severity: severity('CloudDCAuthenticationFailing'), job: 'clouddc-exporter' });
     expect(auth.annotations.summary).toBe('CloudDC authentication failing for account broken');
-    expect(auth.annotations.runbook_url).toMatch(/README\.md#authentication-failing$/);
+    expect(auth.annotations.runbook_url).toMatch(/docs\/runbooks\.md#authentication-failing$/);
     // The healthy account's export never fails authentication.
     expect(received.flatMap((n) => n.alerts).some((a) => a.labels.alertname === 'CloudDCAuthenticationFailing' && a.labels.account === 'main')).toBe(false);
 

@@ -86,7 +86,7 @@ describe('dashboard.json', () => {
     for (const name of ['account', 'project', 'server']) expect(vars.get(name)!.datasource?.uid).toBe('${datasource}');
   });
 
-  it('has unique panel ids and the panels the README describes', () => {
+  it('has unique panel ids and the panels docs/alerting.md describes', () => {
     const ids = panels.map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
     const types = new Set(panels.map((p) => p.type));

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { requireTool } from '../support/tools.js';
-import { ALERTS_FILE, ALERTS_TEST_FILE, FILES_DIR, README_FILE, RUNBOOK_BASE, alertRules, loadRules, slugify } from './rules.js';
+import { ALERTS_FILE, ALERTS_TEST_FILE, FILES_DIR, RUNBOOKS_FILE, RUNBOOK_BASE, alertRules, loadRules, slugify } from './rules.js';
 
 const hasPromtool = requireTool('promtool');
 
@@ -39,7 +39,7 @@ describe('alerts.yml', () => {
     expect(new Set(names).size).toBe(names.length);
   });
 
-  it.each(rules.map((r) => [r.alert, r] as const))('%s has severity, summary, description and a README runbook_url', (_, rule) => {
+  it.each(rules.map((r) => [r.alert, r] as const))('%s has severity, summary, description and a docs/runbooks.md runbook_url', (_, rule) => {
     expect(['critical', 'warning', 'info']).toContain(rule.labels?.severity);
     expect(rule.annotations?.summary?.trim()).toBeTruthy();
     expect(rule.annotations?.description?.trim()).toBeTruthy();
@@ -70,11 +70,11 @@ describe('alerts.yml', () => {
     for (const c of cases) expect(rules.map((r) => r.alert)).toContain(c.alertname);
   });
 
-  // Needs the runbook sections in README.md (one "### Heading" per anchor).
-  it('links every runbook_url to a heading of README.md', () => {
-    const readme = readFileSync(README_FILE, 'utf8');
-    const anchors = new Set([...readme.matchAll(/^#{1,6} (.+)$/gm)].map((m) => slugify(m[1]!)));
+  // Needs the runbook sections in docs/runbooks.md (one "## Heading" per anchor).
+  it('links every runbook_url to a heading of docs/runbooks.md', () => {
+    const runbooks = readFileSync(RUNBOOKS_FILE, 'utf8');
+    const anchors = new Set([...runbooks.matchAll(/^#{1,6} (.+)$/gm)].map((m) => slugify(m[1]!)));
     const missing = [...new Set(rules.map((r) => r.annotations!.runbook_url!.slice(RUNBOOK_BASE.length)))].filter((a) => !anchors.has(a));
-    expect(missing, `README.md has no heading for: ${missing.join(', ')}`).toEqual([]);
+    expect(missing, `docs/runbooks.md has no heading for: ${missing.join(', ')}`).toEqual([]);
   });
 });

@@ -7,9 +7,9 @@ export const FILES_DIR = fileURLToPath(new URL('../../helm/clouddc-exporter/file
 export const ALERTS_FILE = `${FILES_DIR}alerts.yml`;
 export const ALERTS_TEST_FILE = `${FILES_DIR}alerts_test.yml`;
 export const DASHBOARD_FILE = `${FILES_DIR}dashboard.json`;
-export const README_FILE = fileURLToPath(new URL('../../README.md', import.meta.url));
+export const RUNBOOKS_FILE = fileURLToPath(new URL('../../docs/runbooks.md', import.meta.url));
 
-export const RUNBOOK_BASE = 'https://github.com/clouddc-exporter/clouddc-exporter/blob/main/README.md#';
+export const RUNBOOK_BASE = 'https://github.com/clouddc-exporter/clouddc-exporter/blob/main/docs/runbooks.md#';
 
 export interface AlertRule {
   alert: string;
@@ -31,7 +31,7 @@ export function alertRules(file: RuleFile = loadRules()): AlertRule[] {
   return file.groups.flatMap((g) => g.rules).filter((r) => typeof r.alert === 'string');
 }
 
-/** GitHub's heading anchor, as README.md's own link test computes it. */
+/** GitHub's heading anchor for the runbook headings (letters, digits, spaces and hyphens only). */
 export function slugify(heading: string): string {
   return heading
     .trim()
