@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { HELP } from '../src/cli/flags.js';
+import { parseConfig } from '../src/config/load.js';
 import { accountSchema, exportSchema, pollSchema, retentionSchema, topSchema } from '../src/config/schema.js';
 import { EXPORT_FAMILIES } from '../src/metrics/families.js';
 import { createSelfMetrics } from '../src/metrics/self-metrics.js';
@@ -93,6 +94,12 @@ describe('README', () => {
 
   it('is a front page of at most 12 KB', () => {
     expect(Buffer.byteLength(README)).toBeLessThanOrEqual(12 * 1024);
+  });
+
+  it('shows a minimal configuration that the exporter accepts', () => {
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(README)?.[1] ?? '';
+    expect(yaml).toMatch(/^exports:/m);
+    expect(parseConfig(yaml, { env: {}, baseDir: ROOT })).toMatchObject({ ok: true });
   });
 
   it('links to every page of docs/', () => {
