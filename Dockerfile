@@ -1,6 +1,6 @@
 # clouddc-exporter container image.
 #
-#   docker build --build-arg VERSION=0.1.0 -t clouddc-exporter:0.1.0 .
+#   docker build --build-arg VERSION=0.1.0 --build-arg REVISION=$(git rev-parse HEAD) -t clouddc-exporter:0.1.0 .
 #   docker run --rm -p 9877:9877 clouddc-exporter:0.1.0 --demo
 #
 # Runs as UID 65532 with production dependencies only, and writes nothing: it works with --read-only and
@@ -14,7 +14,10 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
 COPY src ./src
+# The context has no .git, so the build records this as the revision of clouddc_exporter_build_info.
+ARG REVISION=unknown
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund \
  && find node_modules -mindepth 1 -maxdepth 1 -type d -empty -delete \

@@ -188,6 +188,7 @@ for family in clouddc_log_export_status clouddc_exporter_build_info; do
 done
 grep "^clouddc_exporter_build_info" "$WORK/metrics.txt"
 grep -q "^clouddc_exporter_build_info{.*nodejs_version=\"v24\." "$WORK/metrics.txt" || fail "build_info should say node v24"
+grep -q "^clouddc_exporter_build_info{.*revision=\"$REVISION\"" "$WORK/metrics.txt" || fail "build_info should carry the REVISION build arg ($REVISION)"
 # From the host: the process is UID 65532 with no effective capabilities.
 PID=$(podman inspect --format '{{.State.Pid}}' "$CTR")
 UIDS=$(awk '/^Uid:/ {print $2, $3, $4, $5}' "/proc/$PID/status")
@@ -203,7 +204,7 @@ timeout 30 podman stop -t 10 "$CTR" >/dev/null
 STOP_MS=$(( $(ms) - t ))
 CODE=$(podman inspect --format '{{.State.ExitCode}}' "$CTR")
 echo "stopped in $STOP_MS ms, exit code $CODE"
-podman logs "$CTR" 2>&1 | grep -E '"msg":"(shutting down|stopped)"' | sed 's/^/  | /' || true
+podman logs "$CTR" 2>&1 | grep -E 'msg="?(shutting down|stopped)' | sed 's/^/  | /' || true
 [ "$CODE" = 0 ] || fail "exit code $CODE after SIGTERM (expected 0)"
 [ "$STOP_MS" -lt 5000 ] || fail "podman stop took $STOP_MS ms (expected < 5000: node as PID 1 must handle SIGTERM)"
 

@@ -94,6 +94,7 @@ async function main(argv: string[]): Promise<number | undefined> {
           output: flags.output,
           timeoutMs: flags.timeoutMs,
           logLevel: flags.logLevel,
+          logFormat: flags.logFormat,
           shard,
         },
         { stdout: process.stdout, stderr: process.stderr, signal: interrupt.signal },
@@ -106,7 +107,7 @@ async function main(argv: string[]): Promise<number | undefined> {
     }
   }
 
-  const logger = createLogger(flags.logLevel);
+  const logger = createLogger(flags.logLevel, undefined, flags.logFormat);
   process.on('unhandledRejection', (reason) => logger.error({ err: String(reason) }, 'unhandled promise rejection'));
 
   const running = await startExporter({
@@ -118,6 +119,7 @@ async function main(argv: string[]): Promise<number | undefined> {
     configFile: demo ? undefined : flags.configFile,
     autoReloadIntervalMs: flags.autoReloadIntervalMs,
     web,
+    metricsPath: flags.telemetryPath,
   });
   logger.info(
     {
@@ -134,7 +136,7 @@ async function main(argv: string[]): Promise<number | undefined> {
     const base = running.url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//127.0.0.1:');
     process.stderr.write(
       `\nDemo mode: polling ${config.exports.length} scripted exports on the simulator at ${demo.simulator.url} every 5 s.\n` +
-        `  Status page:  ${base}/\n  Metrics:      ${base}/metrics\n  Readiness:    ${base}/-/ready\nPress Ctrl+C to stop.\n\n`,
+        `  Status page:  ${base}/\n  Metrics:      ${base}${flags.telemetryPath}\n  Readiness:    ${base}/-/ready\nPress Ctrl+C to stop.\n\n`,
     );
   }
 

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,11 @@ import { runCli } from './support/cli.js';
 import { startSimulator } from '../src/simulator/index.js';
 import { PROJECT, TOKEN } from './support/config.js';
 import { yamlConfig } from './support/yaml-config.js';
+import { requireTool } from './support/tools.js';
+
+requireTool('promtool');
+/** What `npm run build` records as the revision: the checkout's commit (the suite runs in one). */
+const GIT_HEAD = spawnSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).stdout.trim() || 'unknown';
 
 async function until<T>(fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -29,11 +35,17 @@ describe('clouddc-exporter CLI', () => {
     }
     expect(text).toMatch(/clouddc_log_export_status\{[^}]*status="unknown"\} 1/);
     expect(text).toMatch(/clouddc_log_export_api_errors_total\{[^}]*code="invalid_response"\} [1-9]/);
+    const buildInfo = new RegExp(`^clouddc_exporter_build_info\\{version="[^"]+",revision="${GIT_HEAD}",nodejs_version="${process.version}"\\} 1$`, 'm');
+    expect(text, 'the revision the build recorded; run npm run build after a commit').toMatch(buildInfo);
+    // The whole live exposition of the built binary passes the linter, default metrics included.
+    const lint = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect([lint.status, lint.stdout + lint.stderr]).toEqual([0, '']);
     const started = Date.now();
     cli.child.kill('SIGTERM');
     expect(await cli.exited).toBe(0);
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(cli.stdout()).toMatch(/"msg":"stopped"/);
+    // logfmt by default, as Prometheus logs.
+    expect(cli.stdout()).toMatch(/^time=\S+ level=info msg=stopped$/m);
   });
 
   it('--config.check lists every problem as path: message, exit 1, no stack trace', async () => {
@@ -68,7 +80,7 @@ describe('clouddc-exporter CLI', () => {
     writeFileSync(file, yamlConfig(sim.url, [{ server: 'a', id: '1' }]));
     const cli = runCli([`--config.file=${file}`, '--config.auto-reload-interval=0s', '--web.listen-address=127.0.0.1:0']);
     try {
-      const [, url] = await cli.waitFor(/"url":"(http:\/\/127\.0\.0\.1:\d+)"/);
+      const [, url] = await cli.waitFor(/ url=(http:\/\/127\.0\.0\.1:\d+)/);
       await until(async () => ((await fetch(`${url}/-/ready`)).status === 200 ? true : undefined));
       writeFileSync(file, yamlConfig(sim.url, [{ server: 'b', id: '1' }]));
       cli.child.kill('SIGHUP');

@@ -1,8 +1,12 @@
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../config/duration.js';
+import { telemetryPathProblem } from './telemetry-path.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/** logfmt first: the default of exporter-toolkit (promslog), Prometheus and Alertmanager. */
+export const LOG_FORMATS = ['logfmt', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export interface Flags {
   readonly configFile: string;
@@ -13,6 +17,9 @@ export interface Flags {
   readonly shard: { readonly index: number; readonly total: number } | { readonly fromHostname: true; readonly total: number };
   readonly listen: { readonly host?: string; readonly port: number };
   readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
+  /** `--web.telemetry-path`: where the exposition is served (default /metrics). */
+  readonly telemetryPath: string;
   readonly demo: boolean;
   /** `--once`: poll every export once, print a table or JSON, exit; no HTTP server. */
   readonly once: boolean;
@@ -45,6 +52,8 @@ const OPTIONS = {
   'web.listen-address': { type: 'string', default: ':9877' },
   // No parseArgs default: the default depends on the mode (info when serving, warn for --once/--wait).
   'log.level': { type: 'string' },
+  'log.format': { type: 'string', default: 'logfmt' },
+  'web.telemetry-path': { type: 'string', default: '/metrics' },
   demo: { type: 'boolean', default: false },
   once: { type: 'boolean', default: false },
   wait: { type: 'boolean', default: false },
@@ -110,6 +119,13 @@ export function parseFlags(argv: readonly string[]): FlagsResult {
   if (!(LOG_LEVELS as readonly string[]).includes(level)) {
     return { ok: false, error: `--log.level: expected one of ${LOG_LEVELS.join(', ')}, got "${level}"` };
   }
+  const logFormat = String(values['log.format']);
+  if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) {
+    return { ok: false, error: `--log.format: expected ${LOG_FORMATS.join(' or ')}, got "${logFormat}"` };
+  }
+  const telemetryPath = String(values['web.telemetry-path']);
+  const pathProblem = telemetryPathProblem(telemetryPath);
+  if (pathProblem) return { ok: false, error: `--web.telemetry-path: ${pathProblem}` };
   return {
     ok: true,
     flags: {
@@ -120,6 +136,8 @@ export function parseFlags(argv: readonly string[]): FlagsResult {
       shard: fromHostname ? { fromHostname: true, total } : { index, total },
       listen,
       logLevel: level as LogLevel,
+      logFormat: logFormat as LogFormat,
+      telemetryPath,
       demo: values.demo === true,
       once,
       wait,
@@ -153,15 +171,19 @@ Flags:
   --shard.index=I             This replica's shard, 0 to N-1 (default 0).
   --shard.from-hostname       Take the shard index from the host name's trailing number,
                               as a StatefulSet names its pods (clouddc-exporter-2 -> 2).
-  --web.listen-address=ADDR   [host]:port to serve /metrics, /-/healthy, /-/ready and the
+  --web.listen-address=ADDR   [host]:port to serve the metrics, /-/healthy, /-/ready and the
                               landing page on (default ":9877", all interfaces).
+  --web.telemetry-path=PATH   Path under which to expose metrics (default "/metrics").
+                              With "/" the metrics replace the status page.
   --web.config.file=PATH      exporter-toolkit web configuration: TLS (tls_server_config),
                               basic auth with bcrypt hashes (basic_auth_users) and response
                               headers (http_server_config). /-/healthy and /-/ready stay
                               open. Validated at start-up: an invalid file is exit 1.
   --log.level=LEVEL           One of trace, debug, info, warn, error (default "info";
-                              "warn" with --once and --wait). Logs are JSON lines on
-                              standard output (standard error with --once and --wait).
+                              "warn" with --once and --wait).
+  --log.format=FORMAT         "logfmt" (default, as Prometheus and exporter-toolkit) or
+                              "json": one line per entry on standard output (standard
+                              error with --once and --wait).
   --once                      Poll every export once, print a table (or JSON) on standard
                               output and exit: 0 when every export answered, 1 when a poll
                               failed or the configuration is invalid. No HTTP server.

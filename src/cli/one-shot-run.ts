@@ -7,7 +7,7 @@ import { createLogger } from '../runtime/logger.js';
 import { shardConfig, type Shard } from '../runtime/shard.js';
 import { apiSourceFactory } from '../runtime/start.js';
 import { VERSION } from '../version.js';
-import type { LogLevel, OutputFormat } from './flags.js';
+import type { LogFormat, LogLevel, OutputFormat } from './flags.js';
 import { exportLabel, formatJson, formatTable } from './format.js';
 import { createProgressReporter, type Output, type ProgressReporter } from './progress.js';
 import {
@@ -33,6 +33,8 @@ export interface OneShotOptions {
   readonly output: OutputFormat;
   readonly timeoutMs?: number;
   readonly logLevel: LogLevel;
+  /** `--log.format`; JSON when unset. */
+  readonly logFormat?: LogFormat;
   readonly shard?: Shard;
   /** Replaces the real API clients (tests). */
   readonly makeSource?: SourceFactory;
@@ -92,7 +94,7 @@ function summary(mode: 'once' | 'wait', result: LoopResult<string>, timeoutMs: n
 export async function runOneShot(opts: OneShotOptions, io: OneShotIo): Promise<number> {
   const now = opts.now ?? Date.now;
   const reporter: ProgressReporter | undefined = opts.mode === 'wait' ? createProgressReporter(io.stderr) : undefined;
-  const logger = createLogger(opts.logLevel, { write: (line: string) => (reporter ? reporter.log(line) : io.stderr.write(line)) });
+  const logger = createLogger(opts.logLevel, { write: (line: string) => (reporter ? reporter.log(line) : io.stderr.write(line)) }, opts.logFormat);
   const config = shardConfig(opts.config, opts.shard ?? { index: 0, total: 1 });
   const metrics = createSelfMetrics({ version: VERSION, defaultMetrics: false, requestTimeoutSeconds: config.poll.timeoutMs / 1000 });
   let onCycle = (): void => undefined;

@@ -13,16 +13,19 @@ export interface AppOptions {
   readonly logger: Logger;
   /** Runs before every route, e.g. the web config's headers and basic auth (src/web/middleware.ts). */
   readonly before?: readonly Koa.Middleware[];
+  /** `--web.telemetry-path` (default /metrics). */
+  readonly metricsPath?: string;
 }
 
 /** Composes the routes. Handlers only read from the exporter; none of them changes state. */
-export function createApp({ view, logger, before = [] }: AppOptions): Koa {
+export function createApp({ view, logger, before = [], metricsPath = '/metrics' }: AppOptions): Koa {
   const app = new Koa();
   const router = new Router();
-  metricsRoute(router, view);
+  metricsRoute(router, view, metricsPath);
   healthRoutes(router, view);
   lifecycleRoutes(router, view);
-  landingRoute(router, view);
+  // As exporter-toolkit does: with the metrics at "/", there is no landing page.
+  if (metricsPath !== '/') landingRoute(router, view, metricsPath);
   apiRoutes(router, view);
 
   app.on('error', (err: unknown) => {

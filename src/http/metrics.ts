@@ -4,10 +4,11 @@ import type { ExporterView } from './view.js';
 
 export const EXPOSITION_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
-export function metricsRoute(router: Router, view: ExporterView): void {
+/** `path` is `--web.telemetry-path`, already checked to be a plain path (src/cli/telemetry-path.ts). */
+export function metricsRoute(router: Router, view: ExporterView, path = '/metrics'): void {
   const release = (chunks: readonly Buffer[]) => view.releaseChunks?.(chunks);
   const gzip = new GzipStitcher();
-  router.get('/metrics', async (ctx) => {
+  router.get(path, async (ctx) => {
     const chunks = await view.metricsChunks();
     let handedOff = false;
     try {

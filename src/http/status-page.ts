@@ -24,6 +24,8 @@ export interface PageMeta {
   readonly ready: boolean;
   /** Exporter clock, Unix seconds. */
   readonly nowSeconds: number;
+  /** `--web.telemetry-path`; the Metrics link follows it. Default "/metrics". */
+  readonly metricsPath?: string;
 }
 
 // Constant markup: the table scrolls inside its own box so the page never overflows a phone's width.
@@ -119,7 +121,7 @@ export function renderStatusPage(exports: readonly ExportJson[], meta: PageMeta)
 <tbody>
 ${body}
 </tbody></table></div>
-<p><a href="metrics">Metrics</a> · <a href="api/v1/exports">JSON</a> · <a href="-/healthy">Health</a> · <a href="-/ready">Readiness</a></p>
+<p><a href="${(meta.metricsPath ?? '/metrics').slice(1)}">Metrics</a> · <a href="api/v1/exports">JSON</a> · <a href="-/healthy">Health</a> · <a href="-/ready">Readiness</a></p>
 </body></html>
 `.text;
 }

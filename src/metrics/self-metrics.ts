@@ -1,5 +1,6 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
 import type { ApiObserver, AuthObserver } from '../clouddc/observer.js';
+import { registerDefaultMetrics } from './default-metrics.js';
 
 /**
  * The exporter's own metrics, on a private prom-client registry (no global state). Per-export
@@ -24,6 +25,8 @@ export interface SelfMetrics {
 
 export interface SelfMetricsOptions {
   version: string;
+  /** Source revision (commit) the build came from; "unknown" when the build did not record one. */
+  revision?: string;
   nodeVersion?: string;
   /** Default process_/nodejs_ metrics; off in golden-file tests, where they would vary. */
   defaultMetrics?: boolean;
@@ -37,15 +40,15 @@ const DURATION_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 export function createSelfMetrics(opts: SelfMetricsOptions): SelfMetrics {
   const registry = new Registry();
-  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  if (opts.defaultMetrics ?? true) registerDefaultMetrics(registry);
 
   const buildInfo = new Gauge({
     name: 'clouddc_exporter_build_info',
     help: 'Build information of the exporter; always 1.',
-    labelNames: ['version', 'nodejs_version'] as const,
+    labelNames: ['version', 'revision', 'nodejs_version'] as const,
     registers: [registry],
   });
-  buildInfo.set({ version: opts.version, nodejs_version: opts.nodeVersion ?? process.version }, 1);
+  buildInfo.set({ version: opts.version, revision: opts.revision ?? 'unknown', nodejs_version: opts.nodeVersion ?? process.version }, 1);
 
   const requests = new Counter({
     name: 'clouddc_api_requests_total',
@@ -150,12 +153,13 @@ export function createSelfMetrics(opts: SelfMetricsOptions): SelfMetrics {
       registers: [registry],
     }),
     shardIndex: new Gauge({
-      name: 'clouddc_exporter_shard_index',
+      name: 'clouddc_exporter_shard_ordinal',
       help: 'Shard this replica polls (0-based); 0 when not sharded.',
       registers: [registry],
     }),
+    // Named as kube-state-metrics names its own (`kube_state_metrics_total_shards`): a gauge must not end in _total.
     shardTotal: new Gauge({
-      name: 'clouddc_exporter_shard_total',
+      name: 'clouddc_exporter_total_shards',
       help: 'Number of shards the exports are divided into; 1 when not sharded.',
       registers: [registry],
     }),

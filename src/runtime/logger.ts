@@ -1,32 +1,41 @@
 import pino, { type Logger } from 'pino';
+import type { LogFormat } from '../cli/flags.js';
+import { jsonLineToLogfmt } from './logfmt.js';
 
 /**
- * JSON logs on stdout. The redaction list is a second line of defence: secrets are Secret
- * objects that print as "<secret>", and these paths catch raw values passed by mistake.
+ * Logs on stdout (or `destination`), one line per entry: logfmt or JSON (`--log.format`). The
+ * redaction list is a second line of defence: secrets are Secret objects that print as "<secret>",
+ * and these paths catch raw values passed by mistake. pino redacts before it serializes, so logfmt,
+ * made from pino's JSON line, gets the redacted entry too.
  */
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino(
-    {
-      level,
-      base: undefined,
-      timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-      redact: {
-        paths: [
-          'token',
-          '*.token',
-          'password',
-          '*.password',
-          'secretKey',
-          '*.secretKey',
-          'authorization',
-          '*.authorization',
-          'headers["x-auth-token"]',
-          'headers.authorization',
-        ],
-        censor: '<secret>',
-      },
+export function createLogger(level: string, destination?: pino.DestinationStream, format: LogFormat = 'json'): Logger {
+  const options: pino.LoggerOptions = {
+    level,
+    base: undefined,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    redact: {
+      paths: [
+        'token',
+        '*.token',
+        'password',
+        '*.password',
+        'secretKey',
+        '*.secretKey',
+        'authorization',
+        '*.authorization',
+        'headers["x-auth-token"]',
+        'headers.authorization',
+      ],
+      censor: '<secret>',
     },
-    destination,
-  );
+  };
+  if (format === 'json') return pino(options, destination);
+  const out = destination ?? pino.destination({ dest: 1, sync: true });
+  const logfmt = {
+    write: (line: string) => out.write(jsonLineToLogfmt(line)),
+    // main.ts flushes before exiting.
+    flush: (cb?: (err?: Error) => void) => ((out as { flush?: (cb?: (err?: Error) => void) => void }).flush?.(cb) ?? cb?.()),
+  };
+  return pino(options, logfmt);
 }

@@ -6,7 +6,7 @@ import { authenticatorFor } from '../clouddc/auth/index.js';
 import type { ExporterConfig } from '../domain/config.js';
 import { createApp } from '../http/app.js';
 import { createSelfMetrics, type SelfMetrics } from '../metrics/self-metrics.js';
-import { USER_AGENT, VERSION } from '../version.js';
+import { REVISION, USER_AGENT, VERSION } from '../version.js';
 import { Exporter, type SourceFactory } from './exporter.js';
 import { createPersistence } from './persistence.js';
 import { createReloader, fileDigest, type Reloader } from './reloader.js';
@@ -39,6 +39,8 @@ export interface StartOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** `--web.config.file`, already validated: TLS, basic auth, response headers. */
   readonly web?: WebConfig;
+  /** `--web.telemetry-path`; default /metrics. */
+  readonly metricsPath?: string;
 }
 
 export interface Running {
@@ -84,6 +86,7 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
   const config = shardConfig(opts.config, shard);
   const metrics = createSelfMetrics({
     version: VERSION,
+    revision: REVISION,
     defaultMetrics: opts.defaultMetrics,
     requestTimeoutSeconds: config.poll.timeoutMs / 1000,
     ...(opts.now && { now: opts.now }),
@@ -132,6 +135,7 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
       reload: reloader ? (trigger) => reloader.reload(trigger) : undefined,
     },
     ...(opts.web && { before: webMiddleware(opts.web, logger) }),
+    ...(opts.metricsPath && { metricsPath: opts.metricsPath }),
   });
   const { server, scheme } = createWebServer(app.callback(), opts.web, logger);
   server.listen(opts.listen.port, opts.listen.host);

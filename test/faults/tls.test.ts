@@ -131,7 +131,7 @@ exports:
   - {server_id: ${t.server}, export_id: "${t.id}"}
 `,
     );
-    cli = runCli([`--config.file=${file}`, '--config.auto-reload-interval=0s', '--web.listen-address=127.0.0.1:0'], {
+    cli = runCli([`--config.file=${file}`, '--config.auto-reload-interval=0s', '--web.listen-address=127.0.0.1:0', '--log.format=json'], {
       NODE_EXTRA_CA_CERTS: ca.cert,
     });
     const [, url] = await cli.waitFor(/"url":"(http:\/\/127\.0\.0\.1:\d+)"/);

@@ -153,7 +153,7 @@ describe('no secret leaks', () => {
   it('a running exporter prints and serves no secret through 401s, pauses, IAM refusal and timeouts', async () => {
     const file = join(dir, 'run.yaml');
     await fs.writeFile(file, configYaml());
-    const cli = runCli([`--config.file=${file}`, '--web.listen-address=127.0.0.1:0', '--log.level=debug'], ENV);
+    const cli = runCli([`--config.file=${file}`, '--web.listen-address=127.0.0.1:0', '--log.level=debug', '--log.format=json'], ENV);
     try {
       const url = JSON.parse((await cli.waitFor(/\{[^\n]*"msg":"clouddc-exporter started"[^\n]*\}/))[0]).url as string;
       const base = url.replace('//0.0.0.0:', '//127.0.0.1:');

@@ -162,7 +162,7 @@ describe('kill -9 with --storage.path', () => {
     }
 
     // A last restart: the exporter reads the file and serves the series from where they were.
-    cli = runCli([`--config.file=${config}`, `--storage.path=${statePath}`, '--web.listen-address=127.0.0.1:0', '--config.auto-reload-interval=0s', '--log.level=info']);
+    cli = runCli([`--config.file=${config}`, `--storage.path=${statePath}`, '--web.listen-address=127.0.0.1:0', '--config.auto-reload-interval=0s', '--log.level=info', '--log.format=json']);
     const [, url] = await cli.waitFor(/"url":"(http:\/\/127\.0\.0\.1:\d+)"/);
     await cli.waitFor(new RegExp(`"restored":${EXPORTS}\\b`));
     let metrics = '';

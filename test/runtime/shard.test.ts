@@ -65,8 +65,8 @@ describe('sharding', () => {
     expect(infoCounts.reduce((a, b) => a + b, 0)).toBe(60);
     expect(Math.min(...infoCounts)).toBeGreaterThan(5);
     shards.forEach((t, i) => {
-      expect(t).toContain(`clouddc_exporter_shard_index ${i}`);
-      expect(t).toContain('clouddc_exporter_shard_total 3');
+      expect(t).toContain(`clouddc_exporter_shard_ordinal ${i}`);
+      expect(t).toContain('clouddc_exporter_total_shards 3');
     });
   });
 });

@@ -237,7 +237,7 @@ describe('--web.config.file on the command line', () => {
   it('refuses to start with an invalid web config: exit 1, every problem as path: message', async () => {
     const dir = tempDir();
     const file = webFile(dir, `tls_server_config: {cert_file: missing.crt, key_file: missing.key}\nbasic_auth_users: {prometheus: not-a-hash}\n`);
-    const cli = runCli(['--demo', `--web.config.file=${file}`, '--web.listen-address=127.0.0.1:0']);
+    const cli = runCli(['--demo', `--web.config.file=${file}`, '--web.listen-address=127.0.0.1:0', '--log.format=json']);
     expect(await cli.exited).toBe(1);
     expect(cli.stderr()).toContain(`${file}: invalid web configuration`);
     expect(cli.stderr()).toContain('basic_auth_users.prometheus: must be a bcrypt hash');
@@ -252,7 +252,7 @@ describe('--web.config.file on the command line', () => {
     expect(await check.exited).toBe(0);
     expect(check.stdout()).toContain(`${file}: OK (TLS TLSv1.2+, 1 basic auth user(s))`);
 
-    const cli = runCli(['--demo', `--web.config.file=${file}`, '--web.listen-address=127.0.0.1:0']);
+    const cli = runCli(['--demo', `--web.config.file=${file}`, '--web.listen-address=127.0.0.1:0', '--log.format=json']);
     try {
       const [, url] = await cli.waitFor(/"url":"(https:\/\/127\.0\.0\.1:\d+)"/);
       expect((await get(`${url}/metrics`, { ca: server.cert })).status).toBe(401);
