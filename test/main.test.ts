@@ -48,6 +48,20 @@ describe('clouddc-exporter CLI', () => {
     expect(cli.stdout()).toMatch(/^time=\S+ level=info msg=stopped$/m);
   });
 
+  it('--web.telemetry-path and --log.format=json: metrics at the given path, JSON log lines', async () => {
+    const cli = runCli(['--demo', '--web.listen-address=127.0.0.1:0', '--web.telemetry-path=/x/metrics', '--log.format=json']);
+    try {
+      const [, metricsUrl] = await cli.waitFor(/Metrics:\s+(http:\/\/127\.0\.0\.1:\d+\/x\/metrics)\n/);
+      expect(await (await fetch(metricsUrl!)).text()).toContain('# TYPE clouddc_log_export_status gauge');
+      expect((await fetch(metricsUrl!.replace('/x/metrics', '/metrics'))).status).toBe(404);
+      const started = JSON.parse((await cli.waitFor(/^\{.*"msg":"clouddc-exporter started".*\}$/m))[0]) as { level: string };
+      expect(started.level).toBe('info');
+    } finally {
+      cli.child.kill('SIGTERM');
+      await cli.exited;
+    }
+  });
+
   it('--config.check lists every problem as path: message, exit 1, no stack trace', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cde-'));
     const file = join(dir, 'bad.yaml');

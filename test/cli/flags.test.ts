@@ -13,6 +13,8 @@ describe('parseFlags', () => {
         shard: { index: 0, total: 1 },
         listen: { port: 9877 },
         logLevel: 'info',
+        logFormat: 'logfmt',
+        telemetryPath: '/metrics',
         demo: false,
         once: false,
         wait: false,
@@ -45,6 +47,14 @@ describe('parseFlags', () => {
     [['--wait', '--timeout=0s'], /--timeout: expected a duration greater than 0/],
     [['--output=json'], /--output: only applies with --once or --wait/],
     [['--timeout=5m'], /--timeout: only applies with --once or --wait/],
+    [['--log.format=text'], /--log.format: expected logfmt or json, got "text"/],
+    [['--web.telemetry-path=metrics'], /--web.telemetry-path: expected an absolute path/],
+    [['--web.telemetry-path=/met rics'], /--web.telemetry-path: expected an absolute path/],
+    [['--web.telemetry-path=/:name'], /--web.telemetry-path: expected an absolute path/],
+    [['--web.telemetry-path=/a//b'], /--web.telemetry-path: "\/a\/\/b" has an empty segment/],
+    [['--web.telemetry-path=/-/healthy'], /--web.telemetry-path: "\/-\/healthy" would shadow the exporter's own \/-\/\* endpoints/],
+    [['--web.telemetry-path=/api/v1/exports'], /would shadow the exporter's own \/api\/\* endpoints/],
+    [['--web.telemetry-path=/api'], /would shadow the exporter's own \/api\/\* endpoints/],
   ])('rejects %j', (argv, message) => {
     const r = parseFlags(argv);
     expect(r.ok).toBe(false);
@@ -79,8 +89,16 @@ describe('parseFlags', () => {
     expect(parseListenAddress(input)).toEqual(expected);
   });
 
+  it('reads --log.format and --web.telemetry-path', () => {
+    expect(parseFlags(['--log.format=json', '--web.telemetry-path=/prom/metrics'])).toMatchObject({
+      ok: true,
+      flags: { logFormat: 'json', telemetryPath: '/prom/metrics' },
+    });
+    expect(parseFlags(['--once', '--log.format', 'logfmt', '--web.telemetry-path=/'])).toMatchObject({ ok: true, flags: { logFormat: 'logfmt', telemetryPath: '/' } });
+  });
+
   it('documents every flag in --help', () => {
-    for (const flag of ['--config.file', '--config.check', '--config.auto-reload-interval', '--storage.path', '--shard.total', '--shard.index', '--shard.from-hostname', '--web.listen-address', '--log.level', '--demo', '--help', '--version', '--once', '--wait', '--output', '--timeout', '--web.config.file']) {
+    for (const flag of ['--log.format', '--web.telemetry-path', '--config.file', '--config.check', '--config.auto-reload-interval', '--storage.path', '--shard.total', '--shard.index', '--shard.from-hostname', '--web.listen-address', '--log.level', '--demo', '--help', '--version', '--once', '--wait', '--output', '--timeout', '--web.config.file']) {
       expect(HELP).toContain(flag);
     }
   });
