@@ -8,6 +8,7 @@ import { HELP } from '../src/cli/flags.js';
 import { parseConfig } from '../src/config/load.js';
 import { accountSchema, exportSchema, pollSchema, retentionSchema, topSchema } from '../src/config/schema.js';
 import { EXPORT_FAMILIES } from '../src/metrics/families.js';
+import { NON_CONFORMING_DEFAULT_METRICS } from '../src/metrics/default-metrics.js';
 import { createSelfMetrics } from '../src/metrics/self-metrics.js';
 
 /**
@@ -117,6 +118,21 @@ describe('docs/metrics.md', () => {
     const served = new Set([...EXPORT_FAMILIES.map((f) => f.name), ...(await self.registry.getMetricsAsJSON()).map((m) => m.name)]);
     expect(rows.filter((name, i) => rows.indexOf(name) !== i), 'documented twice').toEqual([]);
     expect([...new Set(rows)].sort()).toEqual([...served].sort());
+  });
+
+  it("lists each exporter metric's type and labels as the code registers them", () => {
+    const self = createSelfMetrics({ version: 'x', defaultMetrics: false });
+    const table = new Map([...page.matchAll(/^\| `(clouddc_[a-z_]+)` \| ([a-z]+) \|([^|]*)\|/gm)].map((m) => [m[1]!, `${m[2]} | ${m[3]!.trim()}`]));
+    for (const metric of self.registry.getMetricsAsArray() as unknown as Array<{ name: string; type: string; labelNames: string[] }>) {
+      expect(table.get(metric.name), metric.name).toBe(`${metric.type} | ${metric.labelNames.map((l) => `\`${l}\``).join(', ')}`);
+    }
+  });
+
+  it('names the prom-client defaults the exporter leaves out, and their replacement', () => {
+    for (const name of NON_CONFORMING_DEFAULT_METRICS) {
+      expect(page).toContain(`\`${name}\``);
+      expect(page).toContain(`sum without (type) (${name.replace(/_total$/, '')})`);
+    }
   });
 });
 
