@@ -136,7 +136,8 @@ async function main(argv: string[]): Promise<number | undefined> {
     const base = running.url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//127.0.0.1:');
     process.stderr.write(
       `\nDemo mode: polling ${config.exports.length} scripted exports on the simulator at ${demo.simulator.url} every 5 s.\n` +
-        `  Status page:  ${base}/\n  Metrics:      ${base}${flags.telemetryPath}\n  Readiness:    ${base}/-/ready\nPress Ctrl+C to stop.\n\n`,
+        (flags.telemetryPath === '/' ? '' : `  Status page:  ${base}/\n`) +
+        `  Metrics:      ${base}${flags.telemetryPath}\n  Readiness:    ${base}/-/ready\nPress Ctrl+C to stop.\n\n`,
     );
   }
 
