@@ -32,10 +32,11 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   };
   if (format === 'json') return pino(options, destination);
   const out = destination ?? pino.destination({ dest: 1, sync: true });
+  const target = out as { flush?: (cb?: (err?: Error) => void) => void };
   const logfmt = {
     write: (line: string) => out.write(jsonLineToLogfmt(line)),
     // main.ts flushes before exiting.
-    flush: (cb?: (err?: Error) => void) => ((out as { flush?: (cb?: (err?: Error) => void) => void }).flush?.(cb) ?? cb?.()),
+    flush: (cb?: (err?: Error) => void) => (target.flush ? target.flush(cb) : cb?.()),
   };
   return pino(options, logfmt);
 }
