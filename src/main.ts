@@ -6,7 +6,7 @@ import { startDemo, type Demo } from './runtime/demo.js';
 import { createLogger } from './runtime/logger.js';
 import { startExporter } from './runtime/start.js';
 import { ordinalFromHostname, type Shard } from './runtime/shard.js';
-import { VERSION } from './version.js';
+import { REVISION, VERSION } from './version.js';
 import { runOneShot } from './cli/one-shot-run.js';
 import { describeWebConfig, loadWebConfigFile, type WebConfig } from './web/config.js';
 
@@ -23,7 +23,7 @@ async function main(argv: string[]): Promise<number | undefined> {
     return 0;
   }
   if (flags.version) {
-    process.stdout.write(`clouddc-exporter ${VERSION} (node ${process.version})\n`);
+    process.stdout.write(`clouddc-exporter ${VERSION} (revision: ${REVISION}, node ${process.version})\n`);
     return 0;
   }
 
@@ -124,6 +124,7 @@ async function main(argv: string[]): Promise<number | undefined> {
   logger.info(
     {
       version: VERSION,
+      revision: REVISION,
       url: running.url,
       exports: running.exporter.store.size,
       shard: `${shard.index}/${shard.total}`,

@@ -111,6 +111,12 @@ describe('clouddc-exporter CLI', () => {
     }
   });
 
+  it('--version names the version, the revision the build recorded and Node.js', async () => {
+    const cli = runCli(['--version']);
+    expect(await cli.exited).toBe(0);
+    expect(cli.stdout()).toMatch(new RegExp(`^clouddc-exporter \\d+\\.\\d+\\.\\d+\\S* \\(revision: ${GIT_HEAD}, node ${process.version}\\)\n$`));
+  });
+
   it('exits 2 with usage on an unknown flag', async () => {
     const cli = runCli(['--bogus']);
     expect(await cli.exited).toBe(2);

@@ -197,6 +197,6 @@ Flags:
                               Default: no limit.
   --demo                      Run against a built-in CloudDC simulator on 127.0.0.1 with
                               scripted demo exports; needs no config file or credentials.
-  --version                   Print the version and exit.
+  --version                   Print the version, revision and Node.js version and exit.
   -h, --help                  Show this help and exit.
 `;
