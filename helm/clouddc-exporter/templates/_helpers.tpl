@@ -35,6 +35,9 @@ helm.sh/chart: {{ include "clouddc-exporter.chart" . }}
 {{ include "clouddc-exporter.selectorLabels" . }}
 app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | trunc 63 | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
 {{- end }}
 
 {{- define "clouddc-exporter.serviceAccountName" -}}
@@ -46,10 +49,13 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
 {{- define "clouddc-exporter.image" -}}
+{{- $registry := (.Values.global).imageRegistry | default .Values.image.registry }}
+{{- $repository := .Values.image.repository }}
+{{- if $registry }}{{ $repository = printf "%s/%s" $registry $repository }}{{ end }}
 {{- if .Values.image.digest }}
-{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- printf "%s@%s" $repository .Values.image.digest }}
 {{- else }}
-{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
+{{- printf "%s:%s" $repository (.Values.image.tag | default .Chart.AppVersion) }}
 {{- end }}
 {{- end }}
 
@@ -68,6 +74,45 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 
 {{- define "clouddc-exporter.configDir" -}}/etc/clouddc-exporter{{- end }}
 {{- define "clouddc-exporter.secretsDir" -}}/etc/clouddc-exporter/secrets{{- end }}
+{{- define "clouddc-exporter.webDir" -}}/etc/clouddc-exporter/web{{- end }}
+{{- define "clouddc-exporter.tlsDir" -}}/etc/clouddc-exporter/tls{{- end }}
+
+{{- define "clouddc-exporter.webConfigSecretName" -}}
+{{- printf "%s-web-config" (include "clouddc-exporter.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+The --web.config.file content (exporter-toolkit format, read by src/web/config.ts), or "" when webConfig asks
+for nothing. File names are those the TLS Secret's items are mounted as under tlsDir.
+*/}}
+{{- define "clouddc-exporter.webConfig" -}}
+{{- $w := .Values.webConfig }}
+{{- $file := dict }}
+{{- if $w.tls.enabled }}
+{{- $dir := include "clouddc-exporter.tlsDir" . }}
+{{- $tls := dict "cert_file" (printf "%s/tls.crt" $dir) "key_file" (printf "%s/tls.key" $dir) "min_version" $w.tls.minVersion }}
+{{- if ne $w.tls.clientAuthType "NoClientCert" }}{{ $_ := set $tls "client_auth_type" $w.tls.clientAuthType }}{{ end }}
+{{- if $w.tls.clientCAKey }}{{ $_ := set $tls "client_ca_file" (printf "%s/ca.crt" $dir) }}{{ end }}
+{{- $_ := set $file "tls_server_config" $tls }}
+{{- end }}
+{{- with $w.basicAuthUsers }}{{ $_ := set $file "basic_auth_users" . }}{{ end }}
+{{- with $w.headers }}{{ $_ := set $file "http_server_config" (dict "headers" .) }}{{ end }}
+{{- with $file }}{{ toYaml . }}{{ end }}
+{{- end }}
+
+{{/* The scheme the exporter serves: what the probes and the ServiceMonitor use. */}}
+{{- define "clouddc-exporter.scheme" -}}
+{{- if .Values.webConfig.tls.enabled }}https{{ else }}http{{ end }}
+{{- end }}
+
+{{/* A probe from values, with scheme HTTPS when the exporter serves TLS and the probe names no scheme. */}}
+{{- define "clouddc-exporter.probe" -}}
+{{- $probe := deepCopy .probe }}
+{{- if and $probe.httpGet .root.Values.webConfig.tls.enabled (not $probe.httpGet.scheme) }}
+{{- $_ := set $probe.httpGet "scheme" "HTTPS" }}
+{{- end }}
+{{- toYaml $probe }}
+{{- end }}
 
 {{/*
 The Secret keys the chosen method needs: a list of dicts with
@@ -127,6 +172,26 @@ The Secret keys the chosen method needs: a list of dicts with
 {{- fail "credentials.userName and credentials.domainName are required for credentials.method=password" }}
 {{- end }}
 {{- end }}
+{{- $tls := .Values.webConfig.tls }}
+{{- if and $tls.enabled (not $tls.secretName) }}
+{{- fail "webConfig.tls.secretName is required with webConfig.tls.enabled (a Secret holding the certificate and key)" }}
+{{- end }}
+{{- if and $tls.enabled (has $tls.clientAuthType (list "VerifyClientCertIfGiven" "RequireAndVerifyClientCert")) (not $tls.clientCAKey) }}
+{{- fail (printf "webConfig.tls.clientCAKey is required with clientAuthType %s (the Secret key of the client CA bundle)" $tls.clientAuthType) }}
+{{- end }}
+{{- if and $tls.enabled $tls.clientCAKey (eq $tls.clientAuthType "NoClientCert") }}
+{{- fail "webConfig.tls.clientCAKey is set but clientAuthType is NoClientCert: set clientAuthType too, or remove clientCAKey" }}
+{{- end }}
+{{- if and $tls.enabled (has $tls.clientAuthType (list "RequireAnyClientCert" "RequireAndVerifyClientCert")) }}
+{{- range $name := list "livenessProbe" "readinessProbe" }}
+{{- if (get $.Values $name).httpGet }}
+{{- fail (printf "webConfig.tls.clientAuthType=%s refuses the kubelet's %s (httpGet sends no client certificate): use a tcpSocket probe, e.g. --set-json '%s={\"tcpSocket\":{\"port\":\"http\"}}'" $tls.clientAuthType $name $name) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- if and (not (kindIs "invalid" .Values.service.nodePort)) (eq .Values.service.type "ClusterIP") }}
+{{- fail "service.nodePort needs service.type NodePort or LoadBalancer" }}
+{{- end }}
 {{- end }}
 
 {{/* The exporter's config.yaml. */}}
@@ -170,6 +235,9 @@ The Secret keys the chosen method needs: a list of dicts with
 {{- else }}
 - --config.auto-reload-interval={{ .Values.configReloadInterval }}
 {{- end }}
+{{- if include "clouddc-exporter.webConfig" . }}
+- --web.config.file={{ include "clouddc-exporter.webDir" . }}/web-config.yml
+{{- end }}
 {{- if ne .Values.storage.type "none" }}
 - --storage.path={{ .Values.storage.mountPath }}/{{ .Values.storage.fileName }}
 {{- end }}
@@ -188,6 +256,9 @@ The Secret keys the chosen method needs: a list of dicts with
 metadata:
   labels:
     {{- include "clouddc-exporter.selectorLabels" . | nindent 4 }}
+    {{- with .Values.commonLabels }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
     {{- with .Values.podLabels }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
@@ -198,6 +269,10 @@ metadata:
   {{- if and (eq $c.mode "env") (ne $c.method "none") (not $c.existingSecret) }}
   {{- /* Environment variables are read once at start: roll the pods when the chart's Secret changes. */}}
   {{- $_ := set $annotations "checksum/credentials" (include (print $.Template.BasePath "/secret.yaml") . | sha256sum) }}
+  {{- end }}
+  {{- with include "clouddc-exporter.webConfig" . }}
+  {{- /* The exporter reads its web config at start only (a renewed certificate, though, is picked up live). */}}
+  {{- $_ := set $annotations "checksum/web-config" (sha256sum .) }}
   {{- end }}
   {{- with $annotations }}
   annotations:
@@ -218,6 +293,10 @@ spec:
     {{- toYaml . | nindent 4 }}
   {{- end }}
   terminationGracePeriodSeconds: {{ .Values.terminationGracePeriodSeconds }}
+  {{- with .Values.extraInitContainers }}
+  initContainers:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
   containers:
     - name: exporter
       image: {{ include "clouddc-exporter.image" . | quote }}
@@ -247,11 +326,11 @@ spec:
       {{- end }}
       {{- with .Values.livenessProbe }}
       livenessProbe:
-        {{- toYaml . | nindent 8 }}
+        {{- include "clouddc-exporter.probe" (dict "probe" . "root" $) | nindent 8 }}
       {{- end }}
       {{- with .Values.readinessProbe }}
       readinessProbe:
-        {{- toYaml . | nindent 8 }}
+        {{- include "clouddc-exporter.probe" (dict "probe" . "root" $) | nindent 8 }}
       {{- end }}
       {{- with .Values.resources }}
       resources:
@@ -270,6 +349,16 @@ spec:
           mountPath: {{ include "clouddc-exporter.secretsDir" . }}
           readOnly: true
         {{- end }}
+        {{- if include "clouddc-exporter.webConfig" . }}
+        - name: web-config
+          mountPath: {{ include "clouddc-exporter.webDir" . }}
+          readOnly: true
+        {{- end }}
+        {{- if .Values.webConfig.tls.enabled }}
+        - name: tls
+          mountPath: {{ include "clouddc-exporter.tlsDir" . }}
+          readOnly: true
+        {{- end }}
         {{- if ne .Values.storage.type "none" }}
         - name: storage
           mountPath: {{ .Values.storage.mountPath }}
@@ -279,6 +368,9 @@ spec:
         {{- with .Values.extraVolumeMounts }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
+    {{- with .Values.extraContainers }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
   volumes:
     - name: config
       configMap:
@@ -295,6 +387,27 @@ spec:
             path: {{ .file }}
           {{- end }}
           {{- end }}
+    {{- end }}
+    {{- if include "clouddc-exporter.webConfig" . }}
+    - name: web-config
+      secret:
+        secretName: {{ include "clouddc-exporter.webConfigSecretName" . }}
+        defaultMode: 0440
+    {{- end }}
+    {{- with .Values.webConfig.tls }}
+    {{- if .enabled }}
+    {{- /* Mounted as a directory (not subPath), so that a renewed certificate reaches the running exporter. */}}
+    - name: tls
+      secret:
+        secretName: {{ .secretName }}
+        defaultMode: 0440
+        items:
+          - {key: {{ .certKey }}, path: tls.crt}
+          - {key: {{ .keyKey }}, path: tls.key}
+          {{- with .clientCAKey }}
+          - {key: {{ . }}, path: ca.crt}
+          {{- end }}
+    {{- end }}
     {{- end }}
     {{- if eq .Values.storage.type "emptyDir" }}
     - name: storage
