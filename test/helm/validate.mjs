@@ -19,10 +19,14 @@
 //   exporter/config.yaml   the config the workload mounts, with mounted Secret paths moved under exporter/mounts
 //   exporter/mounts/...    a dummy file for every mounted Secret item
 //   exporter/env.list      NAME=VALUE for every container env var (valueFrom ones get a dummy value)
+//   exporter/web-config.yml  the --web.config.file from its rendered Secret, mount paths moved as above
+//   scrape.json            how the ServiceMonitor scrapes: scheme, server name, basic-auth credentials
+// web-extract.mjs also checks the ServiceMonitor against the web config and NetworkPolicies against the pods.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { checkNetworkPolicy, checkScrape, extractWebConfig, secretValues, writeJson } from './web-extract.mjs';
 
 const { values: opts, positionals } = parseArgs({
   options: { tools: { type: 'string', default: '.ci/tools' }, out: { type: 'string' } },
@@ -177,6 +181,8 @@ const configMaps = new Map(byKind('ConfigMap').map((c) => [c.metadata.name, c]))
 const services = byKind('Service');
 const workloads = [...byKind('Deployment'), ...byKind('StatefulSet')];
 if (workloads.length !== 1) fail('output', `expected exactly one Deployment or StatefulSet, got ${workloads.length}`);
+const secretData = secretValues(byKind('Secret'));
+let webConfig;
 
 for (const w of workloads) {
   const id = `${w.kind}/${w.metadata.name}`;
@@ -242,7 +248,10 @@ for (const w of workloads) {
     }
     const env = (c.env ?? []).map((e) => `${e.name}=${e.value ?? `dummy-${e.name.toLowerCase()}`}`);
     writeFileSync(join(out, 'env.list'), env.map((l) => l.replace(/\n/g, ' ')).join('\n') + (env.length ? '\n' : ''));
+    const local = (mountPath) => join(out, 'mounts', mountPath);
+    webConfig = extractWebConfig({ container: c, volumes, secrets: secretData, fail, id, out, local, YAML });
   }
+  for (const np of byKind('NetworkPolicy')) checkNetworkPolicy({ np, podLabels, container: pod.spec.containers[0], fail });
 }
 
 for (const sm of byKind('ServiceMonitor')) {
@@ -254,6 +263,8 @@ for (const sm of byKind('ServiceMonitor')) {
     const secs = (d) => Number(/^(\d+)s$/.exec(d ?? '')?.[1] ?? /^(\d+)m$/.exec(d ?? '')?.[1] * 60);
     if (secs(ep.scrapeTimeout) > secs(ep.interval)) fail(id, `scrapeTimeout ${ep.scrapeTimeout} exceeds interval ${ep.interval}`);
   }
+  const scrape = checkScrape({ sm, web: webConfig, secrets: secretData, fail });
+  if (opts.out && scrape) writeJson(join(resolve(opts.out), 'scrape.json'), { ...scrape, jobLabel: sm.spec.jobLabel });
 }
 
 if (opts.out) {

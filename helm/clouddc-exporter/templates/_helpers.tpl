@@ -40,6 +40,23 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
+{{/*
+The `job` label Prometheus gives the exporter's series when the chart's ServiceMonitor scrapes it: the value of
+the Service label named by serviceMonitor.jobLabel, or the Service's name when it has no such label (what
+prometheus-operator does). Alert rules and dashboards select the exporter by this value.
+*/}}
+{{- define "clouddc-exporter.job" -}}
+{{- $labels := include "clouddc-exporter.labels" . | fromYaml }}
+{{- $_ := set $labels "app.kubernetes.io/component" "metrics" }}
+{{- $labels = merge (deepCopy .Values.service.labels) $labels }}
+{{- $jobLabel := .Values.serviceMonitor.jobLabel }}
+{{- if and $jobLabel (hasKey $labels $jobLabel) }}
+{{- get $labels $jobLabel }}
+{{- else }}
+{{- include "clouddc-exporter.fullname" . }}
+{{- end }}
+{{- end }}
+
 {{- define "clouddc-exporter.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
 {{- default (include "clouddc-exporter.fullname" .) .Values.serviceAccount.name }}
