@@ -107,7 +107,10 @@ else
 fi
 timeout 60 podman run --rm --pull=never --network=none "$BASE" sh -c 'echo "base: node $(node --version), npm $(npm --version)"'
 
-echo "== build: $IMAGE (podman build --pull=never)"
+# --platform: the release workflow builds linux/amd64 and linux/arm64 from this Dockerfile (buildx); CI builds
+# the amd64 one (no arm64 base image or emulator here) and checks the image says so.
+PLATFORM=linux/amd64
+echo "== build: $IMAGE (podman build --platform=$PLATFORM --pull=never)"
 VERSION=$(node -p 'require("./package.json").version')
 REVISION=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 OLD_ID=$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
@@ -116,7 +119,7 @@ OLD_ID=$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
 CA=/etc/ssl/certs/ca-certificates.crt
 printf 'cafile=%s\n' "$CA" >"$WORK/npmrc"
 t=$(ms)
-timeout 900 podman build --pull=never --layers \
+timeout 900 podman build --platform="$PLATFORM" --pull=never --layers \
   -v "$CA:$CA:ro" -v "$WORK/npmrc:/usr/local/etc/npmrc:ro" \
   --build-arg "VERSION=$VERSION" --build-arg "REVISION=$REVISION" \
   -t "$IMAGE" -f Dockerfile . 2>&1 | sed -u 's/^/  | /'
@@ -128,6 +131,7 @@ echo "build took $(( BUILD_MS / 1000 )).$(( BUILD_MS % 1000 / 100 )) s"
 echo "== image metadata"
 inspect() { podman image inspect --format "$1" "$IMAGE"; }
 expect() { [ "$2" = "$3" ] || fail "$1: expected '$3', got '$2'"; echo "ok  $1 = $2"; }
+expect Platform "$(inspect '{{.Os}}/{{.Architecture}}')" "$PLATFORM"
 expect User "$(inspect '{{.Config.User}}')" "65532:65532"
 expect Entrypoint "$(inspect '{{json .Config.Entrypoint}}')" '["node","--max-semi-space-size=2","dist/src/main.js"]'
 expect Cmd "$(inspect '{{json .Config.Cmd}}')" '["--config.file=/etc/clouddc-exporter/config.yaml"]'
