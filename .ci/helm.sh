@@ -126,6 +126,30 @@ grep -q 'checksum/web-config:' "$OUT/tls-basic-auth-values.yaml" || die "tls-bas
 grep -q -- '--web.config.file=' "$OUT/tls-basic-auth-values.yaml" || die "tls-basic-auth: no --web.config.file"
 if grep -q -- '--web.config.file' "$OUT/default-values.yaml"; then die "default-values: unexpected --web.config.file"; fi
 grep -q 'image: "ghcr.io/clouddc-exporter/clouddc-exporter:' "$OUT/default-values.yaml" || die "default-values: the image is not ghcr.io/clouddc-exporter/clouddc-exporter"
+# everything-values: the community keys reach the objects they are for.
+timeout 30 node -e '
+  const YAML = require(process.argv[1]);
+  const objs = YAML.parseAllDocuments(require("fs").readFileSync(process.argv[2], "utf8")).map((d) => d.toJS()).filter(Boolean);
+  const bad = [];
+  const chartMade = objs.filter((o) => o.metadata?.labels?.["helm.sh/chart"]);
+  for (const o of chartMade) if (o.metadata.labels["example.com/cost-center"] !== "storage") bad.push(`${o.kind}/${o.metadata.name}: no commonLabels`);
+  const sts = objs.find((o) => o.kind === "StatefulSet");
+  const pod = sts.spec.template.spec;
+  if (sts.spec.template.metadata.labels["example.com/cost-center"] !== "storage") bad.push("pods: no commonLabels");
+  if (sts.spec.revisionHistoryLimit !== 3) bad.push("revisionHistoryLimit is not 3");
+  if (pod.containers.map((c) => c.name).join() !== "exporter,proxy") bad.push("containers: " + pod.containers.map((c) => c.name));
+  if ((pod.initContainers ?? []).map((c) => c.name).join() !== "wait-for-proxy") bad.push("no extraInitContainers");
+  if (!pod.containers[0].image.startsWith("registry.example.com:5000/observability/clouddc-exporter@sha256:")) bad.push("image " + pod.containers[0].image);
+  const svc = objs.find((o) => o.kind === "Service" && o.spec.type === "NodePort");
+  if (svc?.spec.ports[0].nodePort !== 30977) bad.push("no nodePort 30977");
+  const sm = objs.find((o) => o.kind === "ServiceMonitor");
+  if (sm.metadata.labels.team !== "storage" || sm.metadata.labels.release !== "kube-prometheus-stack") bad.push("ServiceMonitor labels/additionalLabels");
+  if (!objs.some((o) => o.kind === "NetworkPolicy")) bad.push("no NetworkPolicy");
+  if (!objs.some((o) => o.kind === "ConfigMap" && o.metadata.name === "proxy-settings" && o.metadata.namespace === "ci")) bad.push("extraManifests object not rendered through tpl");
+  if (!objs.some((o) => o.kind === "ConfigMap" && o.metadata.name === "ci-release-dc-exp-notes")) bad.push("extraManifests string not rendered through tpl");
+  if (bad.length) { console.error("FAIL everything-values: " + bad.join("; ")); process.exit(1); }
+  console.log(`everything-values: commonLabels on ${chartMade.length} objects and the pods; revisionHistoryLimit, extra(Init)Containers, nodePort, additionalLabels, NetworkPolicy, extraManifests rendered`);
+' "$PWD/$TOOLS/node_modules/yaml" "$OUT/everything-values.yaml"
 # The chart uses no POST /-/reload (the exporter watches its config file), so it does not pass the flag.
 if grep -q -- '--web.enable-lifecycle' "$OUT"/*-values.yaml; then die "a render passes --web.enable-lifecycle, but the chart uses no /-/reload"; fi
 if grep -q 'checksum/config:' "$OUT/default-values.yaml"; then die "reloadStrategy=watch: unexpected checksum/config annotation"; fi

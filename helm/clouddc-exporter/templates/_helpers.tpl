@@ -273,10 +273,8 @@ The Secret keys the chosen method needs: a list of dicts with
 metadata:
   labels:
     {{- include "clouddc-exporter.selectorLabels" . | nindent 4 }}
-    {{- with .Values.commonLabels }}
-    {{- toYaml . | nindent 4 }}
-    {{- end }}
-    {{- with .Values.podLabels }}
+    {{- /* podLabels win over commonLabels of the same name. */}}
+    {{- with merge (deepCopy .Values.podLabels) .Values.commonLabels }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
   {{- $annotations := deepCopy .Values.podAnnotations }}
