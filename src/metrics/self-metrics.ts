@@ -19,6 +19,7 @@ export interface SelfMetrics {
   readonly reloadSuccessTimestamp: Gauge;
   readonly shardIndex: Gauge;
   readonly shardTotal: Gauge;
+  readonly pollInterval: Gauge;
   /** Drops every series of an account that a reload removed, so it does not linger as stale data. */
   forgetAccount(account: string): Promise<void>;
 }
@@ -161,6 +162,11 @@ export function createSelfMetrics(opts: SelfMetricsOptions): SelfMetrics {
     shardTotal: new Gauge({
       name: 'clouddc_exporter_total_shards',
       help: 'Number of shards the exports are divided into; 1 when not sharded.',
+      registers: [registry],
+    }),
+    pollInterval: new Gauge({
+      name: 'clouddc_exporter_poll_interval_seconds',
+      help: 'Longest gap between two runs of poll.schedule; staleness alerts compare against a multiple of it.',
       registers: [registry],
     }),
   };

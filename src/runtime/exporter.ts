@@ -6,6 +6,7 @@ import type { SelfMetrics } from '../metrics/self-metrics.js';
 import { createCycleRunner, type CycleRunner } from '../poller/cycle-runner.js';
 import { spreadWindowMs, type Tick } from '../poller/pacing.js';
 import { runPollCycle, type StatusSource } from '../poller/poll-cycle.js';
+import { scheduleIntervalSeconds } from '../poller/schedule-interval.js';
 import { startSchedule, type Schedule } from '../poller/scheduler.js';
 import { ExportStore } from '../store/export-store.js';
 import type { ExportState } from '../store/export-state.js';
@@ -65,6 +66,7 @@ export class Exporter {
     this.#replaceSources(deps.config);
     this.store.sync(deps.config.exports);
     deps.metrics.trackedExports.set(this.store.size);
+    deps.metrics.pollInterval.set(scheduleIntervalSeconds(deps.config.poll.schedule));
     this.runner = createCycleRunner(
       (tick) => this.#cycle(tick),
       () => {
@@ -103,6 +105,9 @@ export class Exporter {
     const accountsReplaced = this.#replaceSources(next);
     const { added, removed } = this.store.sync(next.exports);
     this.#deps.metrics.trackedExports.set(this.store.size);
+    if (next.poll.schedule !== previous.poll.schedule) {
+      this.#deps.metrics.pollInterval.set(scheduleIntervalSeconds(next.poll.schedule));
+    }
     if (this.#schedule && next.poll.schedule !== previous.poll.schedule) {
       await this.#schedule.stop();
       this.#schedule = startSchedule(next.poll.schedule, this.runner, this.#deps.logger);

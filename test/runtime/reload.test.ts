@@ -58,6 +58,18 @@ describe('configuration reload', () => {
     expect(text).toContain('clouddc_exporter_tracked_exports 2');
   });
 
+  it('exposes the schedule interval and follows a changed poll.schedule', async () => {
+    sim = stopAfterTest(await startSimulator({ token: TOKEN, exports: [{ projectId: PROJECT, serverId: 'a', exportId: '1', behaviour: progress }] }));
+    const dir = mkdtempSync(join(tmpdir(), 'reload-'));
+    const path = join(dir, 'config.yaml');
+    writeFileSync(path, yamlConfig(sim.url, [{ server: 'a', id: '1' }]).replace('"0 0 1 1 *"', '"*/2 * * * *"'));
+    await start(path);
+    expect(await scrape()).toMatch(/^clouddc_exporter_poll_interval_seconds 120$/m);
+    writeFileSync(path, yamlConfig(sim.url, [{ server: 'a', id: '1' }]).replace('"0 0 1 1 *"', '"*/5 * * * * *"'));
+    await running!.reloader!.checkForChange();
+    expect(await scrape()).toMatch(/^clouddc_exporter_poll_interval_seconds 5$/m);
+  });
+
   it('follows a ConfigMap-style symlink swap', async () => {
     sim = stopAfterTest(await startSimulator({ token: TOKEN, exports: ['a', 'b'].map((s) => ({ projectId: PROJECT, serverId: s, exportId: '1', behaviour: progress })) }));
     const cm = configMapDir(yamlConfig(sim.url, [{ server: 'a', id: '1' }]));
