@@ -1,0 +1,42 @@
+/**
+ * PromQL of the dashboard, with the placeholders the chart fills in: %(matchers)s (the configured selector and
+ * extra matchers, each followed by ", "; empty by default) and %(cluster)s (the cluster label's name).
+ *
+ * Per-export series are deduplicated with max by (cluster, project_id, server_id, export_id): while a rolling
+ * update has two exporter pods up, both export every series, and a plain count or sum would double.
+ */
+
+/** Exporter-level filter: the configured matchers and the cluster, job and instance variables. */
+export const TARGET = '%(matchers)s%(cluster)s=~"$cluster", job=~"$job", instance=~"$instance"';
+const EXPORT = `${TARGET}, project_id=~"$project", server_id=~"$server"`;
+const INFO = `${TARGET}, account=~"$account", project_id=~"$project", server_id=~"$server"`;
+/** One export, wherever it is exported from. */
+export const KEY = '%(cluster)s, project_id, server_id, export_id';
+
+/** `family` filtered by every variable (account through clouddc_log_export_info), one series per export. */
+function perExport(family: string, extra = '', by = KEY): string {
+  return `max by (${by}) (${family}{${EXPORT}${extra}} and on(${KEY}) clouddc_log_export_info{${INFO}})`;
+}
+
+export const Q = {
+  trackedExports: `count(max by (${KEY}) (clouddc_log_export_info{${INFO}}))`,
+  byStatus: `sum by (status) (${perExport('clouddc_log_export_status', '', `${KEY}, status`)} == 1)`,
+  pollsSucceeding: `avg(${perExport('clouddc_log_export_poll_success')})`,
+  oldestData:
+    `max(time() - ${perExport('clouddc_log_export_last_poll_success_timestamp_seconds')}` +
+    ` unless on(${KEY}) clouddc_log_export_status{${EXPORT}, status="completed"} == 1)`,
+  percentage: perExport('clouddc_log_export_percentage'),
+  age: perExport('clouddc_log_export_age_seconds'),
+  status: `${perExport('clouddc_log_export_status', '', `${KEY}, status`)} == 1`,
+  info: `max by (${KEY}, name, account) (clouddc_log_export_info{${INFO}})`,
+  pollSuccess: perExport('clouddc_log_export_poll_success'),
+  /** What CloudDCLogExportStuck fires on: time since status or percentage last changed, of processing exports. */
+  lastProgress:
+    `time() - ${perExport('clouddc_log_export_last_progress_timestamp_seconds')}` +
+    ` and on(${KEY}) clouddc_log_export_status{${EXPORT}, status="processing"} == 1`,
+  failedPolls: `sum by (code) (rate(clouddc_log_export_api_errors_total{${EXPORT}}[$__rate_interval]) and on(${KEY}) clouddc_log_export_info{${INFO}})`,
+  requests: `sum by (account, code) (rate(clouddc_api_requests_total{${TARGET}, account=~"$account"}[$__rate_interval]) and on(account) clouddc_log_export_info{${INFO}})`,
+  latency: (q: number) =>
+    `histogram_quantile(${q}, sum by (le, account) (rate(clouddc_api_request_duration_seconds_bucket{${TARGET}, account=~"$account"}[$__rate_interval]) and on(account) clouddc_log_export_info{${INFO}}))`,
+  retries: `sum by (account, reason) (rate(clouddc_api_retries_total{${TARGET}, account=~"$account"}[$__rate_interval]) and on(account) clouddc_log_export_info{${INFO}})`,
+};
