@@ -154,13 +154,35 @@ timeout 30 node -e '
 if grep -q -- '--web.enable-lifecycle' "$OUT"/*-values.yaml; then die "a render passes --web.enable-lifecycle, but the chart uses no /-/reload"; fi
 if grep -q 'checksum/config:' "$OUT/default-values.yaml"; then die "reloadStrategy=watch: unexpected checksum/config annotation"; fi
 
-step "helm: PrometheusRule round trip passes files/alerts_test.yml"
-helm_ template ci-release "$CHART" -f "$CHART/ci/default-values.yaml" --set prometheusRule.enabled=true \
-  --namespace ci --kube-version "$KUBE_VERSION" --api-versions "$API_VERSIONS" >"$OUT/roundtrip.yaml"
-timeout 60 node test/helm/validate.mjs --tools "$TOOLS" --out "$OUT/roundtrip" "$OUT/roundtrip.yaml" >/dev/null
-mv "$OUT"/roundtrip/rules-*.yml "$OUT/roundtrip/alerts.yml"
-cp "$CHART/files/alerts_test.yml" "$OUT/roundtrip/"
-(cd "$OUT/roundtrip" && timeout 60 promtool test rules alerts_test.yml)
+# roundtrip <name> <promtool test file> <helm template args...>: the rendered PrometheusRule passes the tests.
+roundtrip() {
+  local name=$1 tests=$2
+  shift 2
+  helm_ template ci-release "$CHART" -f "$CHART/ci/default-values.yaml" --set prometheusRule.enabled=true "$@" \
+    --namespace ci --kube-version "$KUBE_VERSION" --api-versions "$API_VERSIONS" >"$OUT/$name.yaml"
+  timeout 60 node test/helm/validate.mjs --tools "$TOOLS" --out "$OUT/$name" "$OUT/$name.yaml" >/dev/null
+  mv "$OUT/$name"/rules-*.yml "$OUT/$name/alerts.yml"
+  cp "$tests" "$OUT/$name/"
+  (cd "$OUT/$name" && timeout 60 promtool test rules "$(basename "$tests")")
+}
+step "helm: PrometheusRule round trip passes files/alerts_test.yml (selector as in files/alerts.yml)"
+printf '%s\n' 'prometheusRule:' "  selector: 'job=~\".*clouddc-exporter.*\"'" >"$OUT/selector-values.yaml"
+roundtrip roundtrip "$CHART/files/alerts_test.yml" -f "$OUT/selector-values.yaml"
+step "helm: nameOverride: the default selector follows the job (test/monitoring/name-override_test.yml)"
+roundtrip name-override test/monitoring/name-override_test.yml --set nameOverride=my-exporter
+
+step "helm: rendered rules and dashboard equal monitoring/'s output for the same settings"
+for values in "$CHART/ci/default-values.yaml" "$CHART/ci/monitoring-values.yaml" "$CHART/ci/everything-values.yaml"; do
+  name=$(basename "$values" .yaml)
+  [ "$name" = default-values ] && name=roundtrip-default && {
+    helm_ template ci-release "$CHART" -f "$values" --set prometheusRule.enabled=true --set dashboard.enabled=true \
+      --namespace ci --kube-version "$KUBE_VERSION" --api-versions "$API_VERSIONS" >"$OUT/$name.yaml"
+    timeout 60 node test/helm/validate.mjs --tools "$TOOLS" --out "$OUT/$name" "$OUT/$name.yaml" >/dev/null
+    printf 'prometheusRule: {enabled: true}\ndashboard: {enabled: true}\n' | cat "$values" - >"$OUT/$name/values.yaml"
+    values="$OUT/$name/values.yaml"
+  }
+  timeout 60 node test/helm/monitoring-parity.mjs "$values" "$OUT/$name"/rules-*.yml "$OUT/$name"/dashboard-*.json
+done
 
 step "helm: render-time guards"
 # expect_fail <message> <helm template args...>: rendering must fail and print the message.
@@ -181,6 +203,10 @@ expect_fail "credentials.userName and credentials.domainName are required" "${ac
   --set credentials.method=password --set credentials.password=p
 expect_fail "Additional property replica is not allowed" -f "$CHART/ci/default-values.yaml" --set replica=2
 expect_fail "credentials.mode" -f "$CHART/ci/default-values.yaml" --set credentials.mode=files
+expect_fail "Additional property CloudDCLogExportStuk is not allowed" -f "$CHART/ci/default-values.yaml" \
+  --set prometheusRule.alerts.CloudDCLogExportStuk.for=1m
+expect_fail "Additional property threshold is not allowed" -f "$CHART/ci/default-values.yaml" \
+  --set prometheusRule.alerts.CloudDCLogExportStuck.threshold=60
 helm_ template ci-release "$CHART" --kube-version 1.25.0 -f "$CHART/ci/everything-values.yaml" >/dev/null
 expect_fail "chart requires kubeVersion" -f "$CHART/ci/default-values.yaml" --kube-version 1.24.0
 # An unquoted long export id, as a user writes it in a values file: Helm would round it; the schema says to quote.
