@@ -41,14 +41,8 @@ const dashboard = JSON.parse(readFileSync(DASHBOARD_FILE, 'utf8')) as Dashboard;
 const panels = dashboard.panels.flatMap((p) => [p, ...(p.panels ?? [])]).filter((p) => p.type !== 'row');
 const targets = panels.flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p, target: t })));
 
-/**
- * What Grafana would put in place of each variable with "All" selected and a 1 h range; any other variable
- * in an expr fails the test, so a new one cannot slip in untested.
- */
-const VARIABLES: Record<string, string> = {
-  account: '.*',
-  project: '.*',
-  server: '.*',
+/** Grafana's built-in variables with a 1 h range. */
+const BUILTIN: Record<string, string> = {
   __rate_interval: '1m',
   __interval: '15s',
   __interval_ms: '15000',
@@ -56,11 +50,15 @@ const VARIABLES: Record<string, string> = {
   __range_s: '3600',
   __range_ms: '3600000',
 };
+const DASHBOARD_VARIABLES = ['cluster', 'job', 'instance', 'account', 'project', 'server'];
+/** "All" selected everywhere: Grafana puts each variable's allValue (.*) in its place. */
+const ALL: Record<string, string> = Object.fromEntries(DASHBOARD_VARIABLES.map((v) => [v, '.*']));
 
-function substitute(expr: string): string {
+/** What Grafana sends for `expr`; a variable without a value fails the test, so a new one cannot slip in untested. */
+function substitute(expr: string, values: Record<string, string> = ALL): string {
   return expr.replace(/\$\{(\w+)(?::\w+)?\}|\$(\w+)|\[\[(\w+)\]\]/g, (_, a: string | undefined, b: string | undefined, c: string | undefined) => {
     const name = (a ?? b ?? c)!;
-    const value = VARIABLES[name];
+    const value = values[name] ?? BUILTIN[name];
     if (value === undefined) throw new Error(`no test value for variable $${name} in: ${expr}`);
     return value;
   });
@@ -77,13 +75,17 @@ describe('dashboard.json', () => {
     expect(dashboard.schemaVersion).toBeGreaterThanOrEqual(36);
   });
 
-  it('has the datasource, account, project and server variables', () => {
+  it('has the datasource, cluster, job, instance, account, project and server variables, in that order', () => {
+    expect(dashboard.templating.list.map((v) => v.name)).toEqual(['datasource', ...DASHBOARD_VARIABLES]);
     const vars = new Map(dashboard.templating.list.map((v) => [v.name, v]));
     expect(vars.get('datasource')).toMatchObject({ type: 'datasource', query: 'prometheus' });
+    expect(variableQuery(vars.get('cluster')!)).toMatch(/^label_values\(clouddc_exporter_build_info\b.*, cluster\)$/);
+    expect(variableQuery(vars.get('job')!)).toMatch(/^label_values\(clouddc_exporter_build_info\{cluster=~"\$cluster"\}, job\)$/);
+    expect(variableQuery(vars.get('instance')!)).toMatch(/^label_values\(clouddc_exporter_build_info\{.*job=~"\$job".*\}, instance\)$/);
     expect(variableQuery(vars.get('account')!)).toMatch(/^label_values\(clouddc_log_export_info\b.*, account\)$/);
     expect(variableQuery(vars.get('project')!)).toMatch(/^label_values\(clouddc_log_export_info\b.*, project_id\)$/);
     expect(variableQuery(vars.get('server')!)).toMatch(/^label_values\(clouddc_log_export_info\b.*, server_id\)$/);
-    for (const name of ['account', 'project', 'server']) expect(vars.get(name)!.datasource?.uid).toBe('${datasource}');
+    for (const name of DASHBOARD_VARIABLES) expect(vars.get(name)!.datasource?.uid).toBe('${datasource}');
   });
 
   it('has unique panel ids and the panels docs/alerting.md describes', () => {
@@ -94,14 +96,16 @@ describe('dashboard.json', () => {
     const table = panels.find((p) => p.type === 'table')!;
     const progress = table.fieldConfig!.overrides!.find((o) => o.properties.some((p) => p.id === 'displayName' && p.value === 'Progress'))!;
     expect(progress.properties).toContainEqual({ id: 'custom.cellOptions', value: expect.objectContaining({ type: 'gauge' }) });
+    const lastProgress = table.fieldConfig!.overrides!.find((o) => o.properties.some((p) => p.id === 'displayName' && p.value === 'Last progress'))!;
+    expect(lastProgress.properties).toContainEqual({ id: 'thresholds', value: expect.objectContaining({ steps: expect.arrayContaining([{ color: 'red', value: 1800 }]) }) });
   });
 
   it.each(targets.map(({ panel, target: t }) => [`${panel.title} ${t.refId}`, panel, t] as const))(
-    '%s uses the datasource variable and is filtered by account, project and server',
+    '%s uses the datasource variable and is filtered by every variable',
     (_, panel, t) => {
       expect(panel.datasource?.uid).toBe('${datasource}');
       expect(t.datasource?.uid ?? panel.datasource?.uid).toBe('${datasource}');
-      for (const v of ['$account', '$project', '$server']) expect(t.expr).toContain(v);
+      for (const v of DASHBOARD_VARIABLES) expect(t.expr).toContain(`$${v}`);
     },
   );
 });
@@ -131,70 +135,120 @@ function scenario(now: number): Array<[ExportTarget, Behaviour]> {
   ];
 }
 
-describe.skipIf(!hasPrometheus)('dashboard queries against a real Prometheus scraping the exporter', () => {
+/** A query's value by one label; instant vector answers. */
+function byLabel(answer: QueryAnswer, label: string): Record<string, number> {
+  return Object.fromEntries(answer.data!.result.map((r) => [r.metric[label] ?? '', Number(r.value![1])]));
+}
+
+function targetOf(title: string, refId = 'A'): Target {
+  return targets.find(({ panel, target: t }) => panel.title === title && t.refId === refId)!.target;
+}
+
+/**
+ * Two exporter pods with the same configuration, as during a rolling update, scraped under one job in one
+ * cluster (a target label, as Kubernetes service discovery adds it).
+ */
+describe.skipIf(!hasPrometheus)('dashboard queries against a real Prometheus scraping two exporter pods', () => {
   let sim: Simulator | undefined;
-  let running: Running | undefined;
+  const pods: Running[] = [];
   let prom: Prometheus | undefined;
+  /** One value each variable lists, chained the way Grafana refreshes them (cluster, then job, ...). */
+  const chosen: Record<string, string> = {};
+  const rows = scenario(Date.now());
 
   beforeAll(async () => {
-    const rows = scenario(Date.now());
     sim = await startSimulator({
       token: TOKEN,
       exports: rows.map(([t, behaviour]) => ({ projectId: t.projectId, serverId: t.serverId, exportId: t.exportId, behaviour })),
     });
-    running = await startExporter({
-      config: config(
-        [account(sim.url)],
-        rows.map(([t]) => t),
-        { schedule: '* * * * * *', retries: 1, backoffInitialMs: 10, backoffMaxMs: 50 },
-      ),
-      logger: silentLogger,
-      listen: { host: '127.0.0.1', port: 0 },
-    });
-    prom = await startPrometheus({ targets: [new URL(running.url).host] });
+    for (let i = 0; i < 2; i++) {
+      pods.push(
+        await startExporter({
+          config: config(
+            [account(sim.url)],
+            rows.map(([t]) => t),
+            { schedule: '* * * * * *', retries: 1, backoffInitialMs: 10, backoffMaxMs: 50 },
+          ),
+          logger: silentLogger,
+          listen: { host: '127.0.0.1', port: 0 },
+        }),
+      );
+    }
+    prom = await startPrometheus({ targets: pods.map((p) => new URL(p.url).host), labels: { cluster: 'test' } });
     // The first scrape comes about 5 s after start; rate() needs a few samples after it.
-    await prom.waitFor('count_over_time(up{job="clouddc-exporter"}[1m]) >= 4', (r) => r.length === 1, 30_000);
-    await prom.waitFor('count(clouddc_log_export_status == 1)', (r) => Number(r[0]?.value?.[1]) === 5, 10_000);
+    await prom.waitFor('count_over_time(up{job="clouddc-exporter"}[1m]) >= 4', (r) => r.length === 2, 30_000);
+    await prom.waitFor('count(clouddc_log_export_status == 1)', (r) => Number(r[0]?.value?.[1]) === 10, 10_000);
     await prom.waitFor('clouddc_api_retries_total', (r) => r.length > 0, 10_000);
+    await prom.waitFor('clouddc_exporter_poll_interval_seconds', (r) => r.length === 2 && r.every((s) => s.value?.[1] === '1'), 10_000);
   }, 60_000);
 
   afterAll(async () => {
     await prom?.stop();
-    await running?.stop(100);
+    for (const p of pods) await p.stop(100);
     await sim?.close();
   }, 20_000);
 
-  it('sees every status among the scripted exports', async () => {
+  it('scrapes every series twice, once per pod', async () => {
     const answer = await prom!.query('sum by (status) (clouddc_log_export_status)');
-    const byStatus = Object.fromEntries(answer.data!.result.map((r) => [r.metric.status, Number(r.value![1])]));
-    expect(byStatus).toEqual({ processing: 2, completed: 1, failed: 1, unknown: 1 });
+    expect(byLabel(answer, 'status')).toEqual({ processing: 4, completed: 2, failed: 2, unknown: 2 });
+    expect(Number((await prom!.query('count(clouddc_log_export_info)')).data!.result[0]!.value![1])).toBe(2 * rows.length);
+  });
+
+  it('counts every export once: tracked exports, exports by status, one table row per export', async () => {
+    const tracked = await prom!.query(substitute(targetOf('Tracked exports').expr));
+    expect(Number(tracked.data!.result[0]!.value![1])).toBe(rows.length);
+    const byStatus = await prom!.query(substitute(targetOf('Exports by status').expr));
+    expect(byLabel(byStatus, 'status')).toEqual({ processing: 2, completed: 1, failed: 1, unknown: 1 });
+    for (const refId of ['A', 'B', 'C', 'D', 'E']) {
+      const answer = await prom!.query(substitute(targetOf('Exports', refId).expr));
+      const keys = answer.data!.result.map((r) => `${r.metric.server_id}/${r.metric.export_id}`);
+      expect(new Set(keys).size, `table query ${refId}: ${keys.join(' ')}`).toBe(keys.length);
+      expect(keys.length, `table query ${refId}`).toBeGreaterThan(0);
+    }
+  });
+
+  it('shows how long ago processing exports last made progress', async () => {
+    const answer = await prom!.query(substitute(targetOf('Exports', 'F').expr));
+    const ages = answer.data!.result.map((r) => [r.metric.server_id, Number(r.value![1])] as const);
+    expect(ages.map(([s]) => s).sort()).toEqual(['srv-processing', 'srv-throttled']);
+    for (const [, age] of ages) expect(age).toBeGreaterThanOrEqual(0);
   });
 
   it.each(dashboard.templating.list.filter((v) => v.type === 'query').map((v) => [v.name, v] as const))(
     'variable $%s lists values',
-    async (_, v) => {
+    async (name, v) => {
       const m = /^label_values\((.+), *(\w+)\)$/.exec(variableQuery(v));
       expect(m, variableQuery(v)).not.toBeNull();
-      const answer = await prom!.query(substitute(m![1]!));
-      expect(answer.httpStatus, JSON.stringify(answer)).toBe(200);
-      expect(answer.data!.result.map((r) => r.metric[m![2]!]).filter(Boolean).length).toBeGreaterThan(0);
+      for (const values of [ALL, { ...ALL, ...chosen }]) {
+        const answer = await prom!.query(substitute(m![1]!, values));
+        expect(answer.httpStatus, JSON.stringify(answer)).toBe(200);
+        const listed = [...new Set(answer.data!.result.map((r) => r.metric[m![2]!]).filter((x): x is string => Boolean(x)))].sort();
+        expect(listed.length).toBeGreaterThan(0);
+        if (name === 'instance') expect(listed.length).toBe(2);
+        // A processing export: completed ones rightly have no "oldest data" and no "last progress".
+        chosen[name] = name === 'server' ? 'srv-processing' : listed[0]!;
+        expect(listed).toContain(chosen[name]);
+      }
     },
   );
 
   it.each(targets.map(({ panel, target: t }) => [`${panel.title} ${t.refId}`, panel, t] as const))(
-    'panel "%s": its query is valid and returns data',
+    'panel "%s": its query is valid and returns data, with All and with one value per variable',
     async (_, panel, t) => {
-      const expr = substitute(t.expr);
-      const describeAnswer = (a: QueryAnswer) => `${expr}\n→ HTTP ${a.httpStatus} ${JSON.stringify(a).slice(0, 500)}`;
-      const instant = await prom!.query(expr);
-      expect(instant.httpStatus, describeAnswer(instant)).toBe(200);
-      expect(instant.status).toBe('success');
-      expect(instant.data!.result.length, describeAnswer(instant)).toBeGreaterThan(0);
-      if (panel.type === 'timeseries' || panel.type === 'state-timeline') {
-        const end = Date.now() / 1000;
-        const range = await prom!.queryRange(expr, end - 30, end, 1);
-        expect(range.httpStatus, describeAnswer(range)).toBe(200);
-        expect(range.data!.result.length, describeAnswer(range)).toBeGreaterThan(0);
+      expect(Object.keys(chosen)).toEqual(DASHBOARD_VARIABLES);
+      for (const values of [ALL, chosen]) {
+        const expr = substitute(t.expr, values);
+        const describeAnswer = (a: QueryAnswer) => `${expr}\n→ HTTP ${a.httpStatus} ${JSON.stringify(a).slice(0, 500)}`;
+        const instant = await prom!.query(expr);
+        expect(instant.httpStatus, describeAnswer(instant)).toBe(200);
+        expect(instant.status).toBe('success');
+        expect(instant.data!.result.length, describeAnswer(instant)).toBeGreaterThan(0);
+        if (panel.type === 'timeseries' || panel.type === 'state-timeline') {
+          const end = Date.now() / 1000;
+          const range = await prom!.queryRange(expr, end - 30, end, 1);
+          expect(range.httpStatus, describeAnswer(range)).toBe(200);
+          expect(range.data!.result.length, describeAnswer(range)).toBeGreaterThan(0);
+        }
       }
     },
   );

@@ -54,6 +54,8 @@ export interface PrometheusOptions {
   readonly targets: readonly string[];
   /** Default "clouddc-exporter" (what the alert rules' `up{job=~".*clouddc-exporter.*"}` expects). */
   readonly job?: string;
+  /** Target labels added to every scraped series, e.g. {cluster: "a"} as a Kubernetes service discovery would. */
+  readonly labels?: Readonly<Record<string, string>>;
   /** Default 1s. */
   readonly scrapeInterval?: string;
   /** Default 1s. */
@@ -233,7 +235,7 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
     ...(opts.alertmanagers?.length && {
       alerting: { alertmanagers: [{ static_configs: [{ targets: [...opts.alertmanagers] }] }] },
     }),
-    scrape_configs: [{ job_name: opts.job ?? 'clouddc-exporter', static_configs: [{ targets: [...opts.targets] }] }],
+    scrape_configs: [{ job_name: opts.job ?? 'clouddc-exporter', static_configs: [{ targets: [...opts.targets], ...(opts.labels && { labels: opts.labels }) }] }],
   };
   const started = await spawnDaemon({
     name: 'prometheus',
