@@ -70,3 +70,23 @@ describe('generated monitoring files', () => {
     }
   });
 });
+
+describe('docs/alerting.md', () => {
+  const doc = readFileSync(`${ROOT}docs/alerting.md`, 'utf8');
+  const rows = new Map(
+    doc
+      .split('\n')
+      .filter((l) => l.startsWith('| `CloudDC'))
+      .map((l) => l.split('|').slice(1, -1).map((c) => c.trim()))
+      .map(([name, severity, , forValue, params]) => [name!.replaceAll('`', ''), { severity, for: forValue, params: params! }]),
+  );
+
+  it.each(RULE_TEMPLATES.map((t) => [t.alert, t] as const))('lists %s with its severity, for and parameter defaults', (name, t) => {
+    const row = rows.get(name);
+    expect(row, `no row for ${name}`).toBeDefined();
+    expect(row!.severity).toBe(t.severity);
+    expect(row!.for).toBe(t.for ?? '');
+    const params = [...row!.params.matchAll(/`(\w+): ([^`]+)`/g)].map((m) => [m[1], m[2]]);
+    expect(Object.fromEntries(params)).toEqual(Object.fromEntries(Object.entries(t.params).map(([k, v]) => [k, String(v)])));
+  });
+});

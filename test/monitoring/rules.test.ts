@@ -46,10 +46,15 @@ describe('alerts.yml', () => {
     expect(rule.annotations?.runbook_url).toMatch(new RegExp(`^${RUNBOOK_BASE.replace(/[.#]/g, '\\$&')}[a-z0-9-]+$`));
   });
 
-  it('joins per-export series on project_id, server_id and export_id', () => {
+  it('joins per-export series on project_id, server_id and export_id, and exporter-wide gauges on job and instance', () => {
     for (const rule of rules) {
-      for (const m of rule.expr.matchAll(/\bon\s*\(([^)]*)\)/g)) {
+      for (const m of rule.expr.matchAll(/\bon\s*\(([^)]*)\)(\s*group_left\(\)\s*\n?\s*\w+\(\s*[\d.]+\s*\*\s*clouddc_exporter_\w+)?/g)) {
         const labels = m[1]!.split(',').map((l) => l.trim());
+        // An exporter's own gauge (one series per target) joins onto its per-export series by target.
+        if (m[2] !== undefined) {
+          expect(labels, `${rule.alert}: ${m[0]}`).toEqual(['job', 'instance']);
+          continue;
+        }
         expect(labels, `${rule.alert}: ${m[0]}`).toEqual(expect.arrayContaining(['project_id', 'server_id', 'export_id']));
       }
     }
