@@ -15,7 +15,9 @@
 # `clouddc-exporter --config.check`; a rendered PrometheusRule passes `promtool check rules`; with a web
 # config, a real exporter serving it is scraped the way the rendered ServiceMonitor says (scheme, CA, server
 # name, basic-auth Secret).
-# Then: render-time guards fail as documented; the PrometheusRule round trip passes files/alerts_test.yml;
+# Then: the PrometheusRule round trip passes files/alerts_test.yml, and with nameOverride
+# test/monitoring/name-override_test.yml; rendered rules and dashboards equal monitoring/'s output for the same
+# settings (test/helm/monitoring-parity.mjs); render-time guards fail as documented;
 # with nameOverride the ServiceMonitor's job is the override and the rules select it (test/helm/job-check.mjs);
 # helm package leaves ci/ out and carries the README.
 set -euo pipefail
@@ -64,7 +66,7 @@ helm_ version --short | grep -qx 'v3.17.3+ge4da497' || die "unexpected helm vers
 echo "helm $(helm_ version --short), $(promtool --version 2>&1 | head -1)"
 
 step "helm: chart files, README and metadata"
-for f in files/alerts.yml files/dashboard.json README.md; do
+for f in files/alerts.yml files/alerts-template.yaml files/dashboard.json files/dashboard-template.json README.md; do
   [ -s "$CHART/$f" ] || die "$CHART/$f is missing or empty"
 done
 rm -rf "$OUT" && mkdir -p "$OUT"
@@ -172,15 +174,16 @@ step "helm: nameOverride: the default selector follows the job (test/monitoring/
 roundtrip name-override test/monitoring/name-override_test.yml --set nameOverride=my-exporter
 
 step "helm: rendered rules and dashboard equal monitoring/'s output for the same settings"
-for values in "$CHART/ci/default-values.yaml" "$CHART/ci/monitoring-values.yaml" "$CHART/ci/everything-values.yaml"; do
+# The default values with both enabled, then every CI value set that renders both.
+printf 'prometheusRule: {enabled: true}\ndashboard: {enabled: true}\n' | cat "$CHART/ci/default-values.yaml" - \
+  >"$OUT/monitoring-defaults-values.yaml"
+helm_ template ci-release "$CHART" -f "$OUT/monitoring-defaults-values.yaml" --namespace ci \
+  --kube-version "$KUBE_VERSION" --api-versions "$API_VERSIONS" >"$OUT/monitoring-defaults.yaml"
+timeout 60 node test/helm/validate.mjs --tools "$TOOLS" --out "$OUT/monitoring-defaults" "$OUT/monitoring-defaults.yaml" >/dev/null
+timeout 60 node test/helm/monitoring-parity.mjs "$OUT/monitoring-defaults-values.yaml" \
+  "$OUT"/monitoring-defaults/rules-*.yml "$OUT"/monitoring-defaults/dashboard-*.json
+for values in "$CHART"/ci/monitoring-values.yaml "$CHART"/ci/everything-values.yaml; do
   name=$(basename "$values" .yaml)
-  [ "$name" = default-values ] && name=roundtrip-default && {
-    helm_ template ci-release "$CHART" -f "$values" --set prometheusRule.enabled=true --set dashboard.enabled=true \
-      --namespace ci --kube-version "$KUBE_VERSION" --api-versions "$API_VERSIONS" >"$OUT/$name.yaml"
-    timeout 60 node test/helm/validate.mjs --tools "$TOOLS" --out "$OUT/$name" "$OUT/$name.yaml" >/dev/null
-    printf 'prometheusRule: {enabled: true}\ndashboard: {enabled: true}\n' | cat "$values" - >"$OUT/$name/values.yaml"
-    values="$OUT/$name/values.yaml"
-  }
   timeout 60 node test/helm/monitoring-parity.mjs "$values" "$OUT/$name"/rules-*.yml "$OUT/$name"/dashboard-*.json
 done
 
@@ -252,8 +255,10 @@ step "helm: package"
 helm_ package "$CHART" --destination "$OUT/package" >/dev/null
 pkg=$(ls "$OUT"/package/clouddc-exporter-*.tgz)
 if tar -tzf "$pkg" | grep -E '/(ci/|files/alerts_test\.yml)'; then die "$pkg contains files .helmignore should leave out"; fi
-tar -tzf "$pkg" | grep -q 'clouddc-exporter/files/dashboard.json' || die "$pkg lacks files/dashboard.json"
-tar -tzf "$pkg" | grep -q 'clouddc-exporter/README.md' || die "$pkg lacks README.md"
+tar -tzf "$pkg" >"$OUT/package/files.txt"
+for f in files/alerts-template.yaml files/dashboard-template.json files/dashboard.json README.md; do
+  grep -qx "clouddc-exporter/$f" "$OUT/package/files.txt" || die "$pkg lacks $f"
+done
 helm_ template ci-release "$pkg" -f "$CHART/ci/everything-values.yaml" --kube-version "$KUBE_VERSION" \
   --api-versions "$API_VERSIONS" >/dev/null
 
