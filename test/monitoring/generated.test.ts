@@ -71,6 +71,20 @@ describe('generated monitoring files', () => {
   });
 });
 
+describe("the chart's values.yaml", () => {
+  const values = parse(readFileSync(`${ROOT}helm/clouddc-exporter/values.yaml`, 'utf8')) as {
+    prometheusRule: Record<string, unknown>;
+    dashboard: Record<string, unknown>;
+  };
+
+  it('defaults to the settings monitoring/ generates the checked-in files with', () => {
+    // Except the selector: the chart derives it from the release name (job="<name>"), alerts.yml matches any.
+    const { selector: _ruleSelector, ...rules } = DEFAULT_RULES;
+    expect(values.prometheusRule).toMatchObject({ ...rules, selector: '' });
+    expect(values.dashboard).toMatchObject(DEFAULT_DASHBOARD);
+  });
+});
+
 describe('docs/alerting.md', () => {
   const doc = readFileSync(`${ROOT}docs/alerting.md`, 'utf8');
   const rows = new Map(
