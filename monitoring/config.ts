@@ -24,6 +24,8 @@ export interface RulesConfig {
   runbookUrl: string;
   /** Alert name → changes. */
   alerts: Record<string, AlertOverride>;
+  /** Alerts to leave out (the same as alerts.<name>.disabled). */
+  disabledAlerts: string[];
   /** Labels added to every alert; an alert's own label of the same name wins. */
   additionalRuleLabels: Record<string, string>;
   /** Rules appended to the group as they are (recording or alerting). */
@@ -50,6 +52,7 @@ export const DEFAULT_RULES: RulesConfig = {
   extraMatchers: [],
   runbookUrl: RUNBOOK_URL,
   alerts: {},
+  disabledAlerts: [],
   additionalRuleLabels: {},
   additionalRules: [],
 };

@@ -62,7 +62,11 @@ export function renderRule(t: RuleTemplate, config: RulesConfig): AlertRule {
 /** Rules of a plain Prometheus rule file (or a PrometheusRule's spec.groups). */
 export function renderRules(config: RulesConfig): Array<{ template: RuleTemplate; rule: AlertRule }> {
   checkOverrides(config.alerts);
-  return RULE_TEMPLATES.filter((t) => config.alerts[t.alert]?.disabled !== true).map((t) => ({ template: t, rule: renderRule(t, config) }));
+  for (const name of config.disabledAlerts) {
+    if (!RULE_TEMPLATES.some((t) => t.alert === name)) throw new Error(`disabledAlerts: no alert named ${name}`);
+  }
+  const enabled = (t: RuleTemplate) => config.alerts[t.alert]?.disabled !== true && !config.disabledAlerts.includes(t.alert);
+  return RULE_TEMPLATES.filter(enabled).map((t) => ({ template: t, rule: renderRule(t, config) }));
 }
 
 /**

@@ -30,10 +30,12 @@ describe('generated monitoring files', () => {
         CloudDCLogExportDataStale: { pollIntervals: 5, minSeconds: 300 },
         CloudDCLogExportTooSlow: { disabled: true },
       },
+      disabledAlerts: ['CloudDCAccountPaused'],
     };
     const rules = new Map(renderRules(config).map(({ rule }) => [rule.alert, rule]));
     expect(rules.has('CloudDCLogExportTooSlow')).toBe(false);
-    expect(rules.size).toBe(RULE_TEMPLATES.length - 1);
+    expect(rules.has('CloudDCAccountPaused')).toBe(false);
+    expect(rules.size).toBe(RULE_TEMPLATES.length - 2);
     const stuck = rules.get('CloudDCLogExportStuck')!;
     expect(stuck.expr).toContain('> 3600\n');
     expect(stuck.for).toBe('30m');
@@ -45,6 +47,7 @@ describe('generated monitoring files', () => {
 
   it('refuses an override of an alert or a parameter that does not exist', () => {
     expect(() => renderRules({ ...DEFAULT_RULES, alerts: { CloudDCLogExportStuk: { for: '1m' } } })).toThrow('alerts.CloudDCLogExportStuk: no such alert');
+    expect(() => renderRules({ ...DEFAULT_RULES, disabledAlerts: ['CloudDCNope'] })).toThrow('disabledAlerts: no alert named CloudDCNope');
     expect(() => renderRules({ ...DEFAULT_RULES, alerts: { CloudDCLogExportFailed: { seconds: 1 } } })).toThrow(
       'alerts.CloudDCLogExportFailed.seconds: not a parameter of this alert',
     );
