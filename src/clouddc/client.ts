@@ -3,7 +3,7 @@ import { Pool } from 'undici';
 import { pino, type Logger } from 'pino';
 import type { AccountSettings, PollSettings, RateLimitSettings } from '../domain/config.js';
 import { exportKeyId, type ExportKey } from '../domain/export.js';
-import type { PollResult } from '../domain/poll.js';
+import type { PollResult, Slot } from '../domain/poll.js';
 import { AuthenticationError, type AttemptReport, type Authenticator, type AuthorizeRequest } from './auth/token.js';
 import { sanitise } from './error-body.js';
 import type { ApiObserver } from './observer.js';
@@ -16,8 +16,11 @@ import { statusPaths } from './url.js';
 export type { ApiObserver } from './observer.js';
 
 export interface AccountClient {
-  /** Never rejects: every failure, including the caller aborting, comes back as a PollFailure. */
-  fetchStatus(key: ExportKey, signal?: AbortSignal): Promise<PollResult>;
+  /**
+   * Never rejects: every failure, including the caller aborting, comes back as a PollFailure. With a `slot`, the
+   * wait before a retry happens without it: released before the wait and retaken after.
+   */
+  fetchStatus(key: ExportKey, signal?: AbortSignal, slot?: Slot): Promise<PollResult>;
   /** Aborts requests in flight and closes the connection pool. */
   close(): Promise<void>;
 }
@@ -240,7 +243,7 @@ export function createAccountClient(opts: AccountClientOptions): AccountClient {
     return { attempt, report: report(tried) };
   }
 
-  async function run(key: ExportKey, scope: PollScope): Promise<PollResult> {
+  async function run(key: ExportKey, scope: PollScope, slot: Slot | undefined): Promise<PollResult> {
     const path = paths.pathFor(key);
     if (path === undefined) {
       const message = 'an id of "." or ".." cannot be addressed in a URL path';
@@ -281,17 +284,22 @@ export function createAccountClient(opts: AccountClientOptions): AccountClient {
         { export: exportKeyId(key), attempt: attempts, reason, errorCode, requestId, delayMs: waitMs },
         `retrying after ${failure.message}`,
       );
+      // The wait needs no slot: another poll uses it meanwhile. A retry without a wait keeps it.
+      const handBack = waitMs > 0 ? slot : undefined;
+      handBack?.release();
       try {
         await sleep(waitMs, scope.signal);
       } catch {
         return failure;
       }
       if (scope.aborted) return failure;
+      if (handBack !== undefined && !(await handBack.retake(scope.signal))) return failure;
+      if (scope.aborted) return failure;
     }
   }
 
   return {
-    async fetchStatus(key, signal) {
+    async fetchStatus(key, signal, slot) {
       const scope = new PollScope();
       const live = !closing && signal?.aborted !== true;
       if (live) {
@@ -301,7 +309,7 @@ export function createAccountClient(opts: AccountClientOptions): AccountClient {
         scope.abort();
       }
       try {
-        return await run(key, scope);
+        return await run(key, scope, slot);
       } catch (err) {
         const detail = err instanceof Error ? sanitise(err.message, 200) : 'unknown error';
         return { ok: false, reason: 'network', message: `unexpected client error: ${detail}`, attempts: 0 };

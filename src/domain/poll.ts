@@ -34,3 +34,14 @@ export type PollResult = PollSuccess | PollFailure;
 export function isHttpReason(reason: string): boolean {
   return /^[1-5]\d\d$/.test(reason);
 }
+
+/**
+ * A poll's place among the requests in flight (`poll.concurrency`). A poll about to wait (a retry's backoff, a
+ * Retry-After) gives it back so that another poll can use it, and takes one again when its wait is over.
+ */
+export interface Slot {
+  /** Gives the slot back; a no-op when not held. */
+  release(): void;
+  /** Takes a slot again, ahead of polls that have not started; false when `signal` aborted first. */
+  retake(signal?: AbortSignal): Promise<boolean>;
+}

@@ -1,13 +1,15 @@
 import type { Logger } from 'pino';
 import { exportKeyId, type ExportKey, type ExportTarget } from '../domain/export.js';
-import type { PollResult } from '../domain/poll.js';
+import type { PollResult, Slot } from '../domain/poll.js';
 import { needsPolling } from '../store/export-state.js';
 import type { ExportStore } from '../store/export-store.js';
 import { createPacer } from './pacing.js';
+import { SlotPool, type Lease } from './slot-pool.js';
 
 /** The narrow view of the remote API the poller needs; the client implements it, tests fake it. */
 export interface StatusSource {
-  fetchStatus(key: ExportKey, signal?: AbortSignal): Promise<PollResult>;
+  /** `slot` is the poll's place among the requests in flight; a source that waits between attempts gives it back meanwhile. */
+  fetchStatus(key: ExportKey, signal?: AbortSignal, slot?: Slot): Promise<PollResult>;
 }
 
 export interface CycleDeps {
@@ -22,6 +24,8 @@ export interface CycleDeps {
   readonly only?: ReadonlySet<string>;
   /** Spreads the polls' starts evenly over this many ms (see pacing.ts); 0 or absent starts them at once. */
   readonly spreadMs?: number;
+  /** Where the spread starts, on the `now` clock; defaults to the cycle's start. A late cycle passes its tick's time. */
+  readonly spreadFrom?: number;
   /** For the spreading waits; resolves after `ms`, rejects when `signal` aborts. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -32,7 +36,10 @@ export interface CycleSummary {
   readonly durationMs: number;
 }
 
-/** Polls every export that still needs it, at most `concurrency` at a time. Never throws. */
+/**
+ * Polls every export that still needs it, with at most `concurrency` holding a slot at a time (see SlotPool: a
+ * poll waiting to retry holds none). Never throws.
+ */
 export async function runPollCycle(deps: CycleDeps): Promise<CycleSummary> {
   const started = deps.now();
   const due: ExportTarget[] = [];
@@ -40,24 +47,35 @@ export async function runPollCycle(deps: CycleDeps): Promise<CycleSummary> {
     if (needsPolling(state) && (deps.only === undefined || deps.only.has(exportKeyId(state.target)))) due.push(state.target);
   }
 
-  const pace = createPacer({ windowMs: deps.spreadMs ?? 0, total: due.length, startedAt: started, now: deps.now, sleep: deps.sleep });
-  let next = 0;
+  const startedAt = deps.spreadFrom ?? started;
+  const pace = createPacer({ windowMs: deps.spreadMs ?? 0, total: due.length, startedAt, now: deps.now, sleep: deps.sleep });
+  const slots = new SlotPool(deps.concurrency);
   let failed = 0;
-  const worker = async (): Promise<void> => {
-    while (next < due.length && !deps.signal?.aborted) {
-      const index = next++;
-      const target = due[index]!;
-      if (pace !== undefined && !(await pace(index, deps.signal))) return;
-      const ok = await pollOne(deps, target);
-      if (!ok) failed++;
-    }
+  let open = 0;
+  let allDone: (() => void) | undefined;
+  const finish = (lease: Lease) => (ok: boolean) => {
+    lease.release();
+    if (!ok) failed++;
+    if (--open === 0) allDone?.();
   };
-  const workers = Array.from({ length: Math.min(deps.concurrency, due.length) }, worker);
-  await Promise.all(workers);
+  for (let index = 0; index < due.length && !deps.signal?.aborted; index++) {
+    if (pace !== undefined && !(await pace(index, deps.signal))) break;
+    const lease = slots.tryLease() ?? (await slots.lease(deps.signal));
+    if (lease === null) break;
+    open++;
+    void pollOne(deps, due[index]!, lease)
+      .catch((err: unknown) => {
+        deps.logger.error({ export: exportKeyId(due[index]!), err: String(err) }, 'recording a poll failed');
+        return false;
+      })
+      .then(finish(lease));
+  }
+  if (open > 0) await new Promise<void>((resolve) => (allDone = resolve));
   return { polled: due.length, failed, durationMs: deps.now() - started };
 }
 
-async function pollOne(deps: CycleDeps, target: ExportTarget): Promise<boolean> {
+/** Resolves true unless the poll failed; never rejects. */
+async function pollOne(deps: CycleDeps, target: ExportTarget, slot: Slot): Promise<boolean> {
   const id = exportKeyId(target);
   const source = deps.sourceFor(target.account);
   let result: PollResult;
@@ -65,7 +83,7 @@ async function pollOne(deps: CycleDeps, target: ExportTarget): Promise<boolean> 
     result = { ok: false, reason: 'network', message: `no client for account "${target.account}"`, attempts: 0 };
   } else {
     try {
-      result = await source.fetchStatus(target, deps.signal);
+      result = await source.fetchStatus(target, deps.signal, slot);
     } catch (err) {
       // The client's contract is to never throw; if it does, the poll still ends as a counted failure.
       deps.logger.error({ export: id, err: String(err) }, 'poll threw unexpectedly');

@@ -6,36 +6,7 @@ import { createPacer, spreadWindowMs, type Tick } from '../../src/poller/pacing.
 import { runPollCycle, type StatusSource } from '../../src/poller/poll-cycle.js';
 import { ExportStore } from '../../src/store/export-store.js';
 import { FakeClock, silentLogger, success, target } from '../support/factories.js';
-
-/** Timers on a fake clock: `run` fires them in time order until the awaited work is done. */
-class FakeTimers {
-  readonly requested: number[] = [];
-  #pending: Array<{ at: number; resolve: () => void }> = [];
-  constructor(private readonly clock: FakeClock) {}
-  readonly sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-    new Promise((resolve, reject) => {
-      this.requested.push(ms);
-      const timer = { at: this.clock.ms + ms, resolve };
-      this.#pending.push(timer);
-      signal?.addEventListener('abort', () => {
-        this.#pending = this.#pending.filter((t) => t !== timer);
-        reject(new Error('aborted'));
-      });
-    });
-  async run<T>(work: Promise<T>): Promise<T> {
-    let done = false;
-    void work.finally(() => (done = true));
-    while (!done) {
-      await new Promise((r) => setImmediate(r));
-      this.#pending.sort((a, b) => a.at - b.at);
-      const next = this.#pending.shift();
-      if (next === undefined) continue;
-      this.clock.ms = Math.max(this.clock.ms, next.at);
-      next.resolve();
-    }
-    return work;
-  }
-}
+import { FakeTimers } from '../support/fake-timers.js';
 
 /** Records when, on the fake clock, each poll started. */
 class TimedSource implements StatusSource {
