@@ -135,7 +135,7 @@ export function createSelfMetrics(opts: SelfMetricsOptions): SelfMetrics {
     }),
     cyclesSkipped: new Counter({
       name: 'clouddc_exporter_poll_cycles_skipped_total',
-      help: 'Schedule ticks skipped because the previous poll cycle was still running.',
+      help: 'Schedule ticks that found the previous poll cycle still running; the latest of them starts its cycle as soon as that one ends.',
       registers: [registry],
     }),
     lastCycleTimestamp: new Gauge({

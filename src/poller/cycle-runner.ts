@@ -1,22 +1,41 @@
 import type { Tick } from './pacing.js';
 
 /**
- * Decides what a schedule tick does: start a cycle, or skip it because the previous one is
- * still running. Kept apart from node-cron so that tests drive it with plain calls.
+ * Decides what a schedule tick does: start a cycle, or, when the previous one is still running, start it as
+ * soon as that one ends. Waiting for the following tick instead would cost every export a whole extra interval
+ * for an overrun of a second. Kept apart from node-cron so that tests drive it with plain calls.
  */
 export interface CycleRunner {
   /**
-   * Starts a cycle unless one is running; resolves when the started cycle ends (or at once on skip).
-   * `info` comes from the schedule; cycles started any other way have none.
+   * Starts a cycle unless one is running; resolves when the started cycle ends (or at once when one is running).
+   * `info` comes from the schedule; cycles started any other way have none. A scheduled tick that finds a cycle
+   * running is counted (onSkip) and its cycle starts late, as soon as the running one ends; of several such
+   * ticks in one overrun only the latest runs.
    */
   tick(info?: Tick): Promise<void>;
-  /** Resolves when no cycle is running. */
+  /** Forgets a late tick not started yet (the schedule stopped). */
+  cancelLate(): void;
+  /** Resolves when no cycle is running and none is waiting to start. */
   idle(): Promise<void>;
   readonly running: boolean;
 }
 
-export function createCycleRunner(runCycle: (tick?: Tick) => Promise<void>, onSkip: () => void): CycleRunner {
+/** `now` is the schedule's clock (wall time, like node-cron's tick times), used only to say how late a tick runs. */
+export function createCycleRunner(runCycle: (tick?: Tick) => Promise<void>, onSkip: () => void, now: () => number = Date.now): CycleRunner {
   let current: Promise<void> | undefined;
+  let late: Tick | undefined;
+  const start = (info: Tick | undefined): Promise<void> => {
+    const cycle = runCycle(info)
+      .catch(() => undefined)
+      .finally(() => {
+        current = undefined;
+        const next = late;
+        late = undefined;
+        if (next !== undefined) start({ ...next, lateMs: Math.max(0, now() - next.scheduledAt) });
+      });
+    current = cycle;
+    return cycle;
+  };
   return {
     get running() {
       return current !== undefined;
@@ -24,17 +43,16 @@ export function createCycleRunner(runCycle: (tick?: Tick) => Promise<void>, onSk
     tick(info) {
       if (current) {
         onSkip();
+        if (info !== undefined) late = info;
         return Promise.resolve();
       }
-      current = runCycle(info)
-        .catch(() => undefined)
-        .finally(() => {
-          current = undefined;
-        });
-      return current;
+      return start(info);
     },
-    idle() {
-      return current ?? Promise.resolve();
+    cancelLate() {
+      late = undefined;
+    },
+    async idle() {
+      while (current !== undefined) await current;
     },
   };
 }

@@ -12,6 +12,11 @@ export interface Tick {
   readonly scheduledAt: number;
   /** When the following tick is due; absent when the schedule has no next run. */
   readonly nextAt?: number;
+  /**
+   * Set when the tick found the previous cycle running and its cycle started once that one ended: how late, ms.
+   * The polls whose place in the spread has passed start at once, the rest keep their place.
+   */
+  readonly lateMs?: number;
 }
 
 /**

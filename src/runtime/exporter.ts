@@ -71,7 +71,7 @@ export class Exporter {
       (tick) => this.#cycle(tick),
       () => {
         deps.metrics.cyclesSkipped.inc();
-        deps.logger.warn('poll cycle skipped: the previous cycle is still running');
+        deps.logger.warn('poll cycle overran its interval: the next cycle starts as soon as this one ends');
       },
     );
   }
@@ -123,6 +123,7 @@ export class Exporter {
   async stop(graceMs: number): Promise<void> {
     await this.#schedule?.stop();
     this.#schedule = undefined;
+    this.runner.cancelLate();
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, graceMs);
@@ -207,6 +208,7 @@ export class Exporter {
       logger,
       signal: this.#abort.signal,
       spreadMs: spreadWindowMs(this.#config.poll.spread, tick),
+      spreadFrom: this.#now() - (tick?.lateMs ?? 0),
     });
     if (this.#abort.signal.aborted) return;
     this.#cyclesFinished++;

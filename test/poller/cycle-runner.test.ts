@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createCycleRunner } from '../../src/poller/cycle-runner.js';
+import type { Tick } from '../../src/poller/pacing.js';
 
 function deferred() {
   let resolve!: () => void;
@@ -8,7 +9,7 @@ function deferred() {
 }
 
 describe('createCycleRunner', () => {
-  it('skips and counts a tick that finds the previous cycle running', async () => {
+  it('counts and drops an unscheduled tick (by hand) that finds the previous cycle running', async () => {
     const gate = deferred();
     let started = 0;
     let skipped = 0;
@@ -35,5 +36,72 @@ describe('createCycleRunner', () => {
     const runner = createCycleRunner(() => Promise.reject(new Error('x')), () => undefined);
     await expect(runner.tick()).resolves.toBeUndefined();
     expect(runner.running).toBe(false);
+  });
+
+  it('starts the cycle of a scheduled tick that found one running as soon as that one ends, saying how late', async () => {
+    let clock = 10_000;
+    const gate = deferred();
+    const seen: Array<Tick | undefined> = [];
+    let skipped = 0;
+    const runner = createCycleRunner(
+      async (tick) => {
+        seen.push(tick);
+        if (seen.length === 1) await gate.promise;
+      },
+      () => skipped++,
+      () => clock,
+    );
+    const first = runner.tick({ scheduledAt: 5_000, nextAt: 10_000 });
+    await runner.tick({ scheduledAt: 10_000, nextAt: 15_000 });
+    await runner.tick({ scheduledAt: 15_000, nextAt: 20_000 });
+    expect(skipped).toBe(2);
+    expect(seen).toHaveLength(1);
+    clock = 16_500;
+    gate.resolve();
+    await first;
+    await runner.idle();
+    // Only the latest of the overrun's ticks runs, 1.5 s late, right away rather than at 20 s.
+    expect(seen).toEqual([
+      { scheduledAt: 5_000, nextAt: 10_000 },
+      { scheduledAt: 15_000, nextAt: 20_000, lateMs: 1_500 },
+    ]);
+    expect(runner.running).toBe(false);
+  });
+
+  it('idle() waits for the late cycle too, and cancelLate() drops it', async () => {
+    const gate = deferred();
+    let started = 0;
+    let lateDone = false;
+    const runner = createCycleRunner(
+      async () => {
+        started++;
+        if (started === 1) await gate.promise;
+        else lateDone = true;
+      },
+      () => undefined,
+      () => 0,
+    );
+    void runner.tick({ scheduledAt: 0 });
+    void runner.tick({ scheduledAt: 1 });
+    const idle = runner.idle();
+    gate.resolve();
+    await idle;
+    expect(lateDone).toBe(true);
+
+    const gate2 = deferred();
+    const runner2 = createCycleRunner(
+      async () => {
+        started++;
+        await gate2.promise;
+      },
+      () => undefined,
+    );
+    started = 0;
+    void runner2.tick({ scheduledAt: 0 });
+    void runner2.tick({ scheduledAt: 1 });
+    runner2.cancelLate();
+    gate2.resolve();
+    await runner2.idle();
+    expect(started).toBe(1);
   });
 });

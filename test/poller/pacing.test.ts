@@ -108,3 +108,24 @@ describe('the cycle runner', () => {
     expect(seen).toEqual([{ scheduledAt: T0, nextAt: T0 + 1000 }, undefined]);
   });
 });
+
+describe('a late cycle', () => {
+  it('starts at once the polls whose place in the spread has passed, and keeps the others in place', async () => {
+    const clock = new FakeClock(T0 + 3000);
+    const timers = new FakeTimers(clock);
+    const source = new TimedSource(clock);
+    // The tick was due at T0 and its cycle starts 3 s late: polls placed before T0 + 3 s go now.
+    const cycle = runPollCycle({
+      store: storeWith(),
+      sourceFor: () => source,
+      concurrency: 10,
+      now: clock.now,
+      logger: silentLogger,
+      spreadMs: 8500,
+      spreadFrom: T0,
+      sleep: timers.sleep,
+    });
+    await timers.run(cycle);
+    expect(source.starts.map((t) => t - T0)).toEqual([3000, 3000, 3000, 3000, 3400, 4250, 5100, 5950, 6800, 7650]);
+  });
+});
