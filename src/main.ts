@@ -4,6 +4,7 @@ import { HELP, parseFlags } from './cli/flags.js';
 import type { ExporterConfig } from './domain/config.js';
 import { startDemo, type Demo } from './runtime/demo.js';
 import { createLogger } from './runtime/logger.js';
+import { capacityWarnings } from './runtime/capacity-report.js';
 import { startExporter } from './runtime/start.js';
 import { ordinalFromHostname, type Shard } from './runtime/shard.js';
 import { REVISION, VERSION } from './version.js';
@@ -60,6 +61,8 @@ async function main(argv: string[]): Promise<number | undefined> {
       const tls = web.tls ? `TLS ${web.tls.minVersion}+` : 'no TLS';
       process.stdout.write(`${web.file}: OK (${tls}, ${web.users.size} basic auth user(s))\n`);
     }
+    // Valid but unable to keep its schedule: said now, and the exit code stays 0 (it runs, only slower).
+    for (const warning of capacityWarnings(config, flags.shard.total)) process.stderr.write(`warning: ${warning}\n`);
     return 0;
   }
 

@@ -85,6 +85,20 @@ describe('clouddc-exporter CLI', () => {
     expect(cli.stdout()).toMatch(/config\.example\.yaml: OK \(1 account\(s\), \d+ export\(s\)\)/);
   });
 
+  it('--config.check warns about a schedule the rate limit cannot meet, naming both fixes, and still exits 0', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cde-')), 'config.yaml');
+    const exports = Array.from({ length: 400 }, (_, i) => ({ server: `s${i}`, id: '1' }));
+    writeFileSync(file, yamlConfig('http://127.0.0.1:9', exports).replace('"0 0 1 1 *"', '"*/30 * * * * *"').replace('requests_per_second: 10000, burst: 10000', 'requests_per_second: 10'));
+    const cli = runCli(['--config.check', `--config.file=${file}`]);
+    expect(await cli.exited).toBe(0);
+    expect(cli.stdout()).toMatch(/OK \(1 account\(s\), 400 export\(s\)\)/);
+    expect(cli.stderr()).toBe(
+      'warning: account "main": 400 exports at rate_limit 10 requests/s need at least 40 s per poll cycle, but poll.schedule ' +
+        '"*/30 * * * * *" ticks every 30 s, so each export is polled about every 40 s instead. Fix: raise ' +
+        'accounts.main.rate_limit.requests_per_second to at least 13.34 (if CloudDC allows that much), or lengthen poll.schedule to at least every 40 s\n',
+    );
+  });
+
   it('reloads on SIGHUP', async () => {
     const sim = await startSimulator({
       token: TOKEN,

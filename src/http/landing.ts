@@ -10,6 +10,12 @@ export function landingRoute(router: Router, view: ExporterView, metricsPath = '
     ctx.type = 'text/html; charset=utf-8';
     ctx.set('Cache-Control', 'no-store');
     ctx.set('Content-Security-Policy', STATUS_PAGE_CSP);
-    ctx.body = renderStatusPage(exportsJson(view.states(), nowSeconds), { version: view.version, ready: view.ready(), nowSeconds, metricsPath });
+    ctx.body = renderStatusPage(exportsJson(view.states(), nowSeconds), {
+      version: view.version,
+      ready: view.ready(),
+      nowSeconds,
+      metricsPath,
+      warnings: view.warnings?.() ?? [],
+    });
   });
 }

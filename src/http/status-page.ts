@@ -26,6 +26,8 @@ export interface PageMeta {
   readonly nowSeconds: number;
   /** `--web.telemetry-path`; the Metrics link follows it. Default "/metrics". */
   readonly metricsPath?: string;
+  /** Shown as banners above the table (a poll schedule that cannot be met). */
+  readonly warnings?: readonly string[];
 }
 
 // Constant markup: the table scrolls inside its own box so the page never overflows a phone's width.
@@ -46,6 +48,7 @@ td.err{white-space:normal;min-width:16rem;max-width:28rem;overflow-wrap:anywhere
 .b-failed{background:#b91c1c}.b-poll_failing{background:#c2410c}.b-stuck{background:#a16207}
 .b-unknown{background:#7c3aed}.b-processing{background:#1d4ed8}.b-completed{background:#15803d}
 .summary .zero{opacity:.45}
+.banner{border:1px solid #c2410c;border-left-width:.4rem;border-radius:6px;padding:.5rem .7rem;margin:.6rem 0;overflow-wrap:anywhere}
 progress{width:6rem;vertical-align:middle}
 @media (max-width:600px){body{margin:.6rem}th,td{padding:.35rem .45rem}}
 `);
@@ -115,6 +118,7 @@ export function renderStatusPage(exports: readonly ExportJson[], meta: PageMeta)
 </head><body>
 <h1>CloudDC log exports</h1>
 <p class="meta">Version ${meta.version} · ${meta.ready ? 'ready' : 'starting: first poll cycle running'} · ${exports.length} exports · as of <time datetime="${asOf}">${asOf}</time> · refreshes every ${REFRESH_SECONDS} s</p>
+${(meta.warnings ?? []).map((w) => html`<p class="banner" role="alert"><b>Poll schedule cannot be met.</b> ${w}</p>`)}
 <ul class="summary">${summary}</ul>
 <div class="scroll"><table>
 <thead><tr><th>Export</th><th>Server</th><th>Export id</th><th>Account</th><th>Status</th><th>Progress</th><th>Age</th><th>Last progress</th><th>Last success</th><th>Last error</th></tr></thead>

@@ -12,6 +12,8 @@ export interface ExporterView {
   /** Called once the chunks are written out (or the client went away), so their memory can be reused. */
   releaseChunks?(chunks: readonly Buffer[]): void;
   states(): Iterable<ExportState>;
+  /** Problems with the running config that the status page shows as banners (a schedule that cannot be met). */
+  warnings?(): readonly string[];
   /** Present when the exporter runs from a config file that can be reloaded. */
   reload?(trigger: string): Promise<{ ok: true } | { ok: false; problems: string[] }>;
 }

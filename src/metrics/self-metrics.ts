@@ -14,6 +14,7 @@ export interface SelfMetrics {
   readonly cycleDuration: Gauge;
   readonly cyclesTotal: Counter;
   readonly cyclesSkipped: Counter;
+  readonly cycleMinDuration: Gauge<'account'>;
   readonly lastCycleTimestamp: Gauge;
   readonly reloadSuccessful: Gauge;
   readonly reloadSuccessTimestamp: Gauge;
@@ -136,6 +137,12 @@ export function createSelfMetrics(opts: SelfMetricsOptions): SelfMetrics {
     cyclesSkipped: new Counter({
       name: 'clouddc_exporter_poll_cycles_skipped_total',
       help: 'Schedule ticks that found the previous poll cycle still running; the latest of them starts its cycle as soon as that one ends.',
+      registers: [registry],
+    }),
+    cycleMinDuration: new Gauge({
+      name: 'clouddc_exporter_poll_cycle_min_duration_seconds',
+      help: "Shortest possible poll cycle for the account's exports at its rate_limit (this shard's share): exports divided by requests per second. Above the schedule's interval, the schedule cannot be met.",
+      labelNames: ['account'] as const,
       registers: [registry],
     }),
     lastCycleTimestamp: new Gauge({

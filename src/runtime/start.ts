@@ -7,6 +7,7 @@ import type { ExporterConfig } from '../domain/config.js';
 import { createApp } from '../http/app.js';
 import { createSelfMetrics, type SelfMetrics } from '../metrics/self-metrics.js';
 import { REVISION, USER_AGENT, VERSION } from '../version.js';
+import { reportCapacity } from './capacity-report.js';
 import { Exporter, type SourceFactory } from './exporter.js';
 import { createPersistence } from './persistence.js';
 import { createReloader, fileDigest, type Reloader } from './reloader.js';
@@ -105,6 +106,7 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
     afterCycle: persistence ? (states) => persistence.save(states) : undefined,
   });
   await persistence?.restore(exporter.store);
+  let capacityWarnings = reportCapacity(config, shard, metrics, logger);
   metrics.reloadSuccessful.set(1);
   metrics.reloadSuccessTimestamp.set(now() / 1000);
   const reloader = opts.configFile
@@ -113,7 +115,11 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
           path: opts.configFile,
           load: (path) => loadConfigFile(path, opts.env ?? process.env),
           transform: (c) => shardConfig(c, shard),
-          apply: (c) => exporter.applyConfig(c),
+          apply: async (c) => {
+            const result = await exporter.applyConfig(c);
+            capacityWarnings = reportCapacity(c, shard, metrics, logger);
+            return result;
+          },
           onOutcome: (ok) => {
             metrics.reloadSuccessful.set(ok ? 1 : 0);
             if (ok) metrics.reloadSuccessTimestamp.set(now() / 1000);
@@ -132,6 +138,7 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
       metricsChunks: () => exporter.metricsChunks(),
       releaseChunks: (chunks) => exporter.releaseChunks(chunks),
       states: () => exporter.store.states(),
+      warnings: () => capacityWarnings,
       reload: reloader ? (trigger) => reloader.reload(trigger) : undefined,
     },
     ...(opts.web && { before: webMiddleware(opts.web, logger) }),

@@ -72,6 +72,17 @@ describe('status page', () => {
     expect(html).toContain('as of <time datetime="2026-01-01T12:00:00Z">');
   });
 
+  it('shows each warning as an escaped banner above the summary, and no banner without one', async () => {
+    const view = { ...hostileView(), warnings: () => ['account "<b>x</b>": 10000 exports at rate_limit 10 requests/s need at least 1000 s'] };
+    const { html } = await page(view);
+    expect(html).toContain(
+      '<p class="banner" role="alert"><b>Poll schedule cannot be met.</b> account &quot;&lt;b&gt;x&lt;/b&gt;&quot;: 10000 exports at rate_limit 10 requests/s need at least 1000 s</p>\n<ul class="summary">',
+    );
+    server?.close();
+    server = undefined;
+    expect((await page(hostileView())).html).not.toContain('class="banner"');
+  });
+
   it('keeps the links, the version and the refresh, and is made for phones', async () => {
     const { html } = await page(hostileView());
     expect(html).toContain('Version 1.2.3&lt;br&gt;');
