@@ -1,9 +1,11 @@
 /**
- * `npm run bench`: four performance figures, each beside a baseline measured in the same run.
+ * `npm run bench`: five performance figures, each beside a baseline measured in the same run.
  * Exits 1 when a target is missed, 2 when the bench itself fails or runs too long.
- * `node --expose-gc dist/bench/run.js 1 3` runs only figures 1 and 3.
+ * `node --expose-gc dist/bench/run.js 1 3` runs only figures 1 and 3. BENCH_HELD_BASELINE=1 adds, to figure 5,
+ * the failing cycle with each backoff keeping its slot (the old behaviour; takes about 1.5 minutes).
  */
 import { benchCycle } from './cycle.js';
+import { benchFailingCycle } from './failing-cycle.js';
 import { benchTargets, EXPORTS, gc } from './fixtures.js';
 import { machineLine } from './machine.js';
 import { benchMemory } from './memory.js';
@@ -20,29 +22,45 @@ function step(name: string): void {
 
 async function run(wanted: (n: number) => boolean, rows: Row[]): Promise<void> {
   if (wanted(1)) {
-    step('1/4 /metrics scrape');
+    step('1/5 /metrics scrape');
     rows.push(...(await benchScrape(EXPORTS)));
     gc();
   }
-  if (![2, 3, 4].some(wanted)) return;
+  if (![2, 3, 4, 5].some(wanted)) return;
   let sim: SimProcess | undefined;
   try {
     step('starting the simulator child');
     sim = await startSimProcess(EXPORTS);
     const targets = benchTargets(EXPORTS);
     if (wanted(2)) {
-      step('2/4 CPU per poll');
+      step('2/5 CPU per poll');
       rows.push(...(await benchPollCpu(sim.url, targets, { polls: 2000, rounds: 5, concurrency: 16 })));
       gc();
     }
     if (wanted(3)) {
-      step('3/4 poll cycle');
+      step('3/5 poll cycle');
       rows.push(...(await benchCycle(sim, targets, { concurrency: 64, latencyMs: 20, reps: 3 })));
       gc();
     }
     if (wanted(4)) {
-      step('4/4 resident memory');
+      step('4/5 resident memory');
       rows.push(...(await benchMemory(sim.url, EXPORTS)));
+      gc();
+    }
+    if (wanted(5)) {
+      step('5/5 poll cycle with 20 % of exports failing');
+      rows.push(
+        ...(await benchFailingCycle(sim, targets, {
+          concurrency: 16,
+          latencyMs: 0,
+          reps: 3,
+          failEvery: 5,
+          retries: 2,
+          backoffInitialMs: 500,
+          backoffMaxMs: 30_000,
+          heldBaseline: process.env.BENCH_HELD_BASELINE === '1',
+        })),
+      );
     }
   } finally {
     await sim?.stop();

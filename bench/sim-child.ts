@@ -2,11 +2,18 @@
  * Child-process entry: a CloudDC simulator answering for the bench's exports, so that its CPU is
  * not counted in the bench process. Talks to the parent over IPC only.
  */
-import { startSimulator } from '../src/simulator/index.js';
+import { startSimulator, type Behaviour } from '../src/simulator/index.js';
 import { BENCH_TOKEN, benchTargets, PROGRESS_DURATION_MS } from './fixtures.js';
 
-export type ToSim = { readonly type: 'latency'; readonly ms: number } | { readonly type: 'stop' };
-export type FromSim = { readonly type: 'ready'; readonly url: string } | { readonly type: 'latency-set'; readonly ms: number };
+export type ToSim =
+  | { readonly type: 'latency'; readonly ms: number }
+  /** Export i answers 500 when i % every === 0; every 0 makes all healthy again. */
+  | { readonly type: 'fail'; readonly every: number }
+  | { readonly type: 'stop' };
+export type FromSim =
+  | { readonly type: 'ready'; readonly url: string }
+  | { readonly type: 'latency-set'; readonly ms: number }
+  | { readonly type: 'fail-set'; readonly failing: number };
 
 async function main(): Promise<void> {
   const count = Number(process.argv[2]);
@@ -14,17 +21,14 @@ async function main(): Promise<void> {
     throw new Error('usage: fork(sim-child.js, [COUNT]) with an IPC channel');
   }
   const startedAt = Date.now();
+  const healthy: Behaviour = { kind: 'progress', startedAt, durationMs: PROGRESS_DURATION_MS, percentShape: 'percent' };
+  const targets = benchTargets(count);
   const sim = await startSimulator({
     host: '127.0.0.1',
     port: 0,
     token: BENCH_TOKEN,
     maxRecordedRequests: 16,
-    exports: benchTargets(count).map((t) => ({
-      projectId: t.projectId,
-      serverId: t.serverId,
-      exportId: t.exportId,
-      behaviour: { kind: 'progress', startedAt, durationMs: PROGRESS_DURATION_MS, percentShape: 'percent' },
-    })),
+    exports: targets.map((t) => ({ projectId: t.projectId, serverId: t.serverId, exportId: t.exportId, behaviour: healthy })),
   });
   const send = (m: FromSim) => process.send?.(m);
   const stop = () => {
@@ -34,6 +38,14 @@ async function main(): Promise<void> {
     if (m.type === 'latency') {
       sim.setLatency(m.ms);
       send({ type: 'latency-set', ms: m.ms });
+    } else if (m.type === 'fail') {
+      let failing = 0;
+      targets.forEach((t, i) => {
+        const fails = m.every > 0 && i % m.every === 0;
+        if (fails) failing++;
+        sim.setBehaviour(t, fails ? { kind: 'error', status: 500 } : healthy);
+      });
+      send({ type: 'fail-set', failing });
     } else if (m.type === 'stop') {
       stop();
     }

@@ -8,6 +8,8 @@ export interface SimProcess {
   readonly url: string;
   readonly pid: number;
   setLatency(ms: number): Promise<void>;
+  /** Makes every `every`-th export answer 500 (0: none); resolves with how many do. */
+  setFailing(every: number): Promise<number>;
   /** Idempotent; SIGKILLs the child if it does not exit on its own within 5 s. */
   stop(): Promise<void>;
 }
@@ -69,6 +71,12 @@ export async function startSimProcess(exports: number): Promise<SimProcess> {
         const ack = nextMessage<FromSim>(child, 'latency-set', 30_000, 'setting simulator latency');
         child.send({ type: 'latency', ms } satisfies ToSim);
         await ack;
+      },
+      async setFailing(every) {
+        const ack = nextMessage<FromSim>(child, 'fail-set', 30_000, 'scripting failing exports');
+        child.send({ type: 'fail', every } satisfies ToSim);
+        const m = await ack;
+        return m.type === 'fail-set' ? m.failing : 0;
       },
       stop() {
         return (stopped ??= stopChild(child, { type: 'stop' } satisfies ToSim));

@@ -1,4 +1,5 @@
 import type { Behaviour } from '../src/simulator/index.js';
+import { isFailing } from './freshness.js';
 
 /**
  * The soak's fault mix, decided in advance for every export: request n of export i is answered as
@@ -64,6 +65,17 @@ function prng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * `mixed`: the fault mix above on every export. `failing`: every FAIL_EVERY-th export answers 500 to every request
+ * and the others always answer well, so that "healthy" has a meaning (see freshness.ts).
+ */
+export type Profile = 'mixed' | 'failing';
+
+export function planOf(profile: Profile, exportIndex: number, seed: number): Outcome[] {
+  if (profile === 'mixed') return planFor(exportIndex, seed);
+  return Array.from({ length: PLAN_LENGTH }, () => (isFailing(exportIndex) ? '500' : 'ok'));
 }
 
 export function planFor(exportIndex: number, seed: number): Outcome[] {

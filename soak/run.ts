@@ -3,7 +3,11 @@
  * 5 s under a scripted mix of faults, while a scraper (another child process) fetches /metrics every second.
  * Bounded and local: everything listens on 127.0.0.1, and a watchdog ends the run.
  *
- *   node --expose-gc dist/soak/run.js [--duration=10m] [--exports=10000] [--warmup=60s] [--seed=20261127]
+ *   node --expose-gc dist/soak/run.js [--duration=10m] [--exports=10000] [--warmup=60s] [--seed=20261127] [--profile=mixed]
+ *
+ * Profiles: `mixed` (default) scripts about 4 % of polls to fail in ten ways, with retries off. `failing` makes
+ * 20 % of the exports answer 500 to every request, with retries and backoff at their defaults, and checks that
+ * the healthy 80 % stay fresh (freshness.ts).
  *
  * Figures, measured on a shared machine (exit 1 when one is missed):
  * - resident memory grows by at most 10 % from the end of the warm-up to the end of the run;
@@ -15,7 +19,9 @@
  * - no scrape fails;
  * - every failed poll was injected by the simulator: the exporter's error counters equal, code by code, the
  *   faults the simulator's plan scripted for the requests it received; and the requests sent equal those received;
- * - no unhandled rejection and no process warning.
+ * - no unhandled rejection and no process warning;
+ * - `failing` profile: no healthy export's last-success age, sampled every second, ever exceeds twice the
+ *   interval, and the staleness alert's condition (its threshold scaled to the interval) never holds for one.
  * Exit 2 when the soak itself fails to run.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -28,8 +34,10 @@ import { mb } from '../bench/report.js';
 import { forkChild, nextMessage, stopChild } from '../bench/sim-process.js';
 import { median } from '../bench/stats.js';
 import { formatDuration, parseDuration } from '../src/config/duration.js';
+import { scheduleIntervalMs } from '../src/poller/capacity.js';
 import { startExporter, type Running } from '../src/runtime/start.js';
-import { MIX, PLAN_LENGTH } from './plan.js';
+import { FAIL_EVERY, FreshnessWatch, staleAlertIntervals } from './freshness.js';
+import { MIX, PLAN_LENGTH, type Profile } from './plan.js';
 import type { FromControl } from './control-child.js';
 import type { FromScraper, ToScraper } from './scrape-child.js';
 import type { FromSoakSim, ToSoakSim } from './sim-child.js';
@@ -41,12 +49,19 @@ const SCRAPE_TARGET_MS = 30;
 const SCHEDULE = '*/5 * * * * *';
 const TIMEOUT_MS = 500;
 const CONCURRENCY = 64;
+const INTERVAL_S = scheduleIntervalMs(SCHEDULE) / 1000;
+/** The failing profile's poll settings: retries and backoff at their defaults, as a user runs them. */
+const RETRIES: Record<Profile, { retries: number; backoffInitialMs: number; backoffMaxMs: number }> = {
+  mixed: { retries: 0, backoffInitialMs: 100, backoffMaxMs: 500 },
+  failing: { retries: 2, backoffInitialMs: 500, backoffMaxMs: 30_000 },
+};
 
 interface Options {
   readonly durationMs: number;
   readonly exports: number;
   readonly warmupMs: number;
   readonly seed: number;
+  readonly profile: Profile;
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -59,7 +74,9 @@ function parseArgs(argv: readonly string[]): Options {
     return ms;
   };
   for (const a of argv) {
-    if (!/^--(duration|exports|warmup|seed)=/.test(a)) throw new Error(`unknown argument ${a}; use --duration=10m --exports=10000 --warmup=60s --seed=N`);
+    if (!/^--(duration|exports|warmup|seed|profile)=/.test(a)) {
+      throw new Error(`unknown argument ${a}; use --duration=10m --exports=10000 --warmup=60s --seed=N --profile=mixed|failing`);
+    }
   }
   const durationMs = duration('duration', 10 * 60_000);
   const exports = Number(get('exports') ?? EXPORTS);
@@ -68,7 +85,9 @@ function parseArgs(argv: readonly string[]): Options {
   if (warmupMs >= durationMs) throw new Error('--warmup must be shorter than --duration');
   const seed = Number(get('seed') ?? 20261127);
   if (!Number.isInteger(seed)) throw new Error('--seed: an integer');
-  return { durationMs, exports, warmupMs, seed };
+  const profile = get('profile') ?? 'mixed';
+  if (profile !== 'mixed' && profile !== 'failing') throw new Error('--profile: mixed or failing');
+  return { durationMs, exports, warmupMs, seed, profile };
 }
 
 function log(msg: string): void {
@@ -127,7 +146,7 @@ async function soak(o: Options): Promise<Row[]> {
   process.on('warning', (w) => problems.push(`warning: ${w.name}: ${w.message}`));
 
   log(`starting the simulator child with ${o.exports} exports (fault plan seed ${o.seed})`);
-  const sim = forkChild('../soak/sim-child.js', [String(o.exports), String(o.seed), String(TIMEOUT_MS)]);
+  const sim = forkChild('../soak/sim-child.js', [String(o.exports), String(o.seed), String(TIMEOUT_MS), o.profile]);
   let scraper: ChildProcess | undefined;
   let control: ChildProcess | undefined;
   let controlScraper: ChildProcess | undefined;
@@ -142,8 +161,7 @@ async function soak(o: Options): Promise<Row[]> {
         spread: true,
         concurrency: CONCURRENCY,
         timeoutMs: TIMEOUT_MS,
-        retries: 0,
-        backoffMaxMs: 500,
+        ...RETRIES[o.profile],
       }),
       logger,
       listen: { host: '127.0.0.1', port: 0 },
@@ -180,9 +198,12 @@ async function soak(o: Options): Promise<Row[]> {
     let warmedUpAt = Number.POSITIVE_INFINITY;
     let lastLog = started;
     let longestCycle = 0;
+    const staleAfter = staleAlertIntervals() * INTERVAL_S;
+    const freshness = o.profile === 'failing' ? new FreshnessWatch(staleAfter) : undefined;
     while (Date.now() - started < o.durationMs) {
       await sleep(1000);
       const at = Date.now() - started;
+      freshness?.sample(exporter.exporter.store.states(), Date.now() / 1000);
       if (!warmedUp && at >= o.warmupMs) {
         warmedUp = true;
         warmedUpAt = Date.now();
@@ -239,8 +260,10 @@ async function soak(o: Options): Promise<Row[]> {
     const scrapeP99 = quantile(scrapeMs, 0.99);
     const controlP99 = quantile(controlMs, 0.99);
     const codes = [...new Set([...Object.keys(injected), ...Object.keys(counted)])].sort();
-    const uninjected = codes.filter((c) => (counted[c] ?? 0) > (injected[c] ?? 0));
-    const failuresMatch = codes.every((c) => (counted[c] ?? 0) === (injected[c] ?? 0));
+    // With retries, a failing export's poll is 1 + retries requests, every one of them an injected 500.
+    const perPoll = o.profile === 'failing' ? 1 + RETRIES.failing.retries : 1;
+    const uninjected = codes.filter((c) => (counted[c] ?? 0) * perPoll > (injected[c] ?? 0));
+    const failuresMatch = codes.every((c) => (counted[c] ?? 0) * perPoll === (injected[c] ?? 0));
     const list = (r: Record<string, number>) => codes.map((c) => `${c}:${r[c] ?? 0}`).join(' ');
     const injectedTotal = Object.values(injected).reduce((a, b) => a + b, 0);
     const countedTotal = Object.values(counted).reduce((a, b) => a + b, 0);
@@ -259,10 +282,11 @@ async function soak(o: Options): Promise<Row[]> {
       { figure: '   failed / overlapping scrapes', value: `${scrapes.failures.length} / ${scrapes.overlapped}${scrapes.failures.length ? ` (${scrapes.failures[0]})` : ''}`, target: '0 failed', pass: scrapes.failures.length === 0, check: true },
       { figure: 'polls: requests sent / received', value: `${sent} / ${served} in ${cycles} cycles`, target: 'equal', pass: sent === served && sent > 0, check: true },
       { figure: '   ticks skipped / longest cycle', value: `${skipped} / ${longestCycle.toFixed(2)} s (spread over 85 % of 5 s by design)`, target: '-' },
-      { figure: 'failed polls: injected / counted', value: `${injectedTotal} / ${countedTotal} (${((countedTotal / Math.max(1, sent)) * 100).toFixed(2)} % of polls)`, target: 'equal, by code', pass: failuresMatch, check: true },
+      { figure: `failed ${perPoll > 1 ? `requests (${perPoll} per failed poll)` : 'polls'}: injected / counted`, value: `${injectedTotal} / ${countedTotal * perPoll} (${((countedTotal / Math.max(1, sent)) * 100).toFixed(2)} % of polls)`, target: 'equal, by code', pass: failuresMatch, check: true },
       { figure: '   injected by code', value: list(injected), target: '-' },
       { figure: '   counted by code', value: list(counted), target: '-' },
       { figure: '   failed polls not injected', value: uninjected.length === 0 ? 'none' : uninjected.map((c) => `${c}:+${(counted[c] ?? 0) - (injected[c] ?? 0)}`).join(' '), target: 'none', pass: uninjected.length === 0, check: true },
+      ...(freshness ? freshnessRows(freshness, staleAfter) : []),
       { figure: 'unhandled rejections / warnings', value: problems.length === 0 ? 'none' : problems.slice(0, 3).join('; '), target: 'none', pass: problems.length === 0, check: true },
     ];
   } finally {
@@ -272,6 +296,27 @@ async function soak(o: Options): Promise<Row[]> {
     await running?.stop(100).catch(() => undefined);
     await stopChild(sim, { type: 'stop' } satisfies ToSoakSim);
   }
+}
+
+/** The failing profile's checks: healthy exports keep their interval and never look stale. */
+function freshnessRows(f: FreshnessWatch, staleAfter: number): Row[] {
+  const limit = 2 * INTERVAL_S;
+  return [
+    {
+      figure: `healthy exports: longest last-success age (${f.samples} samples, 1 s apart)`,
+      value: `${f.maxAgeSeconds.toFixed(1)} s (export ${f.worst || '-'})`,
+      target: `≤ ${limit} s (2 × interval)`,
+      pass: f.samples > 0 && f.maxAgeSeconds <= limit,
+      check: true,
+    },
+    {
+      figure: `   staleness alert condition (age > ${staleAfter} s) for a healthy export`,
+      value: f.staleSamples === 0 ? 'never' : `${f.staleSamples} samples, ${f.staleExports.size} exports`,
+      target: 'never',
+      pass: f.staleSamples === 0,
+      check: true,
+    },
+  ];
 }
 
 async function main(): Promise<number> {
@@ -289,9 +334,11 @@ async function main(): Promise<number> {
   watchdog.unref();
   console.log(`machine: ${machineLine()}`);
   console.log(
-    `soak: ${o.exports} exports, poll.schedule "${SCHEDULE}" with spread on, concurrency ${CONCURRENCY}, timeout ${TIMEOUT_MS} ms, retries 0; ` +
-      `${formatDuration(o.durationMs)} (warm-up ${formatDuration(o.warmupMs)}); /metrics every 1 s; ` +
-      `faults per poll: ${MIX.map(([k, p]) => `${k} ${(p * 100).toFixed(3).replace(/\.?0+$/, '')} %`).join(', ')} (plan of ${PLAN_LENGTH} polls per export, seed ${o.seed})`,
+    `soak (${o.profile}): ${o.exports} exports, poll.schedule "${SCHEDULE}" with spread on, concurrency ${CONCURRENCY}, timeout ${TIMEOUT_MS} ms, ` +
+      `retries ${RETRIES[o.profile].retries}; ${formatDuration(o.durationMs)} (warm-up ${formatDuration(o.warmupMs)}); /metrics every 1 s; ` +
+      (o.profile === 'failing'
+        ? `every ${FAIL_EVERY}th export answers 500 to every request, the others never fail`
+        : `faults per poll: ${MIX.map(([k, p]) => `${k} ${(p * 100).toFixed(3).replace(/\.?0+$/, '')} %`).join(', ')} (plan of ${PLAN_LENGTH} polls per export, seed ${o.seed})`),
   );
   let rows: Row[];
   try {

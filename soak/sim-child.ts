@@ -4,7 +4,7 @@
  */
 import { BENCH_TOKEN, benchTargets, PROGRESS_DURATION_MS } from '../bench/fixtures.js';
 import { startSimulator, type Behaviour } from '../src/simulator/index.js';
-import { injectedBy, planBehaviour, planFor } from './plan.js';
+import { injectedBy, planBehaviour, planOf, type Profile } from './plan.js';
 
 export type ToSoakSim = { readonly type: 'report' } | { readonly type: 'stop' };
 export type FromSoakSim =
@@ -13,13 +13,14 @@ export type FromSoakSim =
 
 async function main(): Promise<void> {
   const [count, seed, timeoutMs] = process.argv.slice(2, 5).map(Number);
-  if (!Number.isInteger(count) || count! < 1 || !Number.isInteger(seed) || !(timeoutMs! > 0) || process.send === undefined) {
-    throw new Error('usage: fork(sim-child.js, [COUNT, SEED, TIMEOUT_MS]) with an IPC channel');
+  const profile = (process.argv[5] ?? 'mixed') as Profile;
+  if (!Number.isInteger(count) || count! < 1 || !Number.isInteger(seed) || !(timeoutMs! > 0) || !['mixed', 'failing'].includes(profile) || process.send === undefined) {
+    throw new Error('usage: fork(sim-child.js, [COUNT, SEED, TIMEOUT_MS, mixed|failing]) with an IPC channel');
   }
   const startedAt = Date.now();
   const healthy: Behaviour = { kind: 'progress', startedAt, durationMs: PROGRESS_DURATION_MS, percentShape: 'percent' };
   const targets = benchTargets(count!);
-  const plans = targets.map((_, i) => planFor(i, seed!));
+  const plans = targets.map((_, i) => planOf(profile, i, seed!));
   const sim = await startSimulator({
     host: '127.0.0.1',
     port: 0,

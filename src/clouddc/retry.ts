@@ -58,3 +58,13 @@ export function parseRetryAfter(
 export function isRetryableReason(reason: string): boolean {
   return reason === '429' || reason === 'timeout' || reason === 'network' || /^5\d\d$/.test(reason);
 }
+
+/**
+ * The longest a failing poll waits between its attempts: every backoff at its ceiling (full jitter stays below).
+ * A Retry-After may ask for more (each capped at maxMs); that is the server's choice, not the schedule's.
+ */
+export function longestBackoffChainMs(retries: number, initialMs: number, maxMs: number): number {
+  let sum = 0;
+  for (let k = 0; k < retries; k++) sum += Math.min(Math.max(0, maxMs), Math.max(0, initialMs) * 2 ** Math.min(60, k));
+  return sum;
+}

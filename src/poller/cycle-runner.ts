@@ -15,7 +15,10 @@ export interface CycleRunner {
   tick(info?: Tick): Promise<void>;
   /** Forgets a late tick not started yet (the schedule stopped). */
   cancelLate(): void;
-  /** Resolves when no cycle is running and none is waiting to start. */
+  /**
+   * Resolves when the cycle running now ends (at once when none is). A late tick's cycle may start right then:
+   * under a steady overrun there is always one, so waiting for "none at all" could wait forever.
+   */
   idle(): Promise<void>;
   readonly running: boolean;
 }
@@ -51,8 +54,8 @@ export function createCycleRunner(runCycle: (tick?: Tick) => Promise<void>, onSk
     cancelLate() {
       late = undefined;
     },
-    async idle() {
-      while (current !== undefined) await current;
+    idle() {
+      return current ?? Promise.resolve();
     },
   };
 }

@@ -10,6 +10,7 @@ import { scheduleIntervalSeconds } from '../poller/schedule-interval.js';
 import { startSchedule, type Schedule } from '../poller/scheduler.js';
 import { ExportStore } from '../store/export-store.js';
 import type { ExportState } from '../store/export-state.js';
+import { longestBackoffChainMs } from '../clouddc/retry.js';
 import { accountFingerprint } from './account-diff.js';
 
 export interface AccountSource extends StatusSource {
@@ -200,6 +201,7 @@ export class Exporter {
 
   async #cycle(tick?: Tick): Promise<void> {
     const { metrics, logger } = this.#deps;
+    const poll = this.#config.poll;
     const summary = await runPollCycle({
       store: this.store,
       sourceFor: (account) => this.#sources.get(account)?.source,
@@ -207,7 +209,7 @@ export class Exporter {
       now: this.#now,
       logger,
       signal: this.#abort.signal,
-      spreadMs: spreadWindowMs(this.#config.poll.spread, tick),
+      spreadMs: spreadWindowMs(this.#config.poll.spread, tick, longestBackoffChainMs(poll.retries, poll.backoffInitialMs, poll.backoffMaxMs)),
       spreadFrom: this.#now() - (tick?.lateMs ?? 0),
     });
     if (this.#abort.signal.aborted) return;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, isRetryableReason, parseRetryAfter } from '../../src/clouddc/retry.js';
+import { backoffDelayMs, isRetryableReason, longestBackoffChainMs, parseRetryAfter } from '../../src/clouddc/retry.js';
 
 describe('backoffDelayMs', () => {
   it('doubles the ceiling per attempt and caps it', () => {
@@ -69,5 +69,13 @@ describe('isRetryableReason', () => {
   });
   it.each(['400', '401', '403', '404', '409', '499', 'invalid_response', '301', '200', ''])('%s is not', (r) => {
     expect(isRetryableReason(r)).toBe(false);
+  });
+});
+
+describe('longestBackoffChainMs', () => {
+  it('sums the backoff ceilings of every retry, each capped at the maximum', () => {
+    expect(longestBackoffChainMs(2, 500, 30_000)).toBe(1500);
+    expect(longestBackoffChainMs(4, 500, 1500)).toBe(500 + 1000 + 1500 + 1500);
+    expect(longestBackoffChainMs(0, 500, 30_000)).toBe(0);
   });
 });

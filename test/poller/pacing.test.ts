@@ -129,3 +129,15 @@ describe('a late cycle', () => {
     expect(source.starts.map((t) => t - T0)).toEqual([3000, 3000, 3000, 3000, 3400, 4250, 5100, 5950, 6800, 7650]);
   });
 });
+
+describe('spreadWindowMs with retries to make room for', () => {
+  const tick: Tick = { scheduledAt: T0, nextAt: T0 + 5000 };
+  it('keeps the longest backoff chain free at the end of the interval', () => {
+    expect(spreadWindowMs(true, tick, 1500)).toBe(3500);
+    // A short chain leaves the usual 85 %.
+    expect(spreadWindowMs(true, { scheduledAt: T0, nextAt: T0 + 30_000 }, 1500)).toBe(25_500);
+  });
+  it('spreads over at least half the interval, however long the chain', () => {
+    expect(spreadWindowMs(true, tick, 60_000)).toBe(2500);
+  });
+});
