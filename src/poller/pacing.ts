@@ -31,14 +31,14 @@ export const MIN_SPREAD_FRACTION = 0.5;
 /**
  * How long the starts of one cycle's polls are spread over; 0 means all at once. Only scheduled ticks
  * spread: the start-up cycle is what readiness waits for, and the rate limiter paces it anyway.
- * `reserveMs` is kept free at the end for the last polls' retries (their longest backoff chain), so that a
- * cycle with failing exports still ends before the next tick.
+ * `reserveMs` is kept free at the end besides the usual headroom, for the last polls' retries (their longest
+ * backoff chain), so that a cycle with failing exports still ends before the next tick.
  */
 export function spreadWindowMs(spread: boolean, tick: Tick | undefined, reserveMs = 0, fraction = SPREAD_FRACTION): number {
   if (!spread || tick?.nextAt === undefined) return 0;
   const interval = tick.nextAt - tick.scheduledAt;
   if (!Number.isFinite(interval) || interval <= 0) return 0;
-  return Math.max(interval * MIN_SPREAD_FRACTION, Math.min(interval * fraction, interval - reserveMs));
+  return Math.max(interval * MIN_SPREAD_FRACTION, interval * fraction - reserveMs);
 }
 
 /** Resolves true when poll `index` may start, false when `signal` aborted first. */
