@@ -39,11 +39,21 @@ export async function benchFailingCycle(sim: SimProcess, targets: ExportTarget[]
   let running: Running | undefined;
   try {
     running = await start();
-    // The start-up cycle (all healthy) is the warm-up.
+    // The start-up cycle (all healthy) and one failing cycle (the error path's first run) are the warm-up. Then
+    // healthy and failing cycles alternate, so that a change in the machine's load hits both alike.
     await running.exporter.runner.idle();
-    const healthy = median(await repeat(0, o.reps, cycleOf(running, 0)));
     const failing = await sim.setFailing(o.failEvery);
-    const failed = median(await repeat(0, o.reps, cycleOf(running, failing)));
+    await cycleOf(running, failing)();
+    const healthyRuns: number[] = [];
+    const failedRuns: number[] = [];
+    for (let i = 0; i < o.reps; i++) {
+      await sim.setFailing(0);
+      healthyRuns.push(await cycleOf(running, 0)());
+      await sim.setFailing(o.failEvery);
+      failedRuns.push(await cycleOf(running, failing)());
+    }
+    const healthy = median(healthyRuns);
+    const failed = median(failedRuns);
     const chain = longestBackoffChainMs(o.retries, o.backoffInitialMs, o.backoffMaxMs);
     const target = RATIO_TARGET * healthy + chain;
     const share = `${Math.round((failing / targets.length) * 100)} %`;
