@@ -61,8 +61,8 @@ export class Exporter {
     this.#deps = deps;
     this.#config = deps.config;
     this.#now = deps.now ?? Date.now;
-    // Every worker of a spread cycle waits on this one signal (up to poll.concurrency of them, 1024 at most). That
-    // is by design and each wait removes its listener, so Node's leak warning above 10 listeners does not apply.
+    // Waits of a cycle (pacing, a free slot) listen on this one signal, cycles by the schedule and by a reload at
+    // once. That is by design and each wait removes its listener, so Node's leak warning above 10 does not apply.
     setMaxListeners(0, this.#abort.signal);
     this.#replaceSources(deps.config);
     this.store.sync(deps.config.exports);
