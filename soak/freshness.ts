@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { DEFAULTS } from '../src/config/schema.js';
-import { scheduleIntervalMs } from '../src/poller/capacity.js';
 import type { ExportState } from '../src/store/export-state.js';
 
 /**
@@ -23,15 +21,17 @@ function indexOf(state: ExportState): number {
 const ALERTS_FILE = new URL('../../helm/clouddc-exporter/files/alerts.yml', import.meta.url);
 
 /**
- * The shipped CloudDCLogExportDataStale threshold as a multiple of the default schedule's interval (90 s over
- * 30 s: 3), read from the rule file itself so that the check follows the rule if it changes.
+ * The shipped CloudDCLogExportDataStale threshold in poll intervals (the K of its
+ * `clamp_min(K * clouddc_exporter_poll_interval_seconds, floor)`), read from the rule file itself so that the
+ * check follows the rule if it changes. The floor is left out on purpose: at the soak's 5 s schedule it would
+ * make the check far looser than the rule is at the default schedule.
  */
 export function staleAlertIntervals(): number {
   const rules = parse(readFileSync(ALERTS_FILE, 'utf8')) as { groups: Array<{ rules: Array<{ alert?: string; expr?: string }> }> };
   const rule = rules.groups.flatMap((g) => g.rules).find((r) => r.alert === 'CloudDCLogExportDataStale');
-  const m = /last_poll_success_timestamp_seconds\)\s*>\s*(\d+(?:\.\d+)?)/.exec(rule?.expr ?? '');
-  if (m === null) throw new Error('CloudDCLogExportDataStale: no "(time() - ...last_poll_success_timestamp_seconds) > N" in its expr');
-  return (Number(m[1]) * 1000) / scheduleIntervalMs(DEFAULTS.schedule);
+  const m = /clamp_min\(\s*(\d+(?:\.\d+)?)\s*\*\s*clouddc_exporter_poll_interval_seconds/.exec(rule?.expr ?? '');
+  if (m === null) throw new Error('CloudDCLogExportDataStale: no "clamp_min(K * clouddc_exporter_poll_interval_seconds..." in its expr');
+  return Number(m[1]);
 }
 
 /**

@@ -119,8 +119,9 @@ sum by (job, instance, account) (rate(clouddc_api_requests_total{%(selector)s}[%
     expr: 'increase(clouddc_exporter_poll_cycles_skipped_total{%(selector)s}[%(window)s]) > 0',
     summary: 'clouddc-exporter {{ $labels.instance }} keeps skipping poll cycles',
     description:
-      '{{ $value | humanize }} poll cycles of {{ $labels.instance }} were skipped in the last %(window)s ' +
-      'because the previous cycle was still running: poll.schedule is too tight.',
+      '{{ $value | humanize }} schedule ticks of {{ $labels.instance }} found the previous poll cycle still ' +
+      'running in the last %(window)s (each late cycle started when the previous one ended): exports are ' +
+      'polled less often than poll.schedule says.',
     runbook: 'poll-cycles-skipped',
   },
 ];
