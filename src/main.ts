@@ -121,6 +121,7 @@ async function main(argv: string[]): Promise<number | undefined> {
     storagePath: flags.storagePath,
     configFile: demo ? undefined : flags.configFile,
     autoReloadIntervalMs: flags.autoReloadIntervalMs,
+    enableLifecycle: flags.enableLifecycle,
     web,
     metricsPath: flags.telemetryPath,
   });

@@ -31,6 +31,8 @@ export interface Flags {
   readonly timeoutMs?: number;
   /** `--web.config.file`: TLS, basic auth and response headers for the HTTP server. */
   readonly webConfigFile?: string;
+  /** `--web.enable-lifecycle`: POST /-/reload (off by default, as in Prometheus). */
+  readonly enableLifecycle: boolean;
   readonly help: boolean;
   readonly version: boolean;
 }
@@ -60,6 +62,7 @@ const OPTIONS = {
   output: { type: 'string' },
   timeout: { type: 'string' },
   'web.config.file': { type: 'string' },
+  'web.enable-lifecycle': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', default: false },
 } as const;
@@ -144,6 +147,7 @@ export function parseFlags(argv: readonly string[]): FlagsResult {
       output: output as OutputFormat,
       timeoutMs,
       webConfigFile,
+      enableLifecycle: values['web.enable-lifecycle'] === true,
       help: values.help === true,
       version: values.version === true,
     },
@@ -162,11 +166,12 @@ Flags:
   --config.auto-reload-interval=DURATION
                               How often to check the config file for changes and reload
                               it (default "5s"; "0s" disables). SIGHUP and POST /-/reload
-                              reload at once. A config that fails validation is refused
-                              and the previous one keeps running.
-  --storage.path=PATH         File to keep last-progress and completion times and
-                              retirements in across restarts (written atomically after
-                              each poll cycle). Unset: nothing is written.
+                              (with --web.enable-lifecycle) reload at once. A config that
+                              fails validation is refused and the previous one keeps running.
+  --storage.path=PATH         File (or directory, holding state.json) to keep last-progress
+                              and completion times and retirements in across restarts
+                              (written atomically after each poll cycle). It must be the
+                              exporter's own file. Unset: nothing is written.
   --shard.total=N             Split the exports across N replicas (default 1).
   --shard.index=I             This replica's shard, 0 to N-1 (default 0).
   --shard.from-hostname       Take the shard index from the host name's trailing number,
@@ -179,6 +184,8 @@ Flags:
                               basic auth with bcrypt hashes (basic_auth_users) and response
                               headers (http_server_config). /-/healthy and /-/ready stay
                               open. Validated at start-up: an invalid file is exit 1.
+  --web.enable-lifecycle      Serve POST /-/reload (off by default, as in Prometheus).
+                              SIGHUP and config file changes reload either way.
   --log.level=LEVEL           One of trace, debug, info, warn, error (default "info";
                               "warn" with --once and --wait).
   --log.format=FORMAT         "logfmt" (default, as Prometheus and exporter-toolkit) or

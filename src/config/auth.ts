@@ -108,7 +108,10 @@ export function resolveAuth(
   switch (method) {
     case 'token': {
       const token = secret('token', 'token_file', () => undefined, 'required');
-      if (token) auth = { kind: 'token', token };
+      // Sent as a header as it is (after trimming): a line break or other control character would fail every poll.
+      if (token?.kind === 'inline' && !/^[\x21-\x7e]+$/.test(token.value.reveal().trim())) {
+        problems.push(problem([...path, 'token'], 'must be one line of visible ASCII characters (it is sent as an HTTP header)'));
+      } else if (token) auth = { kind: 'token', token };
       break;
     }
     case 'aksk': {

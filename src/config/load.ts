@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { ExporterConfig } from '../domain/config.js';
 import { buildConfig, type Analysis } from './build.js';
-import { describeFsError, unreadableReason } from './files.js';
+import { checkReadable, readBounded } from './bounded-read.js';
 import { interpolateTree } from './interpolate.js';
 import { formatProblem, isUnder, problem, type Path, type Problem } from './problems.js';
 import { parseYaml } from './yaml.js';
@@ -57,19 +56,25 @@ export function parseConfig(text: string, opts: ParseOptions): ConfigResult {
 
 /** Reads and parses a config file, and also checks that every secret file it names can be read now. */
 export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): Promise<ConfigResult> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    return { ok: false, problems: [`${path}: cannot read: ${describeFsError(error)}`] };
-  }
-  const t = analyzeText(text, { env, baseDir: dirname(resolve(path)), source: path });
+  const read = await readBounded(path, 'config');
+  if (!read.ok) return { ok: false, problems: [`${path}: cannot read: ${read.reason}`] };
+  const t = analyzeText(read.data.toString('utf8'), { env, baseDir: dirname(resolve(path)), source: path });
+  return finishWithFiles(t);
+}
+
+/** The checks that need the file system: every secret file the config names can be read now. */
+async function finishWithFiles(t: TextAnalysis): Promise<ConfigResult> {
   const fileProblems: Problem[] = [];
   for (const ref of t.analysis?.files ?? []) {
-    const reason = await unreadableReason(ref.file);
+    const reason = await checkReadable(ref.file, 'secret');
     if (reason !== undefined) fileProblems.push(problem(ref.path, `cannot read ${ref.file}: ${reason}`));
   }
   return finish(t, [...(t.analysis?.problems ?? []), ...fileProblems]);
+}
+
+/** Parses already-read config text as loadConfigFile would the file (the reloader reads the file once). */
+export function loadConfigText(text: string, path: string, env: NodeJS.ProcessEnv = process.env): Promise<ConfigResult> {
+  return finishWithFiles(analyzeText(text, { env, baseDir: dirname(resolve(path)), source: path }));
 }
 
 /** One `path: message` per line, for a log line or stderr. */

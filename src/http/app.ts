@@ -20,7 +20,8 @@ export interface AppOptions {
 /** Composes the routes. Handlers only read from the exporter; none of them changes state. */
 export function createApp({ view, logger, before = [], metricsPath = '/metrics' }: AppOptions): Koa {
   const app = new Koa();
-  const router = new Router();
+  // Exact paths only: /METRICS or /metrics/ would slip past a proxy's exact-path rules.
+  const router = new Router({ strict: true, sensitive: true });
   metricsRoute(router, view, metricsPath);
   healthRoutes(router, view);
   lifecycleRoutes(router, view);

@@ -15,5 +15,7 @@ export interface ExporterView {
   /** Problems with the running config that the status page shows as banners (a schedule that cannot be met). */
   warnings?(): readonly string[];
   /** Present when the exporter runs from a config file that can be reloaded. */
+  /** --web.enable-lifecycle: POST /-/reload is served. */
+  readonly lifecycleEnabled?: boolean;
   reload?(trigger: string): Promise<{ ok: true } | { ok: false; problems: string[] }>;
 }

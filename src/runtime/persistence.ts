@@ -1,9 +1,11 @@
 import { promises as fs } from 'node:fs';
 import type { Logger } from 'pino';
+import { readBounded, signatureOf } from '../config/bounded-read.js';
 import { exportKeyId } from '../domain/export.js';
 import type { ExportState } from '../store/export-state.js';
 import type { ExportStore } from '../store/export-store.js';
 import { parseStateFile, removeStaleTempFiles, restoreFacts, snapshot, writeFileAtomic } from '../store/state-file.js';
+import { foreignReason, type StorageTarget } from './storage-path.js';
 
 export interface Persistence {
   /** Puts the facts from the state file into the store's exports. Never throws. */
@@ -12,22 +14,50 @@ export interface Persistence {
   save(states: Iterable<ExportState>): Promise<void>;
 }
 
-/** `--storage.path`: a small JSON file of facts, rewritten atomically after each poll cycle. */
-export function createPersistence(path: string, logger: Logger): Persistence {
+/**
+ * `--storage.path`: a small JSON file of facts, rewritten atomically after each poll cycle. Before a rewrite,
+ * a file that changed since the exporter last wrote it is read again: if something else now stands there (a
+ * FIFO, another program's file), it is left alone and the refusal logged once.
+ */
+export function createPersistence(target: StorageTarget, logger: Logger): Persistence {
+  const path = target.file;
   let lastWritten: string | undefined;
+  // The version of the file the exporter knows to be its own (read at start or written by it).
+  let known = target.signature;
+  let mode = target.mode ?? 0o600;
+  let refused: string | undefined;
+
+  /** Whether the file may be replaced now; logs a refusal once per version of the file. */
+  async function mayWrite(): Promise<boolean> {
+    let signature: string;
+    try {
+      const s = await fs.stat(path);
+      signature = signatureOf(s);
+      if (signature === known) return true;
+      if (s.isFile()) mode = s.mode & 0o7777;
+    } catch (err) {
+      // Gone (or never written): nothing to protect.
+      if ((err as { code?: string }).code === 'ENOENT') return true;
+      signature = `error:${(err as { code?: string }).code}`;
+    }
+    const foreign = signature.startsWith('error:') ? signature.slice(6) : await foreignReason(path);
+    if (foreign === undefined) return true;
+    if (refused !== signature) logger.error({ path, problem: foreign }, 'not writing the state file: the file there is not the exporter\'s');
+    refused = signature;
+    return false;
+  }
+
   return {
     async restore(store) {
       const stale = await removeStaleTempFiles(path);
       if (stale > 0) logger.info({ path, removed: stale }, 'removed temporary state files left by an interrupted write');
-      let text: string;
-      try {
-        text = await fs.readFile(path, 'utf8');
-      } catch (err) {
-        const code = (err as { code?: string }).code;
-        if (code === 'ENOENT') logger.info({ path }, 'no state file yet; starting fresh');
-        else logger.warn({ path, code }, 'state file unreadable; starting fresh');
+      const read = await readBounded(path, 'state');
+      if (!read.ok) {
+        if (read.code === 'ENOENT') logger.info({ path }, 'no state file yet; starting fresh');
+        else logger.warn({ path, problem: read.reason }, 'state file unreadable; starting fresh');
         return 0;
       }
+      const text = read.data.toString('utf8');
       const parsed = parseStateFile(text);
       if (typeof parsed === 'string') {
         logger.warn({ path, problem: parsed }, 'state file is corrupt and was ignored; starting fresh');
@@ -49,8 +79,11 @@ export function createPersistence(path: string, logger: Logger): Persistence {
       const text = JSON.stringify(snapshot(states));
       if (text === lastWritten) return;
       try {
-        await writeFileAtomic(path, text);
+        if (!(await mayWrite())) return;
+        await writeFileAtomic(path, text, mode);
         lastWritten = text;
+        known = signatureOf(await fs.stat(path));
+        refused = undefined;
       } catch (err) {
         logger.warn({ path, code: (err as { code?: string }).code, err: String(err) }, 'could not write the state file');
       }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import type { Logger } from 'pino';
+import { readBounded } from '../config/bounded-read.js';
 import type { ConfigResult } from '../config/load.js';
 import type { ExporterConfig } from '../domain/config.js';
 import type { ApplyResult } from './exporter.js';
@@ -24,13 +24,15 @@ export interface Reloader {
   checkForChange(): Promise<void>;
 }
 
+/**
+ * What the file holds now, as a hash. The read follows symlinks, so a Kubernetes ConfigMap's atomic ..data swap
+ * shows up as new content. A file refused for its type or size gets a digest of its own, so that it is tried
+ * (and its refusal logged and counted) once, not on every check; a missing file is mid-swap and waited for.
+ */
 async function digest(path: string): Promise<string | undefined> {
-  try {
-    // readFile follows symlinks, so a Kubernetes ConfigMap's atomic ..data swap shows up as new content.
-    return createHash('sha256').update(await fs.readFile(path)).digest('hex');
-  } catch {
-    return undefined;
-  }
+  const read = await readBounded(path, 'config');
+  if (read.ok) return createHash('sha256').update(read.data).digest('hex');
+  return read.code === undefined ? `refused: ${read.reason}` : undefined;
 }
 
 /**
@@ -40,6 +42,7 @@ async function digest(path: string): Promise<string | undefined> {
 export function createReloader(deps: ReloaderDeps, initialDigest?: string): Reloader {
   let lastAttempt = initialDigest;
   let queue: Promise<unknown> = Promise.resolve();
+  let checking: Promise<void> | undefined;
 
   async function doReload(trigger: string): Promise<ReloadOutcome> {
     lastAttempt = await digest(deps.path);
@@ -65,9 +68,15 @@ export function createReloader(deps: ReloaderDeps, initialDigest?: string): Relo
       queue = run.catch(() => undefined);
       return run;
     },
-    async checkForChange() {
-      const current = await digest(deps.path);
-      if (current !== undefined && current !== lastAttempt) await reloader.reload('file change');
+    checkForChange() {
+      // A check still reading a slow file is not joined by another: one read of the file at a time.
+      checking ??= (async () => {
+        const current = await digest(deps.path);
+        if (current !== undefined && current !== lastAttempt) await reloader.reload('file change');
+      })().finally(() => {
+        checking = undefined;
+      });
+      return checking;
     },
   };
   return reloader;

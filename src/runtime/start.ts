@@ -10,6 +10,8 @@ import { REVISION, USER_AGENT, VERSION } from '../version.js';
 import { reportCapacity } from './capacity-report.js';
 import { Exporter, type SourceFactory } from './exporter.js';
 import { createPersistence } from './persistence.js';
+import { protectedFiles } from './protected-files.js';
+import { resolveStoragePath } from './storage-path.js';
 import { createReloader, fileDigest, type Reloader } from './reloader.js';
 import { shardConfig, type Shard } from './shard.js';
 import { loadConfigFile } from '../config/load.js';
@@ -38,6 +40,8 @@ export interface StartOptions {
   readonly autoReloadIntervalMs?: number;
   /** Environment for `${VAR}` on reload. */
   readonly env?: NodeJS.ProcessEnv;
+  /** `--web.enable-lifecycle`: serve POST /-/reload. */
+  readonly enableLifecycle?: boolean;
   /** `--web.config.file`, already validated: TLS, basic auth, response headers. */
   readonly web?: WebConfig;
   /** `--web.telemetry-path`; default /metrics. */
@@ -80,6 +84,9 @@ export function apiSourceFactory(
     });
 }
 
+/** A refusal to start that main.ts prints as it is and exits 1 on. */
+export class StartupError extends Error {}
+
 /** Wires config → clients → exporter → HTTP server and starts them. */
 export async function startExporter(opts: StartOptions): Promise<Running> {
   const { logger } = opts;
@@ -95,7 +102,12 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
   const makeSource: SourceFactory = opts.makeSource ?? apiSourceFactory(opts, metrics);
   metrics.shardIndex.set(shard.index);
   metrics.shardTotal.set(shard.total);
-  const persistence = opts.storagePath ? createPersistence(opts.storagePath, logger) : undefined;
+  let persistence: ReturnType<typeof createPersistence> | undefined;
+  if (opts.storagePath) {
+    const resolved = await resolveStoragePath(opts.storagePath, protectedFiles(opts.config, opts.configFile, opts.web));
+    if (!resolved.ok) throw new StartupError(resolved.problem);
+    persistence = createPersistence(resolved.target, logger);
+  }
   const now = opts.now ?? Date.now;
   const exporter = new Exporter({
     config,
@@ -140,6 +152,7 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
       states: () => exporter.store.states(),
       warnings: () => capacityWarnings,
       reload: reloader ? (trigger) => reloader.reload(trigger) : undefined,
+      lifecycleEnabled: opts.enableLifecycle === true,
     },
     ...(opts.web && { before: webMiddleware(opts.web, logger) }),
     ...(opts.metricsPath && { metricsPath: opts.metricsPath }),

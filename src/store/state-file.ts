@@ -114,12 +114,15 @@ export async function removeStaleTempFiles(path: string): Promise<number> {
 
 /**
  * Temporary file, fsync, rename: a crash at any point leaves either the old file or the new one,
- * never a mix.
+ * never a mix. `mode` is the file's mode after the rename (the existing file's, so an operator's choice stays).
  */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
+export async function writeFileAtomic(path: string, text: string, mode = 0o600): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await fs.open(tmp, 'w', 0o600);
+  // 'wx': never follow a link or reuse a file someone placed at the temporary name.
+  const handle = await fs.open(tmp, 'wx', 0o600);
   try {
+    // The mode the operator gave the file it replaces (open's mode is cut by the umask; chmod is not).
+    await handle.chmod(mode);
     await handle.writeFile(text);
     await handle.sync();
   } finally {

@@ -1,9 +1,8 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { z } from 'zod';
-import { describeFsError, unreadableReason } from '../config/files.js';
+import { checkReadable, readBounded } from '../config/bounded-read.js';
 import { nonEmpty, strict } from '../config/fields.js';
 import { isPlainObject } from '../config/interpolate.js';
 import { describeValue, parseAt } from '../config/issues.js';
@@ -308,25 +307,26 @@ export function checkTlsMaterial(material: TlsMaterial, base: Path = ['tls_serve
   return problems;
 }
 
-/** Reads TLS material (already checked for readability). */
+/** Reads TLS material (already checked for readability); throws `path: reason` when a file is refused. */
 export async function readTlsMaterial(tls: TlsSettings): Promise<TlsMaterial> {
+  const read = async (file: string): Promise<Buffer> => {
+    const r = await readBounded(file, 'tls');
+    if (!r.ok) throw new Error(`${file}: ${r.reason}`);
+    return r.data;
+  };
   const [cert, key, ca] = await Promise.all([
-    readFile(tls.certFile),
-    readFile(tls.keyFile),
-    tls.clientCaFile === undefined ? undefined : readFile(tls.clientCaFile),
+    read(tls.certFile),
+    read(tls.keyFile),
+    tls.clientCaFile === undefined ? undefined : read(tls.clientCaFile),
   ]);
   return { cert, key, ...(ca && { ca }) };
 }
 
 /** Reads, validates and checks a web config file, including that its certificate and key load and match. */
 export async function loadWebConfigFile(path: string): Promise<WebConfigResult> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    return { ok: false, problems: [`${path}: cannot read: ${describeFsError(error)}`] };
-  }
-  const result = parseWebConfig(text, { source: path, baseDir: dirname(resolve(path)) });
+  const read = await readBounded(path, 'webConfig');
+  if (!read.ok) return { ok: false, problems: [`${path}: cannot read: ${read.reason}`] };
+  const result = parseWebConfig(read.data.toString('utf8'), { source: path, baseDir: dirname(resolve(path)) });
   if (!result.ok || result.config.tls === undefined) return result;
   const tls = result.config.tls;
   const refs: FileRef[] = [
@@ -336,14 +336,14 @@ export async function loadWebConfigFile(path: string): Promise<WebConfigResult> 
   ];
   const problems: Problem[] = [];
   for (const ref of refs) {
-    const reason = await unreadableReason(ref.file);
+    const reason = await checkReadable(ref.file, 'tls');
     if (reason !== undefined) problems.push(problem(ref.path, `cannot read ${ref.file}: ${reason}`));
   }
   if (problems.length === 0) {
     try {
       problems.push(...checkTlsMaterial(await readTlsMaterial(tls)));
     } catch (error) {
-      problems.push(problem(['tls_server_config'], `cannot read the certificate files: ${describeFsError(error)}`));
+      problems.push(problem(['tls_server_config'], `cannot read the certificate files: ${(error as Error).message}`));
     }
   }
   if (problems.length > 0) return { ok: false, problems: problems.map((p) => formatProblem(p, path)) };

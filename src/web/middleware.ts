@@ -30,7 +30,10 @@ export function webMiddleware(web: WebConfig, logger: Logger, opts: WebMiddlewar
     const verifier = opts.verifier ?? createBasicAuthVerifier({ users: web.users });
     out.push(async (ctx, next) => {
       if (UNAUTHENTICATED_PATHS.includes(ctx.path)) return next();
-      if (await verifier.verify(ctx.get('Authorization') || undefined)) return next();
+      if (await verifier.verify(ctx.get('Authorization') || undefined)) {
+        ctx.state.authenticated = true;
+        return next();
+      }
       logger.debug({ path: ctx.path, remote: ctx.ip, credentials: ctx.get('Authorization') ? 'wrong' : 'none' }, 'basic auth failed');
       ctx.status = 401;
       ctx.set('WWW-Authenticate', `Basic realm="${REALM}", charset="UTF-8"`);

@@ -1,9 +1,10 @@
 import { X509Certificate } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
+import { readBoundedSync, signatureOf as statSignature } from '../config/bounded-read.js';
 import { checkTlsMaterial, opensslReason, type TlsMaterial, type TlsSettings, type WebConfig } from './config.js';
 
 /**
@@ -26,18 +27,24 @@ export function createWebServer(handler: RequestListener, web: WebConfig | undef
 /** What identifies one version of a file without reading it: a swapped symlink or a rewrite changes one of these. */
 function signatureOf(files: readonly string[]): string {
   return files
-    .map((f) => {
-      const s = statSync(f);
-      return `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
-    })
+    .map((f) => statSignature(statSync(f)))
     .join('|');
 }
 
+/**
+ * Synchronous (the handshake waits for the context) but bounded: a certificate swapped for a link to /dev/zero
+ * or a FIFO is refused at once, like every other file the exporter reads.
+ */
 function readMaterial(tls: TlsSettings): TlsMaterial {
+  const read = (file: string): Buffer => {
+    const r = readBoundedSync(file, 'tls');
+    if (!r.ok) throw new Error(`${file}: ${r.reason}`);
+    return r.data;
+  };
   return {
-    cert: readFileSync(tls.certFile),
-    key: readFileSync(tls.keyFile),
-    ...(tls.clientCaFile !== undefined && { ca: readFileSync(tls.clientCaFile) }),
+    cert: read(tls.certFile),
+    key: read(tls.keyFile),
+    ...(tls.clientCaFile !== undefined && { ca: read(tls.clientCaFile) }),
   };
 }
 

@@ -32,7 +32,7 @@ export function akskAuthenticator(opts: AkskOptions): Authenticator {
   const now = opts.now ?? Date.now;
   const logger = opts.logger ?? pino({ level: 'silent' });
   const observer = opts.observer ?? NO_AUTH_OBSERVER;
-  const secretKey = secretReader(opts.secretKey, 'secret key', trimmed, opts.readFile);
+  const secretKey = secretReader(opts.secretKey, 'secret key', trimmed, opts.readFile, (m) => logger.warn(m));
   const coolDown = new CoolDown({
     account: opts.account,
     now,

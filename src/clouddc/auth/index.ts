@@ -23,7 +23,7 @@ export function authenticatorFor(account: AccountSettings, deps: AuthenticatorDe
   const now = deps.now === undefined ? {} : { now: deps.now };
   switch (auth.kind) {
     case 'token':
-      return staticTokenAuthenticator(auth.token);
+      return staticTokenAuthenticator(auth.token, undefined, deps.logger);
     case 'aksk':
       return akskAuthenticator({
         ...common,

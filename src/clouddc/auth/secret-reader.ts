@@ -1,10 +1,19 @@
 import { promises as fs } from 'node:fs';
+import { readBounded } from '../../config/bounded-read.js';
 import type { SecretSource } from '../../domain/config.js';
 import { AuthenticationError } from './authenticator.js';
 
 export type ReadTextFile = (path: string) => Promise<string>;
 
-const defaultReadFile: ReadTextFile = (path) => fs.readFile(path, 'utf8');
+/** A file refused for its type or size (not a missing one): the last good value stays in use. */
+export class RefusedFile extends Error {}
+
+const defaultReadFile: ReadTextFile = async (path) => {
+  const r = await readBounded(path, 'secret');
+  if (r.ok) return r.data.toString('utf8');
+  if (r.code !== undefined) throw Object.assign(new Error(r.reason), { code: r.code });
+  throw new RefusedFile(r.reason);
+};
 
 /**
  * Turns the raw text into the value to use, or throws an AuthenticationError. `origin` names where the text came
@@ -25,6 +34,7 @@ export function secretReader(
   what: string,
   normalise: Normalise,
   readFile: ReadTextFile = defaultReadFile,
+  onRefused: (message: string) => void = () => {},
 ): SecretReader {
   if (source.kind === 'inline') {
     return {
@@ -32,7 +42,7 @@ export function secretReader(
       changedSinceRead: async () => false,
     };
   }
-  return new WatchedSecretFile(source.path, `${what} file ${source.path}`, normalise, readFile);
+  return new WatchedSecretFile(source.path, `${what} file ${source.path}`, normalise, readFile, onRefused);
 }
 
 /**
@@ -51,7 +61,11 @@ class WatchedSecretFile implements SecretReader {
     private readonly origin: string,
     private readonly normalise: Normalise,
     private readonly readFile: ReadTextFile,
+    private readonly onRefused: (message: string) => void,
   ) {}
+
+  /** The version of the file last refused: not read again, and reported once. */
+  #refused: string | undefined;
 
   current(): Promise<string> {
     // Concurrent polls share one stat/read instead of each hitting the file system.
@@ -72,14 +86,23 @@ class WatchedSecretFile implements SecretReader {
   async #load(): Promise<string> {
     const fingerprint = await this.#stat();
     if (fingerprint === this.#fingerprint && this.#value !== undefined) return this.#value;
+    if (fingerprint === this.#refused && this.#value !== undefined) return this.#value;
     let text: string;
     try {
       text = await this.readFile(this.path);
     } catch (err) {
+      if (err instanceof RefusedFile) {
+        const message = `cannot read ${this.origin}: ${err.message}`;
+        if (this.#value === undefined) throw new AuthenticationError(message);
+        this.#refused = fingerprint;
+        this.onRefused(`${message}; keeping the last value read`);
+        return this.#value;
+      }
       throw new AuthenticationError(`cannot read ${this.origin}: ${errorCode(err)}`);
     }
     const value = this.normalise(text, this.origin);
     this.#fingerprint = fingerprint;
+    this.#refused = undefined;
     this.#value = value;
     return value;
   }

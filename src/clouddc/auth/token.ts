@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { SecretSource } from '../../domain/config.js';
 import { AuthenticationError, type Authenticator } from './authenticator.js';
 import { secretReader, type ReadTextFile } from './secret-reader.js';
@@ -19,8 +20,8 @@ export function checkedToken(raw: string, origin: string): string {
 }
 
 /** X-Auth-Token from an inline secret or from a file that may be replaced while the exporter runs. */
-export function staticTokenAuthenticator(source: SecretSource, readFile?: ReadTextFile): Authenticator {
-  const token = secretReader(source, 'token', checkedToken, readFile);
+export function staticTokenAuthenticator(source: SecretSource, readFile?: ReadTextFile, logger?: Logger): Authenticator {
+  const token = secretReader(source, 'token', checkedToken, readFile, (m) => logger?.warn(m));
   if (source.kind === 'inline') {
     // An inline token never changes: checked once, it is one frozen header object shared by every request.
     const headers = inlineHeaders(source.value.reveal());
