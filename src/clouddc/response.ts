@@ -22,7 +22,8 @@ export function interpretResponse(
   redact: (text: string) => string,
   nowMs: number,
 ): Attempt {
-  const requestId = headerText(res.headers['x-request-id']);
+  // A request id is kept and shown; an upstream that echoes the request into it must not make it a leak.
+  const requestId = headerText(res.headers['x-request-id'], redact);
   // Redact before parsing: messages quote truncated values, and a cut-off secret would no longer match.
   const text = res.text === undefined ? undefined : redact(res.text);
   if (res.status >= 200 && res.status < 300) {
@@ -60,10 +61,11 @@ function withId(requestId: string | undefined): { requestId?: string } {
   return requestId === undefined ? {} : { requestId };
 }
 
-function headerText(value: string | string[] | undefined): string | undefined {
+/** Redacted before it is cut to length: a cut-off secret would no longer match. */
+function headerText(value: string | string[] | undefined, redact: (text: string) => string = noRedaction): string | undefined {
   const first = Array.isArray(value) ? value[0] : value;
   if (first === undefined) return undefined;
-  const clean = sanitise(first, 128);
+  const clean = sanitise(redact(first), 128);
   return clean === '' ? undefined : clean;
 }
 
@@ -71,11 +73,51 @@ const REDACTED = '<redacted>';
 const noRedaction = (text: string): string => text;
 
 /**
- * Replaces every occurrence of the given secret values with "<redacted>". Values shorter than 4 characters are
- * left alone (they would match everywhere); a text that contains none of the secrets costs one indexOf per secret.
+ * The parts of base64 text that encode `bytes` wherever they sit in a longer encoded text: one per alignment
+ * (offset mod 3), without the characters at either end that mix in neighbouring bytes. An upstream that
+ * base64-encodes a whole request (headers, a JSON body) thus still has the secret cut out of it.
+ */
+function base64Cores(bytes: Buffer): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < 3; k++) {
+    const encoded = Buffer.concat([Buffer.alloc(k), bytes]).toString('base64');
+    const core = encoded.slice(Math.ceil((8 * k) / 6), Math.floor((8 * (k + bytes.length)) / 6));
+    if (core.length >= 4) out.push(core, core.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
+  return out;
+}
+
+/** Every form in which an upstream could plausibly echo a value: as is, base64 (std, URL-safe), percent, JSON. */
+export function encodedForms(secret: string): string[] {
+  const json = JSON.stringify(secret).slice(1, -1);
+  const percent = encodeURIComponent(secret);
+  const forms = [
+    secret,
+    ...base64Cores(Buffer.from(secret, 'utf8')),
+    // The secret as a JSON body or a query string carried it, then base64-encoded by the echoing side.
+    ...base64Cores(Buffer.from(json, 'utf8')),
+    ...base64Cores(Buffer.from(percent, 'utf8')),
+    percent,
+    percent.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+    // Form encoding writes spaces as "+".
+    percent.replace(/%20/g, '+'),
+    json,
+    json.replace(/\//g, '\\/'),
+    // JSON encoders that escape every non-ASCII character.
+    json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+  ];
+  return [...new Set(forms)];
+}
+
+/**
+ * Replaces every occurrence of the given secret values, in any of their encodedForms, with "<redacted>". Values
+ * shorter than 4 characters are left alone (they would match everywhere); longer forms go first, so that a
+ * form containing another is cut whole. A text that contains none costs one indexOf per form.
  */
 export function redactor(secrets: readonly string[]): (text: string) => string {
-  const needles = secrets.filter((s) => s.length >= 4);
+  const needles = [...new Set(secrets.filter((s) => s.length >= 4).flatMap(encodedForms))]
+    .filter((s) => s.length >= 4)
+    .sort((a, b) => b.length - a.length);
   if (needles.length === 0) return noRedaction;
   return (text) => {
     let out = text;

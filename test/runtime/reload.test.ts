@@ -18,7 +18,7 @@ const progress = { kind: 'progress', durationMs: 1_000_000 } as const;
 async function start(path: string): Promise<Running> {
   const loaded = await loadConfigFile(path);
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-  running = stopAfterTest(await startExporter({ config: loaded.config, logger: silentLogger, listen: { host: '127.0.0.1', port: 0 }, configFile: path, defaultMetrics: false }));
+  running = stopAfterTest(await startExporter({ config: loaded.config, logger: silentLogger, listen: { host: '127.0.0.1', port: 0 }, configFile: path, defaultMetrics: false, enableLifecycle: true }));
   await running.exporter.runner.idle();
   return running;
 }
