@@ -34,11 +34,18 @@ export interface BasicAuthOptions {
   readonly now?: () => number;
   /** bcrypt comparison; tests count calls. */
   readonly compare?: (password: string, hash: string) => Promise<boolean>;
+  /** Checks one client may have waiting; more are refused at once. Default 4. */
+  readonly maxQueuedPerClient?: number;
+  /** Checks waiting in all; default 64. */
+  readonly maxQueued?: number;
 }
 
 export interface BasicAuthVerifier {
-  /** True when the header carries a configured user's right password. Never throws. */
-  verify(authorization: string | undefined): Promise<boolean>;
+  /**
+   * True when the header carries a configured user's right password. Never throws. `client` (the remote
+   * address) keys the fair queue: one client's flood of wrong passwords waits behind itself, not others.
+   */
+  verify(authorization: string | undefined, client?: string): Promise<boolean>;
   /** Cached successes right now (tests, debugging). */
   readonly cacheSize: number;
 }
@@ -50,13 +57,9 @@ export function createBasicAuthVerifier(opts: BasicAuthOptions): BasicAuthVerifi
   const compare = opts.compare ?? ((password, hash) => bcrypt.compare(password, hash));
   // Digest of "user:password" -> expiry (ms). Map order is insertion order: the first key is the oldest.
   const cache = new Map<string, number>();
-  // One bcrypt comparison at a time, as exporter-toolkit does: a flood of wrong passwords costs one core at most.
-  let queue: Promise<unknown> = Promise.resolve();
-  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = queue.then(fn, fn);
-    queue = run.catch(() => undefined);
-    return run;
-  };
+  // One bcrypt comparison at a time (a flood of wrong passwords costs one core at most), taken in turn from each
+  // client's queue, each of which is short: a flood is refused at once instead of piling up.
+  const queue = new FairQueue(opts.maxQueuedPerClient ?? 4, opts.maxQueued ?? 64);
   // Unknown users are checked against a real hash too, so response times do not tell which user names exist.
   const decoy = opts.users.values().next().value?.reveal();
 
@@ -64,7 +67,7 @@ export function createBasicAuthVerifier(opts: BasicAuthOptions): BasicAuthVerifi
     get cacheSize() {
       return cache.size;
     },
-    async verify(authorization) {
+    async verify(authorization, client = '') {
       const creds = parseBasicAuth(authorization);
       if (creds === undefined) return false;
       const key = createHash('sha256').update(`${creds.user}:${creds.password}`).digest('hex');
@@ -79,7 +82,7 @@ export function createBasicAuthVerifier(opts: BasicAuthOptions): BasicAuthVerifi
       if (against === undefined) return false;
       let ok: boolean;
       try {
-        ok = await serial(() => compare(creds.password, against));
+        ok = (await queue.run(`${client}|${creds.user}`, () => compare(creds.password, against))) === true;
       } catch {
         ok = false;
       }
@@ -93,4 +96,59 @@ export function createBasicAuthVerifier(opts: BasicAuthOptions): BasicAuthVerifi
       return true;
     },
   };
+}
+
+type Job = () => void;
+
+/**
+ * Runs one task at a time, round-robin over clients. A client with `perClient` tasks waiting, or a queue of
+ * `total`, gets undefined at once: a refused check is a failed login, never an unbounded wait.
+ */
+class FairQueue {
+  readonly #waiting = new Map<string, Job[]>();
+  #size = 0;
+  #busy = false;
+  #parked: [string, Job[]] | undefined;
+
+  constructor(
+    private readonly perClient: number,
+    private readonly total: number,
+  ) {}
+
+  run<T>(client: string, task: () => Promise<T>): Promise<T | undefined> {
+    const mine = this.#waiting.get(client) ?? [];
+    if (mine.length >= this.perClient || this.#size >= this.total) return Promise.resolve(undefined);
+    return new Promise<T | undefined>((resolve, reject) => {
+      mine.push(() => {
+        Promise.resolve().then(task).then(resolve, reject).finally(() => {
+          this.#busy = false;
+          this.#next();
+        });
+      });
+      this.#waiting.set(client, mine);
+      this.#size++;
+      this.#next();
+    });
+  }
+
+  #next(): void {
+    if (this.#busy) return;
+    // The client served last goes to the back of the line only now, behind everyone who came while it ran.
+    if (this.#parked !== undefined) {
+      const [client, jobs] = this.#parked;
+      this.#parked = undefined;
+      const newer = this.#waiting.get(client) ?? [];
+      this.#waiting.delete(client);
+      if (jobs.length + newer.length > 0) this.#waiting.set(client, [...jobs, ...newer]);
+    }
+    const first = this.#waiting.entries().next();
+    if (first.done) return;
+    const [client, jobs] = first.value;
+    this.#waiting.delete(client);
+    const job = jobs.shift()!;
+    this.#parked = [client, jobs];
+    this.#size--;
+    this.#busy = true;
+    job();
+  }
 }

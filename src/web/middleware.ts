@@ -30,7 +30,7 @@ export function webMiddleware(web: WebConfig, logger: Logger, opts: WebMiddlewar
     const verifier = opts.verifier ?? createBasicAuthVerifier({ users: web.users });
     out.push(async (ctx, next) => {
       if (UNAUTHENTICATED_PATHS.includes(ctx.path)) return next();
-      if (await verifier.verify(ctx.get('Authorization') || undefined)) {
+      if (await verifier.verify(ctx.get('Authorization') || undefined, ctx.ip)) {
         ctx.state.authenticated = true;
         return next();
       }

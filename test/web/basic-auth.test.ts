@@ -89,3 +89,56 @@ describe('basic auth verifier', () => {
     expect(await v.verify(basic('prometheus', 's3cret!'))).toBe(false);
   });
 });
+
+describe('basic auth under a flood of wrong passwords', () => {
+  /** A comparison that finishes only when the test says so, to see the order the queue serves. */
+  function gated() {
+    const pending: Array<{ password: string; finish: () => void }> = [];
+    const compare = (password: string, hash: string) =>
+      new Promise<boolean>((resolve) => pending.push({ password, finish: () => resolve(hash === `hash-of-${password}`) }));
+    return { pending, compare };
+  }
+  const users = new Map([['prometheus', new Secret('hash-of-right')]]);
+  const tick = () => new Promise((r) => setImmediate(r));
+
+  it('runs one check at a time, refuses a client\'s checks beyond its share at once, and serves clients in turn', async () => {
+    const { pending, compare } = gated();
+    const v = createBasicAuthVerifier({ users, compare, maxQueuedPerClient: 4 });
+    const flood = Array.from({ length: 100 }, (_, i) => v.verify(basic('prometheus', `wrong-${i}`), '10.0.0.66'));
+    await tick();
+    // One running, four waiting; the other 95 are refused without a comparison.
+    expect(pending).toHaveLength(1);
+    const settled = await Promise.all(flood.slice(5));
+    expect(settled.every((ok) => ok === false)).toBe(true);
+    const scraper = v.verify(basic('prometheus', 'right'), '10.0.0.9');
+    // The running check ends; the scraper is next, ahead of the flood's four waiting checks.
+    pending[0]!.finish();
+    await tick();
+    expect(pending.map((p) => p.password)).toEqual(['wrong-0', 'right']);
+    pending[1]!.finish();
+    expect(await scraper).toBe(true);
+    // Cached now: answered with no comparison at all while the flood's checks still wait.
+    expect(await v.verify(basic('prometheus', 'right'), '10.0.0.9')).toBe(true);
+    expect(pending.filter((p) => p.password === 'right')).toHaveLength(1);
+    for (let i = 2; i < 6; i++) {
+      await tick();
+      pending[i]!.finish();
+    }
+    expect(await Promise.all(flood.slice(0, 5))).toEqual([false, false, false, false, false]);
+  });
+
+  it('bounds the whole queue, whatever the number of clients', async () => {
+    const { pending, compare } = gated();
+    const v = createBasicAuthVerifier({ users, compare, maxQueued: 8 });
+    const all = Array.from({ length: 50 }, (_, i) => v.verify(basic('prometheus', `w${i}`), `10.0.1.${i}`));
+    await tick();
+    expect(pending).toHaveLength(1);
+    expect((await Promise.all(all.slice(9))).every((ok) => ok === false)).toBe(true);
+    for (let i = 0; i < 9; i++) {
+      await tick();
+      pending[i]!.finish();
+    }
+    expect(await Promise.all(all.slice(0, 9))).toEqual(Array(9).fill(false));
+    expect(pending).toHaveLength(9);
+  });
+});
