@@ -11,9 +11,9 @@ import { describeFsError } from './files.js';
 
 const MiB = 1024 * 1024;
 
-/** What each kind of file may weigh at most. Generous: a config of 100,000 exports is about 12 MB. */
+/** What each kind of file may weigh at most. A config of 100,000 exports in flow style (one line each) is about 15 MB. */
 export const FILE_LIMITS = {
-  config: 32 * MiB,
+  config: 16 * MiB,
   webConfig: 1 * MiB,
   secret: 64 * 1024,
   tls: 1 * MiB,
