@@ -120,7 +120,7 @@ describe('POST /-/reload', () => {
       }
       page = `<script>fetch(${JSON.stringify(target)}, {method: 'POST', mode: 'no-cors'}).then(() => document.title = 'sent')</script>`;
       await tab.goto(attackerUrl);
-      await tab.waitForFunction(() => document.title === 'sent');
+      await tab.waitForFunction('document.title === "sent"');
     } finally {
       await tab.close();
     }

@@ -1,0 +1,82 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import bcrypt from 'bcryptjs';
+import { describe, expect, it } from 'vitest';
+import { parseWebConfig } from '../../src/web/config.js';
+import { runCli } from '../support/cli.js';
+import { yamlConfig } from '../support/yaml-config.js';
+import { tempDir } from '../web/tls-fixtures.js';
+
+/**
+ * Basic auth with a real bcrypt hash of cost 10 (what the exporter-toolkit docs suggest) under 100 parallel
+ * wrong passwords: a scraper whose login is cached is answered at once, and even an uncached right login waits
+ * for at most a few checks, not for the flood. Also the hashes and user lists a web config must refuse.
+ */
+
+const PASSWORD = 'scraper password';
+const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+async function timed(p: Promise<Response>): Promise<{ status: number; ms: number }> {
+  const t = performance.now();
+  const res = await p;
+  await res.arrayBuffer();
+  return { status: res.status, ms: performance.now() - t };
+}
+
+describe('basic auth under 100 parallel wrong passwords', () => {
+  it('answers a cached right login at once and an uncached one after a few checks, not after the flood', async () => {
+    const dir = tempDir('cde-flood-');
+    const file = join(dir, 'web.yml');
+    writeFileSync(file, `basic_auth_users:\n  prometheus: "${bcrypt.hashSync(PASSWORD, 10)}"\n  grafana: "${bcrypt.hashSync(PASSWORD, 10)}"\n`);
+    const cfg = join(dir, 'config.yaml');
+    writeFileSync(cfg, yamlConfig('http://127.0.0.1:9', [{ server: 'a', id: '1' }]));
+    // Its own process, as in production: the flood's client must not share the exporter's event loop.
+    const cli = runCli([`--config.file=${cfg}`, `--web.config.file=${file}`, '--web.listen-address=127.0.0.1:0']);
+    try {
+      const [, url] = await cli.waitFor(/"url":"(http:\/\/127\.0\.0\.1:\d+)"/);
+      const running = { url };
+      const get = (auth: string) => fetch(`${running.url}/api/v1/exports`, { headers: { Authorization: auth } });
+      // Cache the scraper's login before the flood.
+      expect((await timed(get(basic('prometheus', PASSWORD)))).status).toBe(200);
+
+      const flood = Array.from({ length: 100 }, (_, i) => timed(get(basic('prometheus', `wrong-${i}`))));
+      await new Promise((r) => setTimeout(r, 50));
+      const cached = await timed(get(basic('prometheus', PASSWORD)));
+      const uncached = await timed(get(basic('grafana', PASSWORD)));
+      const wrong = await Promise.all(flood);
+      expect(wrong.every((w) => w.status === 401)).toBe(true);
+      expect(cached.status).toBe(200);
+      expect(uncached.status).toBe(200);
+      const slowest = Math.max(...wrong.map((w) => w.ms));
+      process.stdout.write(
+        `basic auth during 100 parallel wrong passwords (cost 10): cached ${cached.ms.toFixed(0)} ms, uncached ${uncached.ms.toFixed(0)} ms, slowest wrong ${slowest.toFixed(0)} ms\n`,
+      );
+      // Before the queue was bounded and fair, the uncached login waited for all 100 checks (about 7 s).
+      // bcryptjs computes in 100 ms slices on the event loop, so even a cached login can wait a few slices.
+      expect(cached.ms).toBeLessThan(2500);
+      expect(uncached.ms).toBeLessThan(2500);
+    } finally {
+      cli.child.kill('SIGKILL');
+    }
+  }, 60_000);
+});
+
+describe('web config refusals', () => {
+  const parse = (text: string) => parseWebConfig(text, { source: 'web.yml', baseDir: '/' });
+
+  it('refuses a bcrypt cost above 12, naming the reason and no hash', () => {
+    const hash = `$2y$31$${'a'.repeat(53)}`;
+    const r = parse(`basic_auth_users: {prometheus: "${hash}"}\n`);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems).toEqual([expect.stringMatching(/^basic_auth_users\.prometheus: bcrypt cost above 12/)]);
+    expect(r.problems.join('\n')).not.toContain(hash);
+    expect(parse(`basic_auth_users: {prometheus: "${bcrypt.hashSync('x', 12)}"}\n`).ok).toBe(true);
+  });
+
+  it('refuses an empty basic_auth_users instead of leaving every endpoint open', () => {
+    const r = parse('basic_auth_users: {}\n');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.problems[0]).toMatch(/^basic_auth_users: names no user, which would leave every endpoint open/);
+  });
+});
