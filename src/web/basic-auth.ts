@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import bcrypt from 'bcryptjs';
 import type { Secret } from '../config/secret.js';
+import { workerCompare } from './bcrypt-worker.js';
 
 /**
  * HTTP basic authentication against bcrypt hashes. bcrypt is slow on purpose (about 50-100 ms at cost 10 in pure
  * JS), so a scraper that sends the same right credentials every few seconds is answered from a small cache of
  * recent successes instead. The cache holds only SHA-256 digests of "user:password", never the password itself.
+ * Comparisons run on a worker thread (bcrypt-worker.ts), one at a time, from short per-client queues.
  */
 
 export interface Credentials {
@@ -54,7 +55,7 @@ export function createBasicAuthVerifier(opts: BasicAuthOptions): BasicAuthVerifi
   const ttl = opts.cacheTtlMs ?? 60_000;
   const max = opts.cacheSize ?? 128;
   const now = opts.now ?? Date.now;
-  const compare = opts.compare ?? ((password, hash) => bcrypt.compare(password, hash));
+  const compare = opts.compare ?? workerCompare();
   // Digest of "user:password" -> expiry (ms). Map order is insertion order: the first key is the oldest.
   const cache = new Map<string, number>();
   // One bcrypt comparison at a time (a flood of wrong passwords costs one core at most), taken in turn from each

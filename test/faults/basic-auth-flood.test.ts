@@ -52,8 +52,8 @@ describe('basic auth under 100 parallel wrong passwords', () => {
         `basic auth during 100 parallel wrong passwords (cost 10): cached ${cached.ms.toFixed(0)} ms, uncached ${uncached.ms.toFixed(0)} ms, slowest wrong ${slowest.toFixed(0)} ms\n`,
       );
       // Before the queue was bounded and fair, the uncached login waited for all 100 checks (about 7 s).
-      // bcryptjs computes in 100 ms slices on the event loop, so even a cached login can wait a few slices.
-      expect(cached.ms).toBeLessThan(2500);
+      // Bounds for a shared 2-core CI machine; the figures printed above are what to quote.
+      expect(cached.ms).toBeLessThan(1000);
       expect(uncached.ms).toBeLessThan(2500);
     } finally {
       cli.child.kill('SIGKILL');
