@@ -21,10 +21,12 @@ describe('parseFlags', () => {
         output: 'table',
         timeoutMs: undefined,
         webConfigFile: undefined,
+        enableLifecycle: false,
         help: false,
         version: false,
       },
     });
+    expect(parseFlags(['--web.enable-lifecycle'])).toMatchObject({ ok: true, flags: { enableLifecycle: true } });
   });
 
   it('accepts both --flag=value and --flag value', () => {
