@@ -11,9 +11,12 @@ import { describeFsError } from './files.js';
 
 const MiB = 1024 * 1024;
 
-/** What each kind of file may weigh at most. A config of 100,000 exports in flow style (one line each) is about 15 MB. */
+/**
+ * What each kind of file may weigh at most. A config of 50,000 exports, one line each with a name and two labels,
+ * is about 7.5 MB; parsing YAML takes about 100 times the file size in memory, so the cap also bounds that.
+ */
 export const FILE_LIMITS = {
-  config: 16 * MiB,
+  config: 8 * MiB,
   webConfig: 1 * MiB,
   secret: 64 * 1024,
   tls: 1 * MiB,

@@ -45,7 +45,7 @@ describe('the config file', () => {
     const cases: Array<[string, RegExp]> = [
       ['fifo.yaml', /fifo\.yaml: cannot read: not a regular file \(a FIFO\)/],
       ['zero.yaml', /zero\.yaml: cannot read: not a regular file \(a character device\)/],
-      ['big.yaml', /big\.yaml: cannot read: larger than the 16 MiB allowed for a config file \(50 MiB\)/],
+      ['big.yaml', /big\.yaml: cannot read: larger than the 8 MiB allowed for a config file \(50 MiB\)/],
     ];
     for (const [name, message] of cases) {
       const cli = runCli(['--config.check', `--config.file=${join(dir, name)}`]);
@@ -53,7 +53,7 @@ describe('the config file', () => {
       expect(cli.stderr()).toMatch(message);
       expect(cli.stderr()).not.toMatch(/\n\s+at /);
     }
-    expect(FILE_LIMITS.config).toBe(16 * 1024 * 1024);
+    expect(FILE_LIMITS.config).toBe(8 * 1024 * 1024);
   }, 40_000);
 
   it('an inline token with a line break fails --config.check instead of every poll', async () => {
