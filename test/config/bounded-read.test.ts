@@ -49,3 +49,13 @@ describe('readBounded', () => {
     expect(readBounded(join(d, 'c'), 'config')).not.toBe(a);
   });
 });
+
+describe('the config file limit', () => {
+  it('fits 50,000 exports written one per line with a name and two labels', () => {
+    const line = (i: number) =>
+      `  - {account: main, server_id: 5f1c2d3e-4b5a-6978-8a9b-${String(i).padStart(12, '0')}, export_id: "${100000 + i}", name: bmc-export-${i}, labels: {team: storage, rack: r${i % 40}}}\n`;
+    let size = 200;
+    for (let i = 0; i < 50_000; i++) size += Buffer.byteLength(line(i));
+    expect(size).toBeLessThan(FILE_LIMITS.config);
+  });
+});
