@@ -100,7 +100,7 @@ describe('parseFlags', () => {
   });
 
   it('documents every flag in --help', () => {
-    for (const flag of ['--log.format', '--web.telemetry-path', '--config.file', '--config.check', '--config.auto-reload-interval', '--storage.path', '--shard.total', '--shard.index', '--shard.from-hostname', '--web.listen-address', '--log.level', '--demo', '--help', '--version', '--once', '--wait', '--output', '--timeout', '--web.config.file']) {
+    for (const flag of ['--log.format', '--web.telemetry-path', '--config.file', '--config.check', '--config.auto-reload-interval', '--storage.path', '--shard.total', '--shard.index', '--shard.from-hostname', '--web.listen-address', '--log.level', '--demo', '--help', '--version', '--once', '--wait', '--output', '--timeout', '--web.config.file', '--web.enable-lifecycle']) {
       expect(HELP).toContain(flag);
     }
   });

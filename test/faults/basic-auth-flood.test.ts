@@ -31,7 +31,7 @@ describe('basic auth under 100 parallel wrong passwords', () => {
     const cfg = join(dir, 'config.yaml');
     writeFileSync(cfg, yamlConfig('http://127.0.0.1:9', [{ server: 'a', id: '1' }]));
     // Its own process, as in production: the flood's client must not share the exporter's event loop.
-    const cli = runCli([`--config.file=${cfg}`, `--web.config.file=${file}`, '--web.listen-address=127.0.0.1:0']);
+    const cli = runCli([`--config.file=${cfg}`, `--web.config.file=${file}`, '--web.listen-address=127.0.0.1:0', '--log.format=json']);
     try {
       const [, url] = await cli.waitFor(/"url":"(http:\/\/127\.0\.0\.1:\d+)"/);
       const running = { url };

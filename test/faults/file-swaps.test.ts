@@ -68,6 +68,7 @@ describe('files swapped for /dev/zero under a running exporter', () => {
       `--storage.path=${join(dir, 'data')}`,
       '--config.auto-reload-interval=100ms',
       '--web.listen-address=127.0.0.1:0',
+      '--log.format=json',
     ]);
     const peaks: Record<string, number> = {};
     try {

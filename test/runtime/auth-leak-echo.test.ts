@@ -89,7 +89,7 @@ describe('an upstream that echoes credentials back', () => {
   it('finds no secret in any encoding in logs, /metrics, the status page or /api/v1/exports', async () => {
     const file = join(dir, 'run.yaml');
     await fs.writeFile(file, configYaml());
-    const cli = runCli([`--config.file=${file}`, '--web.listen-address=127.0.0.1:0', '--log.level=debug']);
+    const cli = runCli([`--config.file=${file}`, '--web.listen-address=127.0.0.1:0', '--log.level=debug', '--log.format=json']);
     try {
       const url = JSON.parse((await cli.waitFor(/\{[^\n]*"msg":"clouddc-exporter started"[^\n]*\}/))[0]).url as string;
       const base = url.replace('//0.0.0.0:', '//127.0.0.1:');
