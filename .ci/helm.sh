@@ -147,6 +147,9 @@ timeout 30 node -e '
   const sm = objs.find((o) => o.kind === "ServiceMonitor");
   if (sm.metadata.labels.team !== "storage" || sm.metadata.labels.release !== "kube-prometheus-stack") bad.push("ServiceMonitor labels/additionalLabels");
   if (!objs.some((o) => o.kind === "NetworkPolicy")) bad.push("no NetworkPolicy");
+  const args = pod.containers[0].args ?? [];
+  if (!args.includes("--web.telemetry-path=/x/metrics") || sm.spec.endpoints[0].path !== "/x/metrics") bad.push("telemetryPath: args " + args + ", ServiceMonitor path " + sm.spec.endpoints[0].path);
+  if (!args.includes("--log.format=json")) bad.push("logFormat: args " + args);
   if (!objs.some((o) => o.kind === "ConfigMap" && o.metadata.name === "proxy-settings" && o.metadata.namespace === "ci")) bad.push("extraManifests object not rendered through tpl");
   if (!objs.some((o) => o.kind === "ConfigMap" && o.metadata.name === "ci-release-dc-exp-notes")) bad.push("extraManifests string not rendered through tpl");
   if (bad.length) { console.error("FAIL everything-values: " + bad.join("; ")); process.exit(1); }

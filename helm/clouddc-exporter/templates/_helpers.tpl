@@ -247,6 +247,8 @@ The Secret keys the chosen method needs: a list of dicts with
 - --config.file={{ include "clouddc-exporter.configDir" . }}/config.yaml
 - --web.listen-address=:9877
 - --log.level={{ .Values.logLevel }}
+- --log.format={{ .Values.logFormat }}
+- --web.telemetry-path={{ .Values.telemetryPath }}
 {{- if eq .Values.reloadStrategy "restart" }}
 - --config.auto-reload-interval=0s
 {{- else }}
