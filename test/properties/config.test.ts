@@ -134,5 +134,6 @@ describe('any YAML document', () => {
       }
       expect(r.stderr + r.stdout, context).not.toMatch(STACK_LINE);
     }
-  });
+    // Six child processes, each starting Node: the default 20 s is too tight on a loaded 2-core machine.
+  }, 90_000);
 });
