@@ -15,6 +15,10 @@ export type {
   Simulator,
   SimulatorOptions,
   SimulatorRateLimit,
+  StartFault,
+  BundleOptions,
 } from './types.js';
+export { serialNumber } from './log-exports.js';
+export { bundleLength } from './bundle.js';
 export { startIamSimulator, iamTime, type IamSimulator, type IamSimulatorOptions, type IamUser, type TokenState } from './iam.js';
 export { createGatewayAuth, type AkskCredential, type GatewayAuth, type GatewayAuthOptions } from './gateway-auth.js';

@@ -19,6 +19,35 @@ export function matchExportStatus(method: string | undefined, target: string): E
   return { projectId: p, serverId: s, exportId: e };
 }
 
+/** The three log-export operations the simulator serves (see docs/collecting-logs.md). */
+export type Route =
+  | { readonly op: 'status'; readonly key: ExportKey }
+  | { readonly op: 'start'; readonly key: Omit<ExportKey, 'exportId'> }
+  | { readonly op: 'download'; readonly key: ExportKey };
+
+/**
+ * ShowLogsExportStatus (GET …/exports/{export_id}), ExportServerLogs (POST …/logs/exports) and DownloadServerLogs
+ * (GET …/exports/{export_id}/content), with the same strictness as matchExportStatus.
+ */
+export function matchRoute(method: string | undefined, target: string): Route | undefined {
+  const status = matchExportStatus(method, target);
+  if (status !== undefined) return { op: 'status', key: status };
+  if (method !== 'POST' && method !== 'GET') return undefined;
+  const q = target.indexOf('?');
+  const parts = (q < 0 ? target : target.slice(0, q)).split('/');
+  if (method === 'POST' && parts.length === 7) {
+    const [empty, v1, projectId, servers, serverId, logs, exports] = parts;
+    if (empty !== '' || v1 !== 'v1' || servers !== 'physicalservers' || logs !== 'logs' || exports !== 'exports') return undefined;
+    const [p, s] = [projectId, serverId].map(decodeSegment);
+    return p === undefined || s === undefined ? undefined : { op: 'start', key: { projectId: p, serverId: s } };
+  }
+  if (method === 'GET' && parts.length === 9 && parts[8] === 'content') {
+    const key = matchExportStatus('GET', parts.slice(0, 8).join('/'));
+    return key === undefined ? undefined : { op: 'download', key };
+  }
+  return undefined;
+}
+
 function decodeSegment(segment: string | undefined): string | undefined {
   if (!segment) return undefined;
   try {

@@ -109,3 +109,15 @@ export function validateBehaviour(b: Behaviour, where = 'behaviour'): void {
       return;
   }
 }
+
+/** The `status` ShowLogsExportStatus would answer in `ctx`, if it answers a document with one; reply() is pure. */
+export function statusNow(b: Behaviour, ctx: ReplyContext): string | undefined {
+  const r = reply(b, ctx);
+  if (r.kind !== 'answer' || r.status !== 200) return undefined;
+  try {
+    const status = (JSON.parse(r.body.text) as { status?: unknown }).status;
+    return typeof status === 'string' ? status : undefined;
+  } catch {
+    return undefined;
+  }
+}

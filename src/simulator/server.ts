@@ -5,8 +5,9 @@ import { checkToken } from './auth.js';
 import { apiNotFound, gatewayThrottled, givenBody, JSON_TYPE, serverNotFound, type BodySpec } from './bodies.js';
 import { serveFault, validateFault, type Fault } from './faults.js';
 import { RequestLog } from './recorder.js';
-import { keyId, matchExportStatus } from './route.js';
-import { reply, validateBehaviour, type Reply } from './scenario.js';
+import { createLogExports } from './log-exports.js';
+import { keyId, matchRoute, type Route } from './route.js';
+import { reply, statusNow, validateBehaviour, type Reply } from './scenario.js';
 import { Throttle } from './throttle.js';
 import type { AuthVerdict, Authenticate, Behaviour, ExportKey, Simulator, SimulatorOptions } from './types.js';
 
@@ -41,19 +42,33 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     entries.set(keyId(key), { behaviour, addedAt: now(), served: 0 });
   };
   for (const e of opts.exports ?? []) setBehaviour(e, e.behaviour);
+  const logExports = createLogExports({
+    now,
+    addExport: setBehaviour,
+    peekStatus: (key) => {
+      const entry = entries.get(keyId(key));
+      return entry === undefined ? { known: false } : { known: true, status: statusNow(entry.behaviour, { key, index: entry.served, now: now(), addedAt: entry.addedAt, requestId: '' }) };
+    },
+    answer: (res, requestId, r) => schedule(res, requestId, r),
+    ...(opts.newExportBehaviour && { newExportBehaviour: opts.newExportBehaviour }),
+    ...(opts.servers && { servers: opts.servers }),
+    ...(opts.bundleLogBytes !== undefined && { bundleLogBytes: opts.bundleLogBytes }),
+  });
 
   const server = createServer((req, res) => {
     const requestId = idPrefix + (idCounter++).toString(16).padStart(16, '0');
     const method = req.method ?? 'GET';
     const target = req.url ?? '/';
-    const key = matchExportStatus(method, target);
+    const route = matchRoute(method, target);
     const at = now();
     log.push(
-      key === undefined
+      route === undefined
         ? { method, path: target, headers: req.headers, at, requestId }
-        : { method, path: target, headers: req.headers, at, requestId, key },
+        : route.op === 'start'
+          ? { method, path: target, headers: req.headers, at, requestId, op: route.op }
+          : { method, path: target, headers: req.headers, at, requestId, key: route.key, op: route.op },
     );
-    if (key === undefined) return schedule(res, requestId, answer(404, apiNotFound()));
+    if (route === undefined) return schedule(res, requestId, answer(404, apiNotFound()));
 
     let verdict: ReturnType<Authenticate>;
     try {
@@ -63,15 +78,15 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     }
     if (isPromise(verdict)) {
       verdict.then(
-        (v) => afterAuth(res, req, key, requestId, at, v),
+        (v) => afterAuth(res, req, route, requestId, at, v),
         (err: unknown) => schedule(res, requestId, hookFailed(err)),
       );
     } else {
-      afterAuth(res, req, key, requestId, at, verdict);
+      afterAuth(res, req, route, requestId, at, verdict);
     }
   });
 
-  function afterAuth(res: ServerResponse, req: IncomingMessage, key: ExportKey, requestId: string, at: number, v: AuthVerdict): void {
+  function afterAuth(res: ServerResponse, req: IncomingMessage, route: Route, requestId: string, at: number, v: AuthVerdict): void {
     if (!v.ok) return schedule(res, requestId, answer(v.status, givenBody(v.body)));
     // After authentication, as the gateway's limit is a per-user policy.
     if (throttle?.refuse(req.headers, at)) {
@@ -80,10 +95,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       const body = gatewayThrottled(requestsPerSecond, requestId);
       return schedule(res, requestId, { kind: 'answer', status: 429, body, delayMs: 0, ...(retryAfter !== undefined && { retryAfter }) });
     }
+    if (closing !== undefined) return;
+    if (route.op === 'start') return logExports.start(res, route.key, requestId);
+    if (route.op === 'download') return logExports.download(res, route.key, requestId);
+    const key = route.key;
     const fault = faults.get(keyId(key));
     if (fault !== undefined) {
-      if (closing === undefined) serveFault(res, fault, requestId, key.exportId, at);
-      return;
+      return serveFault(res, fault, requestId, key.exportId, at);
     }
     const entry = entries.get(keyId(key));
     if (entry === undefined) return schedule(res, requestId, answer(404, serverNotFound(key.serverId)));
@@ -145,6 +163,15 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       if (!Number.isFinite(ms) || ms < 0) throw new RangeError('latency must be a finite number >= 0');
       latency = ms;
     },
+    get startedExports() {
+      return logExports.started;
+    },
+    queueStartFaults: (serverId, list) => logExports.queueStartFaults(serverId, list),
+    setNewExportBehaviour: (b) => {
+      validateBehaviour(b, 'new export behaviour');
+      logExports.setNewExportBehaviour(b);
+    },
+    setBundle: (key, bundle) => logExports.setBundle(key, bundle),
     clearRequests() {
       log.clear();
       throttled = 0;

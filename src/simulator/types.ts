@@ -66,7 +66,7 @@ export interface AuthRequest {
   readonly rawPath: string;
   /** Lower-case names, as node:http gives them. */
   readonly headers: IncomingHttpHeaders;
-  /** Always '': the only route is a GET, and the simulator never reads request bodies. */
+  /** Always '': no route takes a body (ExportServerLogs is a POST without one), and none is read. */
   readonly body: string;
   /** The X-Request-Id of this answer, for gateway bodies that echo it. */
   readonly requestId: string;
@@ -90,6 +90,34 @@ export interface SimulatorRateLimit {
   readonly retryAfter?: string;
 }
 
+/**
+ * How one ExportServerLogs request goes wrong; queued per server with `queueStartFaults`, one fault per POST.
+ * `created` says whether the export is made anyway, as it may be when the backend fails after starting the task
+ * or the connection dies after the request arrived: the case a client must not blindly retry.
+ */
+export type StartFault =
+  | {
+      readonly kind: 'error';
+      readonly status: number;
+      readonly body?: string | Record<string, unknown>;
+      readonly retryAfter?: string;
+      readonly created?: boolean;
+    }
+  /** Destroys the connection once the request has arrived, before any byte of an answer. */
+  | { readonly kind: 'drop'; readonly created?: boolean };
+
+/** What DownloadServerLogs sends for one export (see bundle.ts); unset fields take the simulator's defaults. */
+export interface BundleOptions {
+  /** Size of the bundle's log member; the .tar.gz is a few hundred bytes longer. */
+  readonly logBytes?: number;
+  /** Replaces `${sn}-dump.tar.gz` in Content-Disposition verbatim (to test hostile names). */
+  readonly filename?: string;
+  /** Mid-stream damage after `afterBytes` bytes of body: the socket is destroyed, or the stream stops. */
+  readonly fault?: { readonly kind: 'reset' | 'stall'; readonly afterBytes: number };
+  /** Answers with this error instead of the bundle (the documented bodies unless `body` is given). */
+  readonly error?: { readonly status: number; readonly body?: string | Record<string, unknown> };
+}
+
 export interface SimulatorOptions {
   /** Default 127.0.0.1. */
   readonly host?: string;
@@ -105,6 +133,12 @@ export interface SimulatorOptions {
   readonly maxRecordedRequests?: number;
   /** Throttles authenticated requests like the API gateway; none when undefined. */
   readonly rateLimit?: SimulatorRateLimit;
+  /** What ShowLogsExportStatus reports for an export ExportServerLogs starts; default 30 s of progress. */
+  readonly newExportBehaviour?: Behaviour;
+  /** When given, ExportServerLogs answers 404 iMetal.0100 for any other server id. */
+  readonly servers?: readonly string[];
+  /** Default log size of a bundle; 256 KiB. */
+  readonly bundleLogBytes?: number;
 }
 
 export interface RecordedRequest {
@@ -118,6 +152,8 @@ export interface RecordedRequest {
   readonly requestId: string;
   /** The decoded path parameters, when the path matched the ShowLogsExportStatus route (known export or not). */
   readonly key?: ExportKey;
+  /** Which operation the path matched, if any. */
+  readonly op?: 'status' | 'start' | 'download';
 }
 
 export interface Simulator {
@@ -142,6 +178,14 @@ export interface Simulator {
   /** Real-time delay added to every answer; default 0. */
   setLatency(ms: number): void;
   clearRequests(): void;
+  /** Every export ExportServerLogs has started, oldest first. */
+  readonly startedExports: readonly ExportKey[];
+  /** Each following POST for this server answers with the next fault, until the queue is empty. */
+  queueStartFaults(serverId: string, faults: readonly StartFault[]): void;
+  /** Replaces what ShowLogsExportStatus reports for exports started from now on. */
+  setNewExportBehaviour(behaviour: Behaviour): void;
+  /** Replaces (or, with undefined, resets) what DownloadServerLogs sends for this export. */
+  setBundle(key: ExportKey, bundle: BundleOptions | undefined): void;
   /** Closes every socket, including hanging requests and idle keep-alive connections. */
   close(): Promise<void>;
 }

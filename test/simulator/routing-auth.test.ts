@@ -24,7 +24,8 @@ describe('routing', () => {
 
   it.each([
     ['an unknown path', 'GET', '/v1/p/physicalservers'],
-    ['the download path', 'GET', `${exportPath(key('1'))}/content`],
+    ['a path below the download path', 'GET', `${exportPath(key('1'))}/content/x`],
+    ['a POST to one export', 'POST', exportPath(key('1'))],
     ['a trailing slash', 'GET', `${exportPath(key('1'))}/`],
     ['an empty segment', 'GET', `/v1/${PROJECT}/physicalservers//logs/exports/1`],
     ['broken percent-encoding', 'GET', `/v1/${PROJECT}/physicalservers/${SERVER}/logs/exports/%zz`],
