@@ -9,10 +9,25 @@ import { startExporter } from './runtime/start.js';
 import { ordinalFromHostname, type Shard } from './runtime/shard.js';
 import { REVISION, VERSION } from './version.js';
 import { runOneShot } from './cli/one-shot-run.js';
+import { runExportCommand } from './cli/export/index.js';
 import { describeWebConfig, loadWebConfigFile, type WebConfig } from './web/config.js';
 
 /** The only module with start-up side effects: flags, wiring, signals, exit codes. */
 async function main(argv: string[]): Promise<number | undefined> {
+  if (argv[0] === 'export') {
+    const interrupt = new AbortController();
+    const onSignal = (signal: NodeJS.Signals): void => {
+      // A second Ctrl+C does not wait for the temporary file to be removed.
+      if (interrupt.signal.aborted) process.exit(signal === 'SIGTERM' ? 143 : 130);
+      interrupt.abort(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const code = await runExportCommand(argv.slice(1), { stdout: process.stdout, stderr: process.stderr, signal: interrupt.signal });
+    // Idle keep-alive sockets must not hold the exit back.
+    setTimeout(() => process.exit(code), 2000).unref();
+    return code;
+  }
   const parsed = parseFlags(argv);
   if (!parsed.ok) {
     process.stderr.write(`clouddc-exporter: ${parsed.error}\n\n${HELP}`);

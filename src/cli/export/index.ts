@@ -1,0 +1,55 @@
+import { createLogger } from '../../runtime/logger.js';
+import type { Output } from '../progress.js';
+import { EXPORT_HELP, parseExportArgs } from './args.js';
+import { openContext } from './context.js';
+import { downloadExport } from './download.js';
+import { runStart } from './start.js';
+
+export interface ExportIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: Output;
+  /** Aborted on SIGINT or SIGTERM, with the signal's name as the reason. */
+  readonly signal: AbortSignal;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** `clouddc-exporter export …`: the exit code. */
+export async function runExportCommand(argv: readonly string[], io: ExportIo): Promise<number> {
+  const parsed = parseExportArgs(argv);
+  if (!parsed.ok) {
+    io.stderr.write(`clouddc-exporter: ${parsed.error}\n\n${EXPORT_HELP}`);
+    return 2;
+  }
+  const args = parsed.args;
+  if (args.command === 'help') {
+    io.stdout.write(EXPORT_HELP);
+    return 0;
+  }
+  const logger = createLogger(args.logLevel, { write: (line: string) => io.stderr.write(line) });
+  const opened = await openContext(args.configFile, args.account, logger, io.env);
+  if (!opened.ok) {
+    io.stderr.write(`clouddc-exporter: ${opened.message}\n`);
+    return 1;
+  }
+  const ctx = opened.context;
+  try {
+    if (args.command === 'download') {
+      const key = { projectId: ctx.account.projectId, serverId: args.server, exportId: args.exportId };
+      const outcome = await downloadExport(ctx, key, args.dir, { overwrite: args.overwrite, stderr: io.stderr, signal: io.signal });
+      if (outcome.ok) {
+        io.stdout.write(`${outcome.path}\n`);
+        return 0;
+      }
+      io.stderr.write(`clouddc-exporter: ${outcome.message}\n`);
+      return io.signal.aborted ? interrupted(io.signal) : 1;
+    }
+    const code = await runStart(ctx, args, io, logger);
+    return io.signal.aborted ? interrupted(io.signal) : code;
+  } finally {
+    await ctx.close();
+  }
+}
+
+function interrupted(signal: AbortSignal): number {
+  return signal.reason === 'SIGTERM' ? 143 : 130;
+}
