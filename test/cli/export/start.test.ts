@@ -1,0 +1,163 @@
+import { createServer } from 'node:net';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runExportCommand } from '../../../src/cli/export/index.js';
+import { safeToRetryStart } from '../../../src/clouddc/log-api.js';
+import { startSimulator, type Simulator, type StartFault } from '../../../src/simulator/index.js';
+import { configFor, TOKEN } from './support.js';
+
+const S1 = 'srv-a';
+const S2 = 'srv-b';
+
+let sim: Simulator | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+async function run(args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runExportCommand(args, {
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: { write: (t: string) => (stderr += t) },
+    signal: new AbortController().signal,
+    env: {},
+  });
+  return { code, stdout, stderr };
+}
+
+async function startWith(faults: StartFault[], extra: string[] = []) {
+  sim = await startSimulator({ token: TOKEN });
+  sim.queueStartFaults(S1, faults);
+  const cfg = configFor(sim.url);
+  const result = await run(['start', `--config.file=${cfg.file}`, `--server=${S1}`, ...extra]);
+  const posts = sim.requests.filter((r) => r.op === 'start').length;
+  return { ...result, posts, created: sim.startedExports.length, cfg };
+}
+
+describe('export start', () => {
+  it('starts one export per server and prints a table', async () => {
+    sim = await startSimulator({ token: TOKEN });
+    const cfg = configFor(sim.url);
+    const r = await run(['start', `--config.file=${cfg.file}`, `--server=${S1}`, `--server=${S2}`]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^SERVER\s+EXPORT ID\s+ACCOUNT\s+STATUS\s+CREATED$/);
+    expect(lines.slice(1).map((l) => l.split(/\s+/).slice(0, 3))).toEqual([
+      [S1, '1', 'main'],
+      [S2, '2', 'main'],
+    ]);
+  });
+
+  it('prints JSON with --output=json', async () => {
+    sim = await startSimulator({ token: TOKEN });
+    const cfg = configFor(sim.url);
+    const r = await run(['start', `--config.file=${cfg.file}`, `--server=${S1}`, '--output=json']);
+    expect(JSON.parse(r.stdout)).toEqual([
+      { server_id: S1, account: 'main', export_id: '1', status: 'processing', percentage: 0, created_at: expect.stringMatching(/^\d{4}-/) as unknown },
+    ]);
+  });
+
+  it('retries 429s, which start nothing, and creates exactly one export', async () => {
+    const r = await startWith([{ kind: 'error', status: 429 }, { kind: 'error', status: 429, body: { error_code: 'APIGW.0308', error_msg: 'throttled' } }]);
+    expect([r.code, r.posts, r.created]).toEqual([0, 3, 1]);
+  });
+
+  it.each([
+    ['a 500 after the backend started the task', { kind: 'error', status: 500, created: true }],
+    ['a 500 that started nothing', { kind: 'error', status: 500 }],
+    ['a connection dropped after the request arrived', { kind: 'drop', created: true }],
+    ['a 502 from a proxy', { kind: 'error', status: 502 }],
+  ] as const)('does not retry %s, and says an export may exist', async (_name, fault) => {
+    const r = await startWith([fault as StartFault]);
+    expect(r.code).toBe(1);
+    expect(r.posts).toBe(1);
+    expect(r.created).toBeLessThanOrEqual(1);
+    expect(r.stderr).toMatch(/may have reached CloudDC, so an export may have been started/);
+    expect(r.stdout).toMatch(/failed \(may have started\)/);
+  });
+
+  it('does not retry a 403 and says nothing was started', async () => {
+    const r = await startWith([{ kind: 'error', status: 403 }]);
+    expect([r.code, r.posts, r.created]).toEqual([1, 1, 0]);
+    expect(r.stderr).toMatch(/HTTP 403 iMetal\.0004: .*; no export was started/);
+  });
+
+  it('retries a connection that could not be opened, up to the configured retries', async () => {
+    // A port that was free a moment ago: nothing listens, so every connect is refused.
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const cfg = configFor(`http://127.0.0.1:${port}`);
+    const r = await run(['start', `--config.file=${cfg.file}`, `--server=${S1}`, '--log.level=debug']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.match(/retrying ExportServerLogs after network error: ECONNREFUSED/g)).toHaveLength(2);
+    expect(r.stderr).toMatch(/ECONNREFUSED.*; no export was started/);
+  });
+
+  it('never creates two exports, whatever mix of faults it meets', async () => {
+    const faults: StartFault[][] = [
+      [{ kind: 'error', status: 429 }, { kind: 'error', status: 500, created: true }],
+      [{ kind: 'error', status: 429 }, { kind: 'drop', created: true }],
+      [{ kind: 'error', status: 429, retryAfter: '0' }, { kind: 'error', status: 429 }, { kind: 'error', status: 504, created: true }],
+    ];
+    for (const list of faults) {
+      const r = await startWith(list);
+      expect(r.created).toBe(1);
+      await sim?.close();
+      sim = undefined;
+    }
+  });
+});
+
+describe('safeToRetryStart', () => {
+  it('allows only failures that prove nothing reached the backend', () => {
+    expect(safeToRetryStart({ reason: '429' })).toBe(true);
+    expect(safeToRetryStart({ reason: 'network', code: 'ECONNREFUSED' })).toBe(true);
+    expect(safeToRetryStart({ reason: 'network', code: 'ENOTFOUND' })).toBe(true);
+    expect(safeToRetryStart({ reason: 'network', code: 'ECONNRESET' })).toBe(false);
+    expect(safeToRetryStart({ reason: 'network', code: 'UND_ERR_SOCKET' })).toBe(false);
+    expect(safeToRetryStart({ reason: 'timeout', code: 'UND_ERR_HEADERS_TIMEOUT' })).toBe(false);
+    expect(safeToRetryStart({ reason: '500' })).toBe(false);
+    expect(safeToRetryStart({ reason: '503' })).toBe(false);
+  });
+});
+
+describe('--track-file', () => {
+  it('appends the new exports to an export file, keeping what is there, with name and labels', async () => {
+    sim = await startSimulator({ token: TOKEN });
+    const cfg = configFor(sim.url);
+    const track = join(cfg.dir, 'exports.d', 'started.yaml');
+    const first = await run(['start', `--config.file=${cfg.file}`, `--server=${S1}`, `--track-file=${track}`]);
+    expect(first.code).toBe(0);
+    writeFileSync(track, `# started by CI\n${readFileSync(track, 'utf8')}`);
+    const second = await run([
+      'start', `--config.file=${cfg.file}`, `--server=${S1}`, `--server=${S2}`, `--track-file=${track}`, '--name={server}-weekly', '--label=ticket=INC-42',
+    ]);
+    expect(second.code).toBe(0);
+    const text = readFileSync(track, 'utf8');
+    expect(text).toBe(
+      '# started by CI\n' +
+        '- server_id: srv-a\n  export_id: "1"\n  account: main\n' +
+        '- server_id: srv-a\n  export_id: "2"\n  account: main\n  name: srv-a-weekly\n  labels:\n    ticket: INC-42\n' +
+        '- server_id: srv-b\n  export_id: "3"\n  account: main\n  name: srv-b-weekly\n  labels:\n    ticket: INC-42\n',
+    );
+  });
+
+  it('refuses a file that is not a list, leaves it alone and still prints the started export', async () => {
+    sim = await startSimulator({ token: TOKEN });
+    const cfg = configFor(sim.url);
+    const track = join(cfg.dir, 'odd.yaml');
+    writeFileSync(track, 'a: 1\n');
+    const r = await run(['start', `--config.file=${cfg.file}`, `--server=${S1}`, `--track-file=${track}`]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/srv-a\s+1\s+main/);
+    expect(r.stderr).toContain('expected a YAML list of exports; not changed');
+    expect(readFileSync(track, 'utf8')).toBe('a: 1\n');
+  });
+});
