@@ -10,6 +10,7 @@ import { ordinalFromHostname, type Shard } from './runtime/shard.js';
 import { REVISION, VERSION } from './version.js';
 import { runOneShot } from './cli/one-shot-run.js';
 import { runExportCommand } from './cli/export/index.js';
+import { ExportFileSet } from './config/export-files.js';
 import { describeWebConfig, loadWebConfigFile, type WebConfig } from './web/config.js';
 
 /** The only module with start-up side effects: flags, wiring, signals, exit codes. */
@@ -45,6 +46,8 @@ async function main(argv: string[]): Promise<number | undefined> {
 
   let demo: Demo | undefined;
   let config: ExporterConfig;
+  const exportFiles = new ExportFileSet(flags.configFile);
+  let fileProblems: readonly string[] = [];
   if (flags.demo) {
     demo = await startDemo();
     config = demo.config;
@@ -55,6 +58,7 @@ async function main(argv: string[]): Promise<number | undefined> {
       return 1;
     }
     config = result.config;
+    if (config.exportFiles) ({ config, newProblems: fileProblems } = await exportFiles.load(config));
   }
   // --once and --wait serve nothing, so they neither need nor check the web config.
   let web: WebConfig | undefined;
@@ -69,6 +73,10 @@ async function main(argv: string[]): Promise<number | undefined> {
   }
   if (flags.configCheck) {
     await demo?.simulator.close();
+    if (fileProblems.length > 0) {
+      process.stderr.write(`${flags.configFile}: invalid export files\n${formatProblems(fileProblems)}\n`);
+      return 1;
+    }
     process.stdout.write(
       `${flags.demo ? 'demo configuration' : flags.configFile}: OK (${config.accounts.size} account(s), ${config.exports.length} export(s))\n`,
     );
@@ -96,6 +104,7 @@ async function main(argv: string[]): Promise<number | undefined> {
   }
 
   if (flags.once || flags.wait) {
+    if (fileProblems.length > 0) process.stderr.write(`export files skipped:\n${formatProblems(fileProblems)}\n`);
     const interrupt = new AbortController();
     const onSignal = (signal: NodeJS.Signals): void => {
       // A second Ctrl+C does not wait for the clean stop.
@@ -128,8 +137,12 @@ async function main(argv: string[]): Promise<number | undefined> {
   const logger = createLogger(flags.logLevel, undefined, flags.logFormat);
   process.on('unhandledRejection', (reason) => logger.error({ err: String(reason) }, 'unhandled promise rejection'));
 
+  if (fileProblems.length > 0) {
+    logger.error({ problems: fileProblems }, `export file(s) failed to load; their exports are not tracked:\n${formatProblems(fileProblems)}`);
+  }
   const running = await startExporter({
     config,
+    exportFiles,
     logger,
     listen: flags.listen,
     shard,

@@ -2,6 +2,7 @@ import type { AccountSettings, ExporterConfig, PollSettings } from '../domain/co
 import { buildAccount } from './accounts.js';
 import type { BuildContext, SecretFileRef } from './auth.js';
 import { buildExports } from './exports.js';
+import { parseExportFilePatterns } from './export-files.js';
 import { describeValue, parseAt } from './issues.js';
 import { isPlainObject } from './interpolate.js';
 import { problem, type Problem } from './problems.js';
@@ -65,7 +66,11 @@ export function buildConfig(tree: unknown, ctx: BuildContext): Analysis {
     exports = built.exports;
   }
 
+  const exportFiles = parseExportFilePatterns(tree['export_files'], ctx.baseDir);
+  problems.push(...exportFiles.problems);
+
   if (problems.length > 0 || !poll.ok || !retention.ok) return { problems, files };
   const config: ExporterConfig = { poll: poll.value satisfies PollSettings, retention: retention.value, accounts, exports };
+  if (exportFiles.patterns.length > 0) return { problems, config: { ...config, exportFiles: exportFiles.patterns }, files };
   return { problems, config, files };
 }

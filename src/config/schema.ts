@@ -41,6 +41,7 @@ export const topSchema = strict({
   retention: z.unknown().optional(),
   accounts: z.unknown().optional(),
   exports: z.unknown().optional(),
+  export_files: z.unknown().optional(),
 });
 
 const cronField = z.string().superRefine((s, ctx) => {

@@ -76,4 +76,6 @@ export interface ExporterConfig {
   /** Keyed by account name, in file order. */
   readonly accounts: ReadonlyMap<string, AccountSettings>;
   readonly exports: readonly ExportTarget[];
+  /** `export_files`: absolute paths or last-component glob patterns of extra export lists (config/export-files.ts). */
+  readonly exportFiles?: readonly string[];
 }

@@ -16,6 +16,7 @@ export function landingRoute(router: Router, view: ExporterView, metricsPath = '
       nowSeconds,
       metricsPath,
       warnings: view.warnings?.() ?? [],
+      exportFiles: view.exportFiles?.() ?? [],
     });
   });
 }

@@ -1,6 +1,7 @@
 import { formatDuration, secondsSince } from './durations.js';
 import { CONDITIONS, countByCondition, type Condition, type ExportJson } from './export-json.js';
 import { html, raw, type SafeHtml } from './html-template.js';
+import type { ExportFileStatus } from '../config/export-files.js';
 
 /** The page reloads itself this often; the demo polls every 5 s, so a faster refresh would show nothing new. */
 export const REFRESH_SECONDS = 5;
@@ -28,6 +29,20 @@ export interface PageMeta {
   readonly metricsPath?: string;
   /** Shown as banners above the table (a poll schedule that cannot be met). */
   readonly warnings?: readonly string[];
+  /** Shown below the exports when `export_files` is configured. */
+  readonly exportFiles?: readonly ExportFileStatus[];
+}
+
+function filesSection(files: readonly ExportFileStatus[] | undefined): SafeHtml | string {
+  if (files === undefined || files.length === 0) return '';
+  const rows = files.map(
+    (f) =>
+      html`<tr data-file-ok="${f.ok ? '1' : '0'}"><td class="id">${f.path}</td><td>${f.ok ? 'loaded' : html`${badge('failed')} keeping last good content`}</td><td>${f.exports}</td><td class="err">${f.problems.map((p, i) => html`${i > 0 ? raw('<br>') : ''}${p}`)}</td></tr>`,
+  );
+  return html`<h2>Export files</h2>
+<div class="scroll"><table>
+<thead><tr><th>File</th><th>Last load</th><th>Exports</th><th>Problems</th></tr></thead>
+<tbody>${rows}</tbody></table></div>`;
 }
 
 // Constant markup: the table scrolls inside its own box so the page never overflows a phone's width.
@@ -125,6 +140,7 @@ ${(meta.warnings ?? []).map((w) => html`<p class="banner" role="alert"><b>Poll s
 <tbody>
 ${body}
 </tbody></table></div>
+${filesSection(meta.exportFiles)}
 <p><a href="${(meta.metricsPath ?? '/metrics').slice(1)}">Metrics</a> · <a href="api/v1/exports">JSON</a> · <a href="-/healthy">Health</a> · <a href="-/ready">Readiness</a></p>
 </body></html>
 `.text;

@@ -1,3 +1,4 @@
+import type { ExportFileStatus } from '../config/export-files.js';
 import type { ExportState } from '../store/export-state.js';
 
 /** What the HTTP layer may see of the running exporter: read-only. */
@@ -14,6 +15,8 @@ export interface ExporterView {
   states(): Iterable<ExportState>;
   /** Problems with the running config that the status page shows as banners (a schedule that cannot be met). */
   warnings?(): readonly string[];
+  /** `export_files` and how each one's last load went; absent or empty when none are configured. */
+  exportFiles?(): readonly ExportFileStatus[];
   /** Present when the exporter runs from a config file that can be reloaded. */
   /** --web.enable-lifecycle: POST /-/reload is served. */
   readonly lifecycleEnabled?: boolean;

@@ -15,6 +15,8 @@ export interface ReloaderDeps {
   readonly apply: (config: ExporterConfig) => Promise<ApplyResult>;
   readonly onOutcome: (ok: boolean) => void;
   readonly logger: Logger;
+  /** Folded into the change check: the export files' fingerprint, so that a changed export file alone reloads. */
+  readonly extraDigest?: () => Promise<string>;
 }
 
 export interface Reloader {
@@ -44,8 +46,13 @@ export function createReloader(deps: ReloaderDeps, initialDigest?: string): Relo
   let queue: Promise<unknown> = Promise.resolve();
   let checking: Promise<void> | undefined;
 
+  const current = async (): Promise<string | undefined> => {
+    const own = await digest(deps.path);
+    return own === undefined || deps.extraDigest === undefined ? own : `${own}+${await deps.extraDigest()}`;
+  };
+
   async function doReload(trigger: string): Promise<ReloadOutcome> {
-    lastAttempt = await digest(deps.path);
+    lastAttempt = await current();
     const loaded = await deps.load(deps.path);
     if (!loaded.ok) {
       deps.onOutcome(false);
@@ -71,8 +78,8 @@ export function createReloader(deps: ReloaderDeps, initialDigest?: string): Relo
     checkForChange() {
       // A check still reading a slow file is not joined by another: one read of the file at a time.
       checking ??= (async () => {
-        const current = await digest(deps.path);
-        if (current !== undefined && current !== lastAttempt) await reloader.reload('file change');
+        const now = await current();
+        if (now !== undefined && now !== lastAttempt) await reloader.reload('file change');
       })().finally(() => {
         checking = undefined;
       });

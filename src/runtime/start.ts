@@ -16,6 +16,8 @@ import { createReloader, fileDigest, type Reloader } from './reloader.js';
 import { shardConfig, type Shard } from './shard.js';
 import { loadConfigFile } from '../config/load.js';
 import type { WebConfig } from '../web/config.js';
+import type { ExportFileSet } from '../config/export-files.js';
+import { exportFileMetrics } from '../metrics/export-file-metrics.js';
 import { webMiddleware } from '../web/middleware.js';
 import { createWebServer } from '../web/server.js';
 
@@ -46,6 +48,8 @@ export interface StartOptions {
   readonly web?: WebConfig;
   /** `--web.telemetry-path`; default /metrics. */
   readonly metricsPath?: string;
+  /** `export_files`, already loaded once into `config`; reloaded with the config and whenever a file changes. */
+  readonly exportFiles?: ExportFileSet;
 }
 
 export interface Running {
@@ -121,11 +125,26 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
   let capacityWarnings = reportCapacity(config, shard, metrics, logger);
   metrics.reloadSuccessful.set(1);
   metrics.reloadSuccessTimestamp.set(now() / 1000);
+  const files = opts.exportFiles;
+  const updateFileMetrics = exportFileMetrics(metrics.registry);
+  if (files && opts.config.exportFiles) updateFileMetrics(files.status);
+  let patterns = opts.config.exportFiles ?? [];
   const reloader = opts.configFile
     ? createReloader(
         {
           path: opts.configFile,
-          load: (path) => loadConfigFile(path, opts.env ?? process.env),
+          load: async (path) => {
+            const loaded = await loadConfigFile(path, opts.env ?? process.env);
+            if (!loaded.ok || files === undefined) return loaded;
+            patterns = loaded.config.exportFiles ?? [];
+            const merged = await files.load(loaded.config);
+            if (merged.newProblems.length > 0) {
+              logger.error({ problems: merged.newProblems }, `export file(s) failed to load; keeping their last good content:\n${merged.newProblems.join('\n')}`);
+            }
+            if (patterns.length > 0) updateFileMetrics(merged.files);
+            return { ok: true, config: merged.config };
+          },
+          ...(files && { extraDigest: () => files.fingerprint(patterns) }),
           transform: (c) => shardConfig(c, shard),
           apply: async (c) => {
             const result = await exporter.applyConfig(c);
@@ -151,6 +170,7 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
       releaseChunks: (chunks) => exporter.releaseChunks(chunks),
       states: () => exporter.store.states(),
       warnings: () => capacityWarnings,
+      ...(files && { exportFiles: () => (patterns.length > 0 ? files.status : []) }),
       reload: reloader ? (trigger) => reloader.reload(trigger) : undefined,
       lifecycleEnabled: opts.enableLifecycle === true,
     },
