@@ -2,7 +2,7 @@
 import { formatProblems, loadConfigFile } from './config/load.js';
 import { HELP, parseFlags } from './cli/flags.js';
 import type { ExporterConfig } from './domain/config.js';
-import { startDemo, type Demo } from './runtime/demo.js';
+import { demoStartArgs, startDemo, startDemoExport, type Demo } from './runtime/demo.js';
 import { createLogger } from './runtime/logger.js';
 import { capacityWarnings } from './runtime/capacity-report.js';
 import { startExporter } from './runtime/start.js';
@@ -46,7 +46,6 @@ async function main(argv: string[]): Promise<number | undefined> {
 
   let demo: Demo | undefined;
   let config: ExporterConfig;
-  const exportFiles = new ExportFileSet(flags.configFile);
   let fileProblems: readonly string[] = [];
   if (flags.demo) {
     demo = await startDemo();
@@ -58,21 +57,23 @@ async function main(argv: string[]): Promise<number | undefined> {
       return 1;
     }
     config = result.config;
-    if (config.exportFiles) ({ config, newProblems: fileProblems } = await exportFiles.load(config));
   }
+  const configFile = demo?.configFile ?? flags.configFile;
+  const exportFiles = new ExportFileSet(configFile);
+  if (config.exportFiles) ({ config, newProblems: fileProblems } = await exportFiles.load(config));
   // --once and --wait serve nothing, so they neither need nor check the web config.
   let web: WebConfig | undefined;
   if (flags.webConfigFile !== undefined && !flags.once && !flags.wait) {
     const loaded = await loadWebConfigFile(flags.webConfigFile);
     if (!loaded.ok) {
-      await demo?.simulator.close();
+      await demo?.close();
       process.stderr.write(`${flags.webConfigFile}: invalid web configuration\n${formatProblems(loaded.problems)}\n`);
       return 1;
     }
     web = loaded.config;
   }
   if (flags.configCheck) {
-    await demo?.simulator.close();
+    await demo?.close();
     if (fileProblems.length > 0) {
       process.stderr.write(`${flags.configFile}: invalid export files\n${formatProblems(fileProblems)}\n`);
       return 1;
@@ -130,7 +131,7 @@ async function main(argv: string[]): Promise<number | undefined> {
       setTimeout(() => process.exit(code), 2000).unref();
       return code;
     } finally {
-      await demo?.simulator.close();
+      await demo?.close();
     }
   }
 
@@ -147,7 +148,7 @@ async function main(argv: string[]): Promise<number | undefined> {
     listen: flags.listen,
     shard,
     storagePath: flags.storagePath,
-    configFile: demo ? undefined : flags.configFile,
+    configFile,
     autoReloadIntervalMs: flags.autoReloadIntervalMs,
     enableLifecycle: flags.enableLifecycle,
     web,
@@ -169,9 +170,21 @@ async function main(argv: string[]): Promise<number | undefined> {
     const base = running.url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//127.0.0.1:');
     process.stderr.write(
       `\nDemo mode: polling ${config.exports.length} scripted exports on the simulator at ${demo.simulator.url} every 5 s.\n` +
-        (flags.telemetryPath === '/' ? '' : `  Status page:  ${base}/\n`) +
-        `  Metrics:      ${base}${flags.telemetryPath}\n  Readiness:    ${base}/-/ready\nPress Ctrl+C to stop.\n\n`,
+        (flags.telemetryPath === '/' ? '' : `  Status page:  ${base}/
+`) +
+        `  Metrics:      ${base}${flags.telemetryPath}
+  Readiness:    ${base}/-/ready
+` +
+        `In 10 s the demo starts a new log export and the status page shows it without a restart; to start one yourself:
+` +
+        `  node dist/src/main.js ${demoStartArgs(demo, 'my-server').join(' ')}
+` +
+        `Press Ctrl+C to stop.
+
+`,
     );
+    const d = demo;
+    setTimeout(() => void startDemoExport(d).then((code) => logger.info({ code }, 'demo: started a log export with export start --track-file')), 10_000).unref();
   }
 
   let stopping = false;
@@ -186,7 +199,7 @@ async function main(argv: string[]): Promise<number | undefined> {
     }, 5000).unref();
     void running
       .stop(4000)
-      .then(() => demo?.simulator.close())
+      .then(() => demo?.close())
       .then(() => {
         logger.info('stopped');
         logger.flush?.();
