@@ -161,3 +161,35 @@ describe('--track-file', () => {
     expect(readFileSync(track, 'utf8')).toBe('a: 1\n');
   });
 });
+
+describe('export start --wait --download', () => {
+  it('waits for every export, downloads each bundle and exits 0', { timeout: 30_000 }, async () => {
+    sim = await startSimulator({ token: TOKEN, newExportBehaviour: { kind: 'progress', durationMs: 1500 } });
+    const cfg = configFor(sim.url);
+    const out = join(cfg.dir, 'bundles');
+    const r = await run(['start', `--config.file=${cfg.file}`, `--server=${S1}`, `--server=${S2}`, '--wait', `--download=${out}`]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('all 2 exports completed');
+    const paths = r.stdout.trim().split('\n').filter((l) => l.startsWith(out));
+    expect(paths.map((p) => p.slice(out.length + 1)).sort()).toEqual(['2102SRVA-dump.tar.gz', '2102SRVB-dump.tar.gz']);
+    expect(sim.requests.filter((q) => q.op === 'download')).toHaveLength(2);
+  });
+
+  it('exits 2 when an export fails, and downloads nothing for it', { timeout: 30_000 }, async () => {
+    sim = await startSimulator({ token: TOKEN, newExportBehaviour: { kind: 'progress', durationMs: 1500, failAtPercent: 40 } });
+    const cfg = configFor(sim.url);
+    const out = join(cfg.dir, 'bundles');
+    const r = await run(['start', `--config.file=${cfg.file}`, `--server=${S1}`, '--wait', `--download=${out}`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/1 of 1 export failed/);
+    expect(sim.requests.filter((q) => q.op === 'download')).toHaveLength(0);
+  });
+
+  it('exits 1 on --timeout', { timeout: 30_000 }, async () => {
+    sim = await startSimulator({ token: TOKEN, newExportBehaviour: { kind: 'progress', durationMs: 600_000 } });
+    const cfg = configFor(sim.url);
+    const r = await run(['start', `--config.file=${cfg.file}`, `--server=${S1}`, '--wait', '--timeout=1500ms', `--download=${cfg.dir}`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('--timeout: gave up');
+  });
+});
