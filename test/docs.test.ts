@@ -10,6 +10,7 @@ import { accountSchema, exportSchema, pollSchema, retentionSchema, topSchema } f
 import { EXPORT_FAMILIES } from '../src/metrics/families.js';
 import { NON_CONFORMING_DEFAULT_METRICS } from '../src/metrics/default-metrics.js';
 import { createSelfMetrics } from '../src/metrics/self-metrics.js';
+import { exportFileMetrics } from '../src/metrics/export-file-metrics.js';
 
 /**
  * The documentation drift test: the README is a front page, and the docs/ pages document every metric, flag and
@@ -73,6 +74,8 @@ const SECTIONS: Record<string, [string, z.ZodType]> = {
   retention: ['retention', retentionSchema],
   accounts: ['accounts.<name>', accountSchema],
   exports: ['exports[]', exportSchema],
+  // A list of file patterns, checked by src/config/export-files.ts; the files hold exports[] entries.
+  export_files: ['export_files', topSchema.shape.export_files],
 };
 
 function configKeys(): { all: Set<string>; leaves: string[] } {
@@ -115,6 +118,8 @@ describe('docs/metrics.md', () => {
 
   it('has exactly one table row for every family the exporter serves, and none that it does not', async () => {
     const self = createSelfMetrics({ version: 'x', defaultMetrics: false });
+    // The export_files gauges are registered once export_files is used.
+    exportFileMetrics(self.registry)([]);
     const served = new Set([...EXPORT_FAMILIES.map((f) => f.name), ...(await self.registry.getMetricsAsJSON()).map((m) => m.name)]);
     expect(rows.filter((name, i) => rows.indexOf(name) !== i), 'documented twice').toEqual([]);
     expect([...new Set(rows)].sort()).toEqual([...served].sort());

@@ -158,6 +158,7 @@ export const HELP = `Usage: clouddc-exporter [flags]
 
 Prometheus exporter for Huawei Cloud CloudDC BMC log exports. Polls ShowLogsExportStatus
 for every export in the config file in the background and serves the results on /metrics.
+To start exports and download their bundles: clouddc-exporter export --help.
 
 Flags:
   --config.file=PATH          YAML configuration file (default "config.yaml").
