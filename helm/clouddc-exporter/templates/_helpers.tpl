@@ -231,6 +231,9 @@ The Secret keys the chosen method needs: a list of dicts with
 {{- end }}
 {{ dict "accounts" $accounts | toYaml }}
 {{ dict "exports" (default (list) .Values.config.exports) | toYaml }}
+{{- if .Values.exportFiles.configMaps }}
+{{ dict "export_files" (list "exports.d/*.yaml") | toYaml }}
+{{- end }}
 {{- end }}
 
 {{/* ServiceMonitor interval: explicit, or derived from the poll schedule's simple forms. In seconds. */}}
@@ -382,6 +385,11 @@ spec:
         {{- end }}
         - name: tmp
           mountPath: /tmp
+        {{- if .Values.exportFiles.configMaps }}
+        - name: export-files
+          mountPath: {{ include "clouddc-exporter.configDir" . }}/exports.d
+          readOnly: true
+        {{- end }}
         {{- with .Values.extraVolumeMounts }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
@@ -392,6 +400,15 @@ spec:
     - name: config
       configMap:
         name: {{ include "clouddc-exporter.fullname" . }}
+    {{- with .Values.exportFiles.configMaps }}
+    - name: export-files
+      projected:
+        sources:
+          {{- range . }}
+          - configMap:
+              name: {{ . }}
+          {{- end }}
+    {{- end }}
     {{- if and (eq $c.mode "file") (ne $c.method "none") }}
     - name: credentials
       secret:
