@@ -26,7 +26,8 @@ async function world(exportId = '7', behaviour: 'done' | 'running' = 'done') {
   return { sim, out, download };
 }
 
-describe('export download', () => {
+// Each test runs the CLI as a child process, several times for some: seconds each on a busy 2-core machine.
+describe('export download', { timeout: 60_000 }, () => {
   it('saves a completed bundle under the sanitised server-given name and prints its path', async () => {
     const w = await world();
     const cli = w.download();
