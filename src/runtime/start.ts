@@ -129,6 +129,7 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
   const updateFileMetrics = exportFileMetrics(metrics.registry);
   if (files && opts.config.exportFiles) updateFileMetrics(files.status);
   let patterns = opts.config.exportFiles ?? [];
+  let filesSeen = patterns.length > 0;
   const reloader = opts.configFile
     ? createReloader(
         {
@@ -141,7 +142,9 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
             if (merged.newProblems.length > 0) {
               logger.error({ problems: merged.newProblems }, `export file(s) failed to load; keeping their last good content:\n${merged.newProblems.join('\n')}`);
             }
-            if (patterns.length > 0) updateFileMetrics(merged.files);
+            // Once registered, the gauges follow every load, so files dropped from export_files lose their series.
+            if (patterns.length > 0 || filesSeen) updateFileMetrics(merged.files);
+            filesSeen ||= patterns.length > 0;
             return { ok: true, config: merged.config };
           },
           ...(files && { extraDigest: () => files.fingerprint(patterns) }),
