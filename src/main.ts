@@ -9,7 +9,6 @@ import { startExporter } from './runtime/start.js';
 import { ordinalFromHostname, type Shard } from './runtime/shard.js';
 import { REVISION, VERSION } from './version.js';
 import { runOneShot } from './cli/one-shot-run.js';
-import { runExportCommand } from './cli/export/index.js';
 import { ExportFileSet } from './config/export-files.js';
 import { describeWebConfig, loadWebConfigFile, type WebConfig } from './web/config.js';
 
@@ -24,6 +23,8 @@ async function main(argv: string[]): Promise<number | undefined> {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    // Loaded only for the subcommand: the exporter itself never needs it.
+    const { runExportCommand } = await import('./cli/export/index.js');
     const code = await runExportCommand(argv.slice(1), { stdout: process.stdout, stderr: process.stderr, signal: interrupt.signal });
     // Idle keep-alive sockets must not hold the exit back.
     setTimeout(() => process.exit(code), 2000).unref();

@@ -2,7 +2,6 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { runExportCommand } from '../cli/export/index.js';
 import { loadConfigFile } from '../config/load.js';
 import type { ExporterConfig } from '../domain/config.js';
 import { DEMO_PROJECT_ID, DEMO_TOKEN, demoExports, startSimulator, type Simulator } from '../simulator/index.js';
@@ -75,7 +74,8 @@ export function demoStartArgs(demo: Demo, serverId: string = DEMO_NEW_SERVER): s
 }
 
 /** Starts one export through `export start --track-file`, exactly as a user would; returns its exit code. */
-export function startDemoExport(demo: Demo): Promise<number> {
+export async function startDemoExport(demo: Demo): Promise<number> {
   const quiet = { write: () => true };
+  const { runExportCommand } = await import('../cli/export/index.js');
   return runExportCommand(demoStartArgs(demo).slice(1), { stdout: quiet, stderr: quiet, signal: new AbortController().signal, env: {} });
 }
