@@ -25,7 +25,8 @@ export async function runExportCommand(argv: readonly string[], io: ExportIo): P
     io.stdout.write(EXPORT_HELP);
     return 0;
   }
-  const logger = createLogger(args.logLevel, { write: (line: string) => io.stderr.write(line) });
+  // logfmt, the exporter's default log format.
+  const logger = createLogger(args.logLevel, { write: (line: string) => io.stderr.write(line) }, 'logfmt');
   const opened = await openContext(args.configFile, args.account, logger, io.env);
   if (!opened.ok) {
     io.stderr.write(`clouddc-exporter: ${opened.message}\n`);

@@ -66,6 +66,7 @@ export async function runStart(ctx: ExportContext, args: StartArgs, io: ExportIo
       mode: 'wait',
       output: args.output,
       logLevel: args.logLevel,
+      logFormat: 'logfmt',
       ...(args.timeoutMs !== undefined && { timeoutMs: args.timeoutMs }),
     },
     io,
