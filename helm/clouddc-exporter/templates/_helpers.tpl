@@ -407,6 +407,8 @@ spec:
           {{- range . }}
           - configMap:
               name: {{ . }}
+              # A CI job may create it only later; until then it contributes no files.
+              optional: true
           {{- end }}
     {{- end }}
     {{- if and (eq $c.mode "file") (ne $c.method "none") }}
