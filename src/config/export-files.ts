@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { ExporterConfig } from '../domain/config.js';
 import { exportKeyId, type ExportTarget } from '../domain/export.js';
-import { describeFsError } from './files.js';
+import { readBounded } from './bounded-read.js';
 import { buildExports } from './exports.js';
 import { describeValue } from './issues.js';
 import { formatPath, problem, type Path, type Problem } from './problems.js';
@@ -120,8 +120,10 @@ export class ExportFileSet {
     const hash = createHash('sha256');
     for (const path of await this.#paths(patterns)) {
       hash.update(path).update('\0');
-      // readFile follows symlinks, so a ConfigMap's ..data swap shows up as new content.
-      await readFile(path).then((b) => hash.update(b), () => hash.update('unreadable'));
+      // The read follows symlinks, so a ConfigMap's ..data swap shows up as new content. Export files get the same
+      // limits as the config file (size, regular files only).
+      const read = await readBounded(path, 'config');
+      hash.update(read.ok ? read.data : `refused: ${read.reason}`);
       hash.update('\0');
     }
     return hash.digest('hex');
@@ -143,11 +145,8 @@ export class ExportFileSet {
     const paths = await this.#paths(patterns);
     for (const path of paths) {
       let parsed: Parsed;
-      try {
-        parsed = parseFile(await readFile(path, 'utf8'), path, config);
-      } catch (err) {
-        parsed = { ok: false, problems: [`${path}: cannot read: ${describeFsError(err)}`] };
-      }
+      const read = await readBounded(path, 'config');
+      parsed = read.ok ? parseFile(read.data.toString('utf8'), path, config) : { ok: false, problems: [`${path}: cannot read: ${read.reason}`] };
       if (parsed.ok) {
         const clashes = duplicates(parsed.targets, path, places);
         if (clashes.length > 0) parsed = { ok: false, problems: clashes };
