@@ -28,8 +28,10 @@ interface Front {
   mode: Mode;
   /** Connections accepted per mode. */
   readonly connections: Record<Mode, number>;
-  /** performance.now() of the last connection. */
+  /** performance.now() of the last connection or the last bytes in either direction (a poll on a kept-alive connection opens none). */
   lastAt: number;
+  /** Chunks seen in either direction: a poll on a kept-alive connection moves this, not `connections`. */
+  activity: number;
   /** Switches mode and cuts every open connection, so the next poll has to connect anew. */
   switchTo(mode: Mode): void;
   close(): Promise<void>;
@@ -48,6 +50,12 @@ async function startFront(simPort: number, contexts: Record<'trusted' | 'untrust
     track(raw);
     const upstream = connect(simPort, '127.0.0.1');
     track(upstream);
+    const seen = () => {
+      front.activity++;
+      front.lastAt = performance.now();
+    };
+    raw.on('data', seen);
+    upstream.on('data', seen);
     const client = front.mode === 'plain' ? raw : new TLSSocket(raw, { isServer: true, secureContext: contexts[front.mode] });
     if (client !== raw) track(client);
     client.pipe(upstream);
@@ -61,6 +69,7 @@ async function startFront(simPort: number, contexts: Record<'trusted' | 'untrust
     mode: 'trusted',
     connections: { trusted: 0, plain: 0, untrusted: 0 },
     lastAt: 0,
+    activity: 0,
     switchTo(mode) {
       front.mode = mode;
       for (const s of sockets) s.destroy();
@@ -154,10 +163,10 @@ exports:
     /** A scrape taken when no poll is under way: no connection in the last 300 ms, none during the scrape. */
     const quiet = async (): Promise<string> => {
       for (;;) {
-        const before = { ...front!.connections };
+        const before = { ...front!.connections, activity: front!.activity };
         if (performance.now() - front!.lastAt > 300) {
           const { text } = await scrape();
-          if (JSON.stringify(before) === JSON.stringify(front!.connections)) return text;
+          if (JSON.stringify(before) === JSON.stringify({ ...front!.connections, activity: front!.activity })) return text;
         }
         await sleep(50);
       }
