@@ -4,6 +4,7 @@ import { createAccountClient } from '../src/clouddc/client.js';
 import { showLogsExportStatusUrl } from '../src/clouddc/url.js';
 import { exportKeyId, type ExportTarget } from '../src/domain/export.js';
 import { createSelfMetrics } from '../src/metrics/self-metrics.js';
+import { Exposition } from '../src/exposition/exposition.js';
 import { ExportStore } from '../src/store/export-store.js';
 import { USER_AGENT, VERSION } from '../src/version.js';
 import { benchAccount, benchPoll, BENCH_TOKEN, gc, silentLogger } from './fixtures.js';
@@ -47,7 +48,8 @@ export async function benchPollCpu(simUrl: string, targets: readonly ExportTarge
     observer: metrics.api,
     logger: silentLogger,
   });
-  const store = new ExportStore();
+  // With the exposition listening, as in the exporter: a poll's cost includes re-rendering its lines.
+  const store = new ExportStore(new Exposition());
   store.sync(targets);
   const pool = new Pool(new URL(simUrl).origin, { connections: opts.concurrency, headersTimeout: 10_000, bodyTimeout: 10_000 });
   const paths = new Map(targets.map((t) => [t, showLogsExportStatusUrl(simUrl, t)!.pathname]));

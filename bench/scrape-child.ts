@@ -54,11 +54,9 @@ async function main(): Promise<void> {
       return;
     }
     void (async () => {
-      const store = running.exporter.store;
-      const renderMs = await repeat(1, 5, () =>
-        timeMs(() => store.releaseChunks(store.renderChunks(Date.now() / 1000))),
-      );
-      const perExport = store.render(Date.now() / 1000);
+      const exporter = running.exporter;
+      const renderMs = await repeat(1, 5, () => timeMs(async () => (await exporter.scrape({ gzip: false })).release()));
+      const perExport = exporter.exposition.render(Date.now() / 1000);
       const { registry, series } = registryFromExposition(perExport);
       const ours = countSamples(perExport);
       if (series !== ours) throw new Error(`baseline has ${series} series, the exporter ${ours}`);

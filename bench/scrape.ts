@@ -54,7 +54,7 @@ export async function benchScrape(exports: number): Promise<Row[]> {
         target: '-',
       },
       {
-        figure: '   store.renderChunks() alone, no HTTP',
+        figure: '   exporter.scrape() alone, no HTTP',
         median: ms(render),
         baseline: ms(m),
         ratio: `${((render / m) * 100).toFixed(0)}% of scrape`,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import type { ExportState } from '../src/store/export-state.js';
+import type { ExportState } from '../src/domain/export-state.js';
 
 /**
  * The soak's `failing` profile: a share of the exports answers 500 to every request while the rest are healthy,

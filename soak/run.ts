@@ -172,9 +172,9 @@ async function soak(o: Options): Promise<Row[]> {
     log(`exporter at ${exporter.url}; first cycle done; scraping every 1 s for ${formatDuration(o.durationMs)} (warm-up ${formatDuration(o.warmupMs)})`);
     scraper = forkChild('../soak/scrape-child.js', [exporter.url, '1000']);
     await nextMessage<Extract<FromScraper, { type: 'ready' }>>(scraper, 'ready', 30_000);
-    const sample = await exporter.exporter.metricsChunks();
-    const sizes = sample.map((c) => c.length).filter((n) => n > 0);
-    exporter.exporter.releaseChunks(sample);
+    const sample = await exporter.exporter.scrape({ gzip: false });
+    const sizes = sample.chunks.map((c) => c.length).filter((n) => n > 0);
+    sample.release();
     control = forkChild('../soak/control-child.js', [sizes.join(',')]);
     const { url: controlUrl } = await nextMessage<FromControl>(control, 'ready', 30_000);
     // Half a second after the exporter's scrapes, so that the two never overlap.

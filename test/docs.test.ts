@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { HELP } from '../src/cli/flags.js';
 import { parseConfig } from '../src/config/load.js';
 import { accountSchema, exportSchema, pollSchema, retentionSchema, topSchema } from '../src/config/schema.js';
-import { EXPORT_FAMILIES } from '../src/metrics/families.js';
+import { EXPORT_FAMILIES } from '../src/exposition/families.js';
 import { NON_CONFORMING_DEFAULT_METRICS } from '../src/metrics/default-metrics.js';
 import { createSelfMetrics } from '../src/metrics/self-metrics.js';
 import { exportFileMetrics } from '../src/metrics/export-file-metrics.js';

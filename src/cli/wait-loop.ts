@@ -1,5 +1,5 @@
 import { exportsJson, type ExportJson } from '../http/export-json.js';
-import type { ExportState } from '../store/export-state.js';
+import type { ExportState } from '../domain/export-state.js';
 
 /**
  * The run loops of --once and --wait, free of process, terminal and network: the poller, the clocks and the

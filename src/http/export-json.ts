@@ -1,5 +1,5 @@
 import type { ExportStatus } from '../domain/export.js';
-import type { ExportState, RetireReason } from '../store/export-state.js';
+import type { ExportState, RetireReason } from '../domain/export-state.js';
 
 /**
  * The one mapping from ExportState to what the status page and /api/v1/exports show. Pure: the

@@ -1,5 +1,6 @@
 import type { ExportFileStatus } from '../config/export-files.js';
-import type { ExportState } from '../store/export-state.js';
+import type { ExportState } from '../domain/export-state.js';
+import type { ScrapeLease } from '../exposition/exposition.js';
 
 /** What the HTTP layer may see of the running exporter: read-only. */
 export interface ExporterView {
@@ -8,10 +9,8 @@ export interface ExporterView {
   ready(): boolean;
   /** The exporter's clock, ms since the epoch (fake in tests); Date.now when absent. */
   now?(): number;
-  /** The exposition as encoded chunks, in order; written to the socket as they are. */
-  metricsChunks(): Promise<Buffer[]>;
-  /** Called once the chunks are written out (or the client went away), so their memory can be reused. */
-  releaseChunks?(chunks: readonly Buffer[]): void;
+  /** The exposition at this instant; the caller releases the lease once on every path. */
+  scrape(opts: { readonly gzip: boolean }): Promise<ScrapeLease>;
   states(): Iterable<ExportState>;
   /** Problems with the running config that the status page shows as banners (a schedule that cannot be met). */
   warnings?(): readonly string[];

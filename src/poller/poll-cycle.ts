@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { exportKeyId, type ExportKey, type ExportTarget } from '../domain/export.js';
 import type { PollResult, Slot } from '../domain/poll.js';
-import { needsPolling } from '../store/export-state.js';
+import { needsPolling } from '../domain/export-state.js';
 import type { ExportStore } from '../store/export-store.js';
 import { createPacer } from './pacing.js';
 import { SlotPool, type Lease } from './slot-pool.js';

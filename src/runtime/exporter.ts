@@ -9,7 +9,8 @@ import { runPollCycle, type StatusSource } from '../poller/poll-cycle.js';
 import { scheduleIntervalSeconds } from '../poller/schedule-interval.js';
 import { startSchedule, type Schedule } from '../poller/scheduler.js';
 import { ExportStore } from '../store/export-store.js';
-import type { ExportState } from '../store/export-state.js';
+import { Exposition, type ScrapeLease } from '../exposition/exposition.js';
+import type { ExportState } from '../domain/export-state.js';
 import { longestBackoffChainMs } from '../clouddc/retry.js';
 import { accountFingerprint } from './account-diff.js';
 
@@ -46,7 +47,8 @@ export interface ApplyResult {
  * Owns no sockets of its own; the HTTP layer reads from it.
  */
 export class Exporter {
-  readonly store = new ExportStore();
+  readonly exposition: Exposition;
+  readonly store: ExportStore;
   readonly runner: CycleRunner;
   readonly #deps: ExporterDeps;
   readonly #now: () => number;
@@ -61,6 +63,8 @@ export class Exporter {
     this.#deps = deps;
     this.#config = deps.config;
     this.#now = deps.now ?? Date.now;
+    this.exposition = new Exposition({ head: () => deps.metrics.registry.metrics() });
+    this.store = new ExportStore(this.exposition);
     // Waits of a cycle (pacing, a free slot) listen on this one signal, cycles by the schedule and by a reload at
     // once. That is by design and each wait removes its listener, so Node's leak warning above 10 does not apply.
     setMaxListeners(0, this.#abort.signal);
@@ -137,22 +141,18 @@ export class Exporter {
   }
 
   /** Full exposition: prom-client's own metrics, then the pre-rendered per-export families. */
-  async metricsChunks(): Promise<Buffer[]> {
-    const own = Buffer.from(await this.#deps.metrics.registry.metrics());
-    return [own, ...this.store.renderChunks(this.#now() / 1000)];
-  }
-
-  /** Hands the chunks of a finished response back for reuse (see ExportStore.releaseChunks). */
-  releaseChunks(chunks: Iterable<Buffer>): void {
-    this.store.releaseChunks(chunks);
+  scrape(opts: { readonly gzip: boolean }): Promise<ScrapeLease> {
+    return this.exposition.scrape(this.#now() / 1000, opts);
   }
 
   /** The same as one string (tests and one-shot output). */
   async metricsText(): Promise<string> {
-    const chunks = await this.metricsChunks();
-    const text = Buffer.concat(chunks).toString('utf8');
-    this.releaseChunks(chunks);
-    return text;
+    const lease = await this.scrape({ gzip: false });
+    try {
+      return Buffer.concat(lease.chunks).toString('utf8');
+    } finally {
+      lease.release();
+    }
   }
 
   /** Keeps clients whose account did not change; returns how many were created or replaced. */

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import type { Logger } from 'pino';
 import { readBounded, signatureOf } from '../config/bounded-read.js';
 import { exportKeyId } from '../domain/export.js';
-import type { ExportState } from '../store/export-state.js';
+import type { ExportState } from '../domain/export-state.js';
 import type { ExportStore } from '../store/export-store.js';
 import { parseStateFile, removeStaleTempFiles, restoreFacts, snapshot, writeFileAtomic } from '../store/state-file.js';
 import { foreignReason, type StorageTarget } from './storage-path.js';
@@ -69,7 +69,7 @@ export function createPersistence(target: StorageTarget, logger: Logger): Persis
         const id = exportKeyId(state.target);
         const facts = parsed.exports[id];
         if (facts === undefined) continue;
-        store.replace(id, (s) => restoreFacts(s, facts));
+        store.update(id, (s) => restoreFacts(s, facts));
         restored++;
       }
       logger.info({ path, restored }, 'state restored');

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { exportKeyId } from '../domain/export.js';
-import { changed, type ExportState, type RetireReason } from './export-state.js';
+import { withChanges, type ExportState, type RetireReason } from '../domain/export-state.js';
 
 /**
  * The facts a restart would otherwise forget. Counters and the last observation are not kept:
@@ -43,7 +43,7 @@ export function snapshot(states: Iterable<ExportState>): StateFileV1 {
 export function restoreFacts(state: ExportState, facts: PersistedFacts): ExportState {
   const baseline =
     facts.status !== undefined && facts.percentage !== undefined ? { status: facts.status, percentage: facts.percentage } : undefined;
-  return changed(state, {
+  return withChanges(state, {
     lastProgressAt: facts.lastProgressAt,
     completedAt: facts.completedAt,
     notFoundSince: facts.notFoundSince,

@@ -11,7 +11,7 @@ import {
 } from '../../src/cli/format.js';
 import { createProgressReporter } from '../../src/cli/progress.js';
 import { exportsJson, toExportJson, type ExportJson } from '../../src/http/export-json.js';
-import { applyPollResult, initialState, type ExportState } from '../../src/store/export-state.js';
+import { applyPollResult, initialState, type ExportState } from '../../src/domain/export-state.js';
 import type { PollResult } from '../../src/domain/poll.js';
 import { failure, success, target } from '../support/factories.js';
 

@@ -11,7 +11,7 @@ import {
 import type { ExportJson } from '../../src/http/export-json.js';
 import { exportKeyId, type ExportTarget } from '../../src/domain/export.js';
 import type { PollResult } from '../../src/domain/poll.js';
-import { applyPollResult, initialState, type ExportState } from '../../src/store/export-state.js';
+import { applyPollResult, initialState, type ExportState } from '../../src/domain/export-state.js';
 import { FakeClock, failure, success, target } from '../support/factories.js';
 
 /**

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { noScrape } from '../support/factories.js';
 import { createApp } from '../../src/http/app.js';
 import { exportKeyId } from '../../src/domain/export.js';
 import { ExportStore } from '../../src/store/export-store.js';
@@ -18,7 +19,7 @@ beforeAll(async () => {
   store.sync([OK, ODD]);
   store.apply(exportKeyId(OK), success({ percentage: 30, createdAt: NOW - 600 }), NOW - 5);
   store.apply(exportKeyId(ODD), failure('500', 'HTTP 500 <b>'), NOW - 1);
-  const view = { version: '1', ready: () => true, now: () => NOW_MS, metricsChunks: async () => [], states: () => store.states() };
+  const view = { version: '1', ready: () => true, now: () => NOW_MS, scrape: noScrape, states: () => store.states() };
   server = createApp({ view, logger: silentLogger }).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/exports`;

@@ -4,6 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import type { ExporterView } from '../../src/http/view.js';
+import { Exposition } from '../../src/exposition/exposition.js';
 import { ExportStore } from '../../src/store/export-store.js';
 import { exportKeyId } from '../../src/domain/export.js';
 import { silentLogger, success, target } from '../support/factories.js';
@@ -18,14 +19,15 @@ async function serve(view: ExporterView): Promise<string> {
 }
 
 function view(overrides: Partial<ExporterView> = {}): ExporterView {
-  const store = new ExportStore();
+  const exposition = new Exposition();
+  const store = new ExportStore(exposition);
   const hostile = target({ exportId: '9', name: '<script>alert(1)</script>' });
   store.sync([target(), hostile]);
   store.apply(exportKeyId(target()), success({ status: 'completed', percentage: 100 }), 1);
   return {
     version: '1.2.3',
     ready: () => true,
-    metricsChunks: async () => store.renderChunks(2),
+    scrape: (opts) => exposition.scrape(2, opts),
     states: () => store.states(),
     ...overrides,
   };
@@ -48,7 +50,9 @@ describe('HTTP endpoints', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-encoding']).toBe('gzip');
     const body = gunzipSync(Buffer.from(await res.body.arrayBuffer())).toString();
-    expect(body).toBe(Buffer.concat(await view().metricsChunks()).toString());
+    const plain = await view().scrape({ gzip: false });
+    expect(body).toBe(Buffer.concat(plain.chunks).toString());
+    plain.release();
   });
 
   it('answers health always and readiness only once ready', async () => {
@@ -78,20 +82,26 @@ describe('HTTP endpoints', () => {
     expect((await fetch(`${url}/metrics`, { method: 'POST' })).status).toBe(405);
   });
 
-  it('hands the chunks of every scrape back exactly once, after the response, whatever the encoding or outcome', async () => {
-    const released: Buffer[][] = [];
-    const served: Buffer[][] = [];
+  it('releases every scrape lease exactly once, after the response, whatever the encoding or outcome', async () => {
+    const released: string[] = [];
     const base = view();
     // More than loopback socket buffers hold, so a client that stops reading leaves the response unfinished.
     let filler: Buffer | undefined;
+    let n = 0;
     const url = await serve({
       ...base,
-      metricsChunks: async () => {
-        const chunks = [...(await base.metricsChunks()), ...(filler ? [filler] : [])];
-        served.push(chunks);
-        return chunks;
+      scrape: async (opts) => {
+        const lease = await base.scrape(opts);
+        const name = `${n++} ${lease.encoding}`;
+        return {
+          chunks: [...lease.chunks, ...(filler ? [filler] : [])],
+          encoding: lease.encoding,
+          release: () => {
+            released.push(name);
+            lease.release();
+          },
+        };
       },
-      releaseChunks: (chunks) => released.push([...chunks]),
     });
     const { request } = await import('undici');
     for (const encoding of ['identity', 'gzip']) {
@@ -99,15 +109,41 @@ describe('HTTP endpoints', () => {
       await res.body.arrayBuffer();
     }
     await request(`${url}/metrics`, { method: 'HEAD' }).then((r) => r.body.dump());
+    await expect.poll(() => released.length).toBe(3);
     // A client that goes away in the middle of a body it has stopped reading.
     filler = Buffer.alloc(64 * 1024 * 1024, 0x23);
     const gone = new AbortController();
     const aborted = await request(`${url}/metrics`, { signal: gone.signal, headers: { 'accept-encoding': 'identity' } });
+    await new Promise((r) => setTimeout(r, 50));
     expect(released).toHaveLength(3);
     gone.abort();
     await aborted.body.arrayBuffer().catch(() => undefined);
     await expect.poll(() => released.length).toBe(4);
-    // The very Buffers that were served, each scrape's once.
-    expect(released.map((chunks, i) => chunks.every((c, j) => c === served[i]![j]) && chunks.length === served[i]!.length)).toEqual([true, true, true, true]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(released).toEqual(['0 identity', '1 gzip', '2 identity', '3 identity']);
+  });
+
+  it('releases the lease of a scrape whose client left before it was ready', async () => {
+    let release = 0;
+    let left: () => void = () => undefined;
+    const clientGone = new Promise<void>((r) => (left = r));
+    const base = view();
+    const url = await serve({
+      ...base,
+      scrape: async (opts) => {
+        const lease = await base.scrape(opts);
+        await clientGone;
+        await new Promise((r) => setTimeout(r, 50));
+        return { ...lease, release: () => (release++, lease.release()) };
+      },
+    });
+    const { request } = await import('undici');
+    const gone = new AbortController();
+    const pending = request(`${url}/metrics`, { signal: gone.signal }).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 50));
+    gone.abort();
+    left();
+    await pending;
+    await expect.poll(() => release).toBe(1);
   });
 });

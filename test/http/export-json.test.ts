@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyPollResult, initialState, retire, type ExportState } from '../../src/store/export-state.js';
+import { applyPollResult, initialState, retire, type ExportState } from '../../src/domain/export-state.js';
 import { conditionOf, exportsJson, STUCK_AFTER_SECONDS, toExportJson } from '../../src/http/export-json.js';
 import { failure, success, target } from '../support/factories.js';
 

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { noScrape } from '../support/factories.js';
 import { createApp } from '../../src/http/app.js';
 import { REFRESH_SECONDS } from '../../src/http/status-page.js';
 import type { ExporterView } from '../../src/http/view.js';
@@ -31,7 +32,7 @@ function hostileView(): ExporterView {
   store.apply(exportKeyId(plain), success({ percentage: 30, createdAt: NOW - 600 }), NOW - 5);
   store.apply(exportKeyId(HOSTILE), success({ status: 'unknown', rawStatus: '<i>Queued</i>', percentage: 0, createdAt: NOW - 60 }), NOW - 30);
   store.apply(exportKeyId(HOSTILE), { ...failure('500', 'upstream said <b>boom</b> & "quit"'), errorCode: '<em>E1</em>' }, NOW - 2);
-  return { version: '1.2.3<br>', ready: () => true, now: () => NOW_MS, metricsChunks: async () => [], states: () => store.states() };
+  return { version: '1.2.3<br>', ready: () => true, now: () => NOW_MS, scrape: noScrape, states: () => store.states() };
 }
 
 async function page(view: ExporterView): Promise<{ res: Response; html: string }> {
@@ -100,11 +101,11 @@ describe('status page', () => {
     store.apply(exportKeyId(done), success({ status: 'completed', rawStatus: 'completed', percentage: 100 }), NOW - 90_000);
     store.apply(exportKeyId(live), success(), NOW - 1);
     store.retireDue(NOW, { completedMs: 3_600_000, notFoundMs: 3_600_000 });
-    const { html } = await page({ version: '1', ready: () => true, now: () => NOW_MS, metricsChunks: async () => [], states: () => store.states() });
+    const { html } = await page({ version: '1', ready: () => true, now: () => NOW_MS, scrape: noScrape, states: () => store.states() });
     expect([...html.matchAll(/<tr data-condition="([a-z_]+)"/g)].map((m) => m[1])).toEqual(['processing', 'retired']);
     expect(html).toContain('<span class="badge b-retired">retired</span><div class="muted">completed, <time');
     server?.close();
-    const empty = await page({ version: '1', ready: () => false, metricsChunks: async () => [], states: () => [] });
+    const empty = await page({ version: '1', ready: () => false, scrape: noScrape, states: () => [] });
     expect(empty.html).toContain('No exports are tracked.');
     expect(empty.html).toContain('starting: first poll cycle running');
   });

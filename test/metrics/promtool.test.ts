@@ -8,7 +8,7 @@ import { account, config } from '../support/config.js';
 import { silentLogger } from '../support/factories.js';
 import { requireTool } from '../support/tools.js';
 
-const GOLDEN = ['../runtime/golden/metrics.prom', '../store/golden/store.prom'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
+const GOLDEN = ['../runtime/golden/metrics.prom', '../exposition/golden/exposition.prom'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
 const hasPromtool = requireTool('promtool');
 
 function lint(body: string | Buffer): { status: number | null; findings: string[] } {

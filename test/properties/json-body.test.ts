@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { interpretResponse } from '../../src/clouddc/response.js';
 import { parseStatusText } from '../../src/clouddc/wire.js';
 import type { PollResult } from '../../src/domain/poll.js';
+import { Exposition } from '../../src/exposition/exposition.js';
 import { ExportStore } from '../../src/store/export-store.js';
 import { key, startHarness, type Harness } from '../clouddc/harness.js';
 import { target } from '../support/factories.js';
@@ -76,7 +77,8 @@ function checkResult(result: PollResult): void {
 
 describe('any 200 body', () => {
   it.each(SEEDS)('maps to a state or invalid_response, and the state renders (%s %i)', (_name, seed) => {
-    const store = new ExportStore();
+    const exposition = new Exposition();
+    const store = new ExportStore(exposition);
     const t = target();
     store.sync([t]);
     const id = [...store.states()][0]!;
@@ -94,7 +96,7 @@ describe('any 200 body', () => {
         seen[result.ok ? 'ok' : 'invalid']++;
         // And the store takes it and renders a finite exposition.
         store.apply(exportId, result, 1_800_000_000);
-        const text2 = store.render(1_800_000_000);
+        const text2 = exposition.render(1_800_000_000);
         expect(text2).not.toMatch(/ (NaN|[+-]Inf)$/m);
       }),
       seed,

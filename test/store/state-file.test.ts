@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applyPollResult, initialState, retire } from '../../src/store/export-state.js';
+import { applyPollResult, initialState, retire } from '../../src/domain/export-state.js';
 import { parseStateFile, restoreFacts, snapshot, writeFileAtomic } from '../../src/store/state-file.js';
 import { failure, success, target } from '../support/factories.js';
 

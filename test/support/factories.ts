@@ -1,6 +1,7 @@
 import pino from 'pino';
 import type { ExportTarget, Observation } from '../../src/domain/export.js';
 import type { PollFailure, PollSuccess } from '../../src/domain/poll.js';
+import type { ScrapeLease } from '../../src/exposition/exposition.js';
 
 export function target(overrides: Partial<ExportTarget> = {}): ExportTarget {
   return {
@@ -35,4 +36,9 @@ export class FakeClock {
   advance(ms: number): void {
     this.ms += ms;
   }
+}
+
+/** A view's scrape() for tests that do not read /metrics. */
+export async function noScrape(): Promise<ScrapeLease> {
+  return { chunks: [], encoding: 'identity', release: () => undefined };
 }

@@ -20,7 +20,7 @@
  * Timed columns hold line prefixes (`name{labels} `) and, per export, the instant the value is
  * measured from; their numbers are written at scrape time (ages).
  */
-import { writeSecondsSince } from '../metrics/text.js';
+import { writeSecondsSince } from './text.js';
 import { BufferRecycler } from './buffer-recycler.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyPollResult, initialState, needsPolling } from '../../src/store/export-state.js';
+import { applyPollResult, initialState, needsPolling } from '../../src/domain/export-state.js';
 import { failure, success, target } from '../support/factories.js';
 
 describe('export state transitions', () => {
@@ -62,7 +62,7 @@ describe('export lifecycle', () => {
   const retention = { completedMs: 24 * 3600_000, notFoundMs: 3600_000 };
 
   it('retires a completed export once retention.completed has passed', async () => {
-    const { retirementDue, retire } = await import('../../src/store/export-state.js');
+    const { retirementDue, retire } = await import('../../src/domain/export-state.js');
     const s = applyPollResult(initialState(target()), success({ status: 'completed', percentage: 100 }), 1000);
     expect(retirementDue(s, 1000 + 24 * 3600 - 1, retention)).toBeUndefined();
     expect(retirementDue(s, 1000 + 24 * 3600, retention)).toBe('completed');
@@ -72,7 +72,7 @@ describe('export lifecycle', () => {
   });
 
   it('retires after an unbroken hour of 404s, and any other answer restarts the count', async () => {
-    const { retirementDue } = await import('../../src/store/export-state.js');
+    const { retirementDue } = await import('../../src/domain/export-state.js');
     let s = applyPollResult(initialState(target()), failure('404'), 0);
     s = applyPollResult(s, failure('404'), 1800);
     expect(s.notFoundSince).toBe(0);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { crc32, gunzipSync, inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { crc32Combine, GzipStitcher } from '../../src/http/gzip-stitch.js';
+import { crc32Combine, GzipStitcher } from '../../src/exposition/gzip-stitch.js';
 
 const chunk = fc.oneof(
   fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)),

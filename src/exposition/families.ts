@@ -1,5 +1,5 @@
 import { EXPORT_STATUSES, type ExportTarget } from '../domain/export.js';
-import type { ExportState } from '../store/export-state.js';
+import type { ExportState } from '../domain/export-state.js';
 import { formatValue, renderLabels } from './text.js';
 import type { SeriesNames } from './series-names.js';
 
@@ -10,9 +10,9 @@ import type { SeriesNames } from './series-names.js';
  * an instant; the exposition appends the seconds from that instant to the scrape.
  *
  * Each row also says, from two states of one export, whether its lines can differ: a poll then
- * re-renders only the families it changed (see ExportStore). Saying "unchanged" wrongly would
+ * re-renders only the families it changed (see Exposition). Saying "unchanged" wrongly would
  * serve a stale line, so each check compares everything its render reads (a property test in
- * test/store/export-store.test.ts compares the store with states rendered afresh).
+ * test/exposition/exposition.test.ts compares the exposition with states rendered afresh).
  */
 export interface StaticFamily {
   readonly kind: 'static';

@@ -36,13 +36,6 @@ export function renderLabels(pairs: ReadonlyArray<readonly [string, string]>): s
   return flat(pieces);
 }
 
-/** Adds one label to an already rendered label set. */
-export function withLabel(rendered: string, name: string, value: string): string {
-  const pair = [name, '="', escapeLabelValue(value), '"'];
-  if (rendered === '') return flat(['{', ...pair, '}']);
-  return flat([rendered.slice(0, -1), ',', ...pair, '}']);
-}
-
 export function formatValue(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
   if (value === Infinity) return '+Inf';

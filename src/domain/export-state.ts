@@ -1,5 +1,5 @@
-import type { ExportTarget, Observation } from '../domain/export.js';
-import { PREINITIALISED_ERROR_CODES, type PollResult } from '../domain/poll.js';
+import type { ExportTarget, Observation } from './export.js';
+import { PREINITIALISED_ERROR_CODES, type PollResult } from './poll.js';
 
 export interface LastError {
   readonly reason: string;
@@ -46,13 +46,16 @@ export interface Retention {
   readonly notFoundMs: number;
 }
 
+/** Every field of ExportState, none optional: a literal of this type must name them all. */
+type AllFields = { readonly [K in keyof Required<ExportState>]: ExportState[K] };
+
 /**
- * Every state object is built here with the same fields in the same order. States made by
- * spreading (`{ ...prev, x }`) each got a hidden class of their own in V8, about 300 bytes per
- * export; one literal shape gives all 10,000 of them a single one.
+ * Every state object is built here with the same fields in the same order, so all of them share
+ * one hidden class in V8 (see docs/architecture.md). The literal is typed AllFields: a field added
+ * to ExportState and not listed here does not compile, instead of being dropped silently.
  */
 function shaped(s: ExportState): ExportState {
-  return {
+  const all: AllFields = {
     target: s.target,
     observation: s.observation,
     completedAt: s.completedAt,
@@ -66,10 +69,11 @@ function shaped(s: ExportState): ExportState {
     retired: s.retired,
     baseline: s.baseline,
   };
+  return all;
 }
 
-/** A state with `changes` applied; `prev` is never modified. */
-export function changed(prev: ExportState, changes: Partial<ExportState>): ExportState {
+/** A new state: `prev` with `changes` applied; `prev` is never modified. */
+export function withChanges(prev: ExportState, changes: Partial<ExportState>): ExportState {
   return shaped({ ...prev, ...changes });
 }
 
@@ -88,7 +92,7 @@ function progressed(prev: { status: string; percentage: number } | undefined, ne
 export function applyPollResult(prev: ExportState, result: PollResult, now: number): ExportState {
   if (result.ok) {
     const obs = result.observation;
-    return changed(prev, {
+    return withChanges(prev, {
       observation: obs,
       completedAt: prev.completedAt ?? (obs.status === 'completed' ? now : undefined),
       lastProgressAt: progressed(prev.observation ?? prev.baseline, obs) ? now : prev.lastProgressAt,
@@ -101,7 +105,7 @@ export function applyPollResult(prev: ExportState, result: PollResult, now: numb
   }
   const errors = new Map(prev.errors);
   errors.set(result.reason, (errors.get(result.reason) ?? 0) + 1);
-  return changed(prev, {
+  return withChanges(prev, {
     lastPollOk: false,
     lastPollAt: now,
     notFoundSince: result.reason === '404' ? (prev.notFoundSince ?? now) : undefined,
@@ -130,7 +134,7 @@ export function retirementDue(state: ExportState, now: number, retention: Retent
 }
 
 export function retire(state: ExportState, reason: RetireReason, now: number): ExportState {
-  return changed(state, { retired: { at: now, reason } });
+  return withChanges(state, { retired: { at: now, reason } });
 }
 
 /**
@@ -138,5 +142,5 @@ export function retire(state: ExportState, reason: RetireReason, now: number): E
  * changed only its name, labels or account keeps counters and progress).
  */
 export function retarget(state: ExportState, target: ExportTarget): ExportState {
-  return state.target === target ? state : changed(state, { target });
+  return state.target === target ? state : withChanges(state, { target });
 }

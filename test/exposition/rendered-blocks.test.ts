@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatValue } from '../../src/metrics/text.js';
-import { RenderedBlocks, type Slot, type SlotText } from '../../src/store/rendered-blocks.js';
+import { formatValue } from '../../src/exposition/text.js';
+import { RenderedBlocks, type Slot, type SlotText } from '../../src/exposition/rendered-blocks.js';
 
 interface Model {
   slot: Slot;

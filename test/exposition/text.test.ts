@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeLabelValue, formatValue, renderLabels, withLabel, writeSecondsSince } from '../../src/metrics/text.js';
+import { escapeLabelValue, formatValue, renderLabels, writeSecondsSince } from '../../src/exposition/text.js';
 
 /** What the exposition printed for ages before writeSecondsSince existed. */
 function viaString(now: number, since: number): string {
@@ -23,15 +23,13 @@ describe('exposition text helpers', () => {
     expect(escapeLabelValue(input)).toBe(expected);
   });
 
-  it('renders label sets and adds labels to them', () => {
+  it('renders label sets', () => {
     expect(renderLabels([])).toBe('');
     const base = renderLabels([
       ['a', '1'],
       ['b', 'x"y'],
     ]);
     expect(base).toBe('{a="1",b="x\\"y"}');
-    expect(withLabel(base, 'c', '3')).toBe('{a="1",b="x\\"y",c="3"}');
-    expect(withLabel('', 'c', '3')).toBe('{c="3"}');
   });
 
   it.each([
