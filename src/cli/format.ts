@@ -127,11 +127,6 @@ export function formatPlainLine(row: ExportJson): string {
   return line;
 }
 
-/** Changes exactly when formatPlainLine's text would; a repeated identical failure is not a change. */
-export function progressKey(row: ExportJson): string {
-  return formatPlainLine(row);
-}
-
 /** A stable identity for an export across renders. */
 export function rowId(row: ExportJson): string {
   return JSON.stringify([row.project_id, row.server_id, row.export_id]);

@@ -153,7 +153,6 @@ export const accountSchema = strict({
   auth: authSchema.optional(),
   rate_limit: rateLimitSchema.optional(),
 });
-export type RawAccount = z.output<typeof accountSchema>;
 
 /** Large or fractional numbers would silently change on the way to a string, so only exact integers pass. */
 const exportIdField = z.preprocess((v, ctx) => {
@@ -189,4 +188,3 @@ export const exportSchema = strict({
   name: z.string().optional(),
   labels: z.record(labelName, labelValue).optional(),
 });
-export type RawExport = z.output<typeof exportSchema>;

@@ -31,10 +31,6 @@ export interface PollFailure {
 
 export type PollResult = PollSuccess | PollFailure;
 
-export function isHttpReason(reason: string): boolean {
-  return /^[1-5]\d\d$/.test(reason);
-}
-
 /**
  * A poll's place among the requests in flight (`poll.concurrency`). A poll about to wait (a retry's backoff, a
  * Retry-After) gives it back so that another poll can use it, and takes one again when its wait is over.
