@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { Secret } from '../src/config/secret.js';
+import { Secret } from '../src/domain/secret.js';
 import type { AccountSettings, ExporterConfig, PollSettings } from '../src/domain/config.js';
 import type { ExportTarget } from '../src/domain/export.js';
 

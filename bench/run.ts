@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: five performance figures, each beside a baseline measured in the same run.
  * Exits 1 when a target is missed, 2 when the bench itself fails or runs too long.
- * `node --expose-gc dist/bench/run.js 1 3` runs only figures 1 and 3. BENCH_HELD_BASELINE=1 adds, to figure 5,
+ * `node --expose-gc build/bench/run.js 1 3` runs only figures 1 and 3. BENCH_HELD_BASELINE=1 adds, to figure 5,
  * the failing cycle with each backoff keeping its slot (the old behaviour; takes about 1.5 minutes).
  */
 import { benchCycle } from './cycle.js';

@@ -13,7 +13,7 @@ export async function repeat(warmup: number, reps: number, fn: () => Promise<num
   return out;
 }
 
-export async function timeMs(fn: () => Promise<unknown> | unknown): Promise<number> {
+export async function timeMs(fn: () => unknown): Promise<number> {
   const t0 = performance.now();
   await fn();
   return performance.now() - t0;

@@ -3,7 +3,7 @@
  * 5 s under a scripted mix of faults, while a scraper (another child process) fetches /metrics every second.
  * Bounded and local: everything listens on 127.0.0.1, and a watchdog ends the run.
  *
- *   node --expose-gc dist/soak/run.js [--duration=10m] [--exports=10000] [--warmup=60s] [--seed=20261127] [--profile=mixed]
+ *   node --expose-gc build/soak/run.js [--duration=10m] [--exports=10000] [--warmup=60s] [--seed=20261127] [--profile=mixed]
  *
  * Profiles: `mixed` (default) scripts about 4 % of polls to fail in ten ways, with retries off. `failing` makes
  * 20 % of the exports answer 500 to every request, with retries and backoff at their defaults, and checks that

@@ -1,5 +1,5 @@
-import { formatDuration } from '../http/durations.js';
-import type { Condition, ExportJson } from '../http/export-json.js';
+import { formatDuration } from '../view-model/durations.js';
+import type { Condition, ExportJson } from '../view-model/export-json.js';
 
 /**
  * What --once and --wait print, as pure functions of the rows /api/v1/exports serves (src/http/export-json.ts),

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ExporterConfig } from '../domain/config.js';
-import type { ExportJson } from '../http/export-json.js';
+import type { ExportJson } from '../view-model/export-json.js';
 import { createSelfMetrics } from '../metrics/self-metrics.js';
 import { Exporter, type SourceFactory } from '../runtime/exporter.js';
 import { createLogger } from '../runtime/logger.js';

@@ -1,4 +1,4 @@
-import type { ExportJson } from '../http/export-json.js';
+import type { ExportJson } from '../view-model/export-json.js';
 import { exportLabel, fit, formatPlainLine, formatProgressLine, rowId } from './format.js';
 
 /**

@@ -1,4 +1,4 @@
-import { exportsJson, type ExportJson } from '../http/export-json.js';
+import { exportsJson, type ExportJson } from '../view-model/export-json.js';
 import type { ExportState } from '../domain/export-state.js';
 
 /**
@@ -119,7 +119,7 @@ export async function runOnce(opts: LoopOptions): Promise<LoopResult<OnceOutcome
     if (remaining <= 0) return snapshot(driver, now, 'timeout');
     await waiter.nap(remaining);
   }
-  const result = snapshot(driver, now, 'answered' as OnceOutcome);
+  const result = snapshot<OnceOutcome>(driver, now, 'answered');
   const allAnswered = result.rows.every((r) => r.poll_success === true || r.retired !== null);
   return allAnswered ? result : { ...result, outcome: 'poll_failed' };
 }

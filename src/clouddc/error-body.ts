@@ -79,7 +79,7 @@ function withMessage(text: string): ErrorBody {
   return message === '' ? {} : { message };
 }
 
-const NEEDS_CLEANING = /[^\x21-\x7e ]|  |^ | $/;
+const NEEDS_CLEANING = /[^\x21-\x7e ]| {2}|^ | $/;
 
 /** Strips control characters (no log injection), collapses whitespace and truncates to `limit` characters. */
 export function sanitise(text: string, limit: number): string {

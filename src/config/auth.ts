@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { AuthSettings, SecretSource } from '../domain/config.js';
-import { Secret } from './secret.js';
+import { Secret } from '../domain/secret.js';
 import { DEFAULTS, type RawAuth } from './schema.js';
 import { problem, type Path, type Problem } from './problems.js';
 

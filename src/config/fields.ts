@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Secret } from './secret.js';
+import { Secret } from '../domain/secret.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { describeValue } from './issues.js';
 import { unknownKeyMessage } from './problems.js';

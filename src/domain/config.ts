@@ -1,5 +1,5 @@
 import type { ExportTarget } from './export.js';
-import type { Secret } from '../config/secret.js';
+import type { Secret } from './secret.js';
 
 export interface PollSettings {
   /** node-cron expression; a seconds field is allowed. */

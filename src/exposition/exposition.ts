@@ -67,7 +67,7 @@ export class Exposition implements StateListener {
     const head = this.#head === undefined ? undefined : Buffer.from(await this.#head());
     const read = this.#blocks.read(now);
     const chunks = this.#chunks(read, head);
-    if (!opts.gzip) return { chunks, encoding: 'identity', release: read.end };
+    if (!opts.gzip) return { chunks, encoding: 'identity', release: () => read.end() };
     try {
       // The compressed segments are Buffers of their own: the plain chunks are free once they exist.
       return { chunks: await this.#gzip.gzip(chunks), encoding: 'gzip', release: () => undefined };

@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import { exportsJson, toExportJson } from './export-json.js';
+import { exportsJson, toExportJson } from '../view-model/export-json.js';
 import type { ExporterView } from './view.js';
 
 /**
@@ -17,7 +17,7 @@ export function apiRoutes(router: Router, view: ExporterView): void {
 
   // The router percent-decodes each segment, so ids with "/", spaces or non-ASCII characters work when encoded.
   router.get('/api/v1/exports/:projectId/:serverId/:exportId', (ctx) => {
-    const { projectId, serverId, exportId } = ctx.params as Record<string, string>;
+    const { projectId, serverId, exportId } = ctx.params;
     ctx.set('Cache-Control', 'no-store');
     for (const state of view.states()) {
       const t = state.target;

@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import { exportsJson } from './export-json.js';
+import { exportsJson } from '../view-model/export-json.js';
 import { renderStatusPage, STATUS_PAGE_CSP } from './status-page.js';
 import type { ExporterView } from './view.js';
 

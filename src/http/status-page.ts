@@ -1,5 +1,5 @@
-import { formatDuration, secondsSince } from './durations.js';
-import { CONDITIONS, countByCondition, type Condition, type ExportJson } from './export-json.js';
+import { formatDuration, secondsSince } from '../view-model/durations.js';
+import { CONDITIONS, countByCondition, type Condition, type ExportJson } from '../view-model/export-json.js';
 import { html, raw, type SafeHtml } from './html-template.js';
 import type { ExportFileStatus } from '../config/export-files.js';
 

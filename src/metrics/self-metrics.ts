@@ -179,7 +179,7 @@ export function createSelfMetrics(opts: SelfMetricsOptions): SelfMetrics {
   };
 }
 
-function authMetrics(registry: Registry, now: () => number): { observer: AuthObserver; forget(account: string): void } {
+function authMetrics(registry: Registry, now: () => number): { observer: AuthObserver; forget: (account: string) => void } {
   const expiry = new Gauge({
     name: 'clouddc_iam_token_expiry_timestamp_seconds',
     help: 'Unix time when the IAM token in use expires, as IAM reported it (password authentication only).',

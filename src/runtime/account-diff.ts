@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AccountSettings } from '../domain/config.js';
-import { Secret } from '../config/secret.js';
+import { Secret } from '../domain/secret.js';
 
 /**
  * A digest of everything that defines an account's client, secrets included (revealed only into

@@ -179,6 +179,8 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
     ...(opts.web && { before: webMiddleware(opts.web, logger) }),
     ...(opts.metricsPath && { metricsPath: opts.metricsPath }),
   });
+  // Koa's callback settles every request's promise itself (its errors go to app.on('error')).
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises
   const { server, scheme } = createWebServer(app.callback(), opts.web, logger);
   server.listen(opts.listen.port, opts.listen.host);
   await new Promise<void>((resolve, reject) => {

@@ -30,7 +30,7 @@ export function serverNotFound(serverId: string): BodySpec {
 
 export type IamFailure = 'x-auth-token not found' | 'decrypt token fail' | 'verify aksk signature fail';
 
-export function gatewayAuthFailure(reason: IamFailure | string, requestId: string): Record<string, string> {
+export function gatewayAuthFailure(reason: string, requestId: string): Record<string, string> {
   return {
     error_code: 'APIGW.0301',
     error_msg: `Incorrect IAM authentication information: ${reason}`,

@@ -171,21 +171,26 @@ interface ParsedAuth {
 }
 
 /** Only the password method with a project scope, which is all the exporter sends. */
+type Json = Record<string, unknown>;
+const obj = (v: unknown): Json | undefined => (typeof v === 'object' && v !== null ? (v as Json) : undefined);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
 function parseAuth(text: string): ParsedAuth | undefined {
   try {
-    const auth = (JSON.parse(text) as { auth?: Record<string, any> }).auth;
-    const identity = auth?.['identity'];
-    const user = identity?.password?.user;
-    const project = auth?.['scope']?.project;
-    if (!Array.isArray(identity?.methods) || !identity.methods.includes('password')) return undefined;
-    if (typeof user?.name !== 'string' || typeof user.password !== 'string' || typeof user.domain?.name !== 'string') {
-      return undefined;
-    }
+    const auth = obj(obj(JSON.parse(text))?.auth);
+    const identity = obj(auth?.identity);
+    const user = obj(obj(identity?.password)?.user);
+    const project = obj(obj(auth?.scope)?.project);
+    const methods = identity?.methods;
+    if (!Array.isArray(methods) || !methods.includes('password')) return undefined;
+    const [name, password, domain] = [str(user?.name), str(user?.password), str(obj(user?.domain)?.name)];
+    if (name === undefined || password === undefined || domain === undefined) return undefined;
+    const [id, projectName] = [str(project?.id), str(project?.name)];
     let scope: Record<string, string>;
-    if (typeof project?.id === 'string') scope = { id: project.id };
-    else if (typeof project?.name === 'string') scope = { name: project.name };
+    if (id !== undefined) scope = { id };
+    else if (projectName !== undefined) scope = { name: projectName };
     else return undefined;
-    return { user: user.name, password: user.password, domain: user.domain.name, scope };
+    return { user: name, password, domain, scope };
   } catch {
     return undefined;
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Secret } from '../config/secret.js';
+import type { Secret } from '../domain/secret.js';
 import { workerCompare } from './bcrypt-worker.js';
 
 /**

@@ -7,7 +7,7 @@ import { nonEmpty, strict } from '../config/fields.js';
 import { isPlainObject } from '../config/interpolate.js';
 import { describeValue, parseAt } from '../config/issues.js';
 import { formatProblem, problem, type Path, type Problem } from '../config/problems.js';
-import { Secret } from '../config/secret.js';
+import { Secret } from '../domain/secret.js';
 import { parseYaml } from '../config/yaml.js';
 
 /**

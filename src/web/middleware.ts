@@ -29,10 +29,14 @@ export function webMiddleware(web: WebConfig, logger: Logger, opts: WebMiddlewar
   if (web.users.size > 0) {
     const verifier = opts.verifier ?? createBasicAuthVerifier({ users: web.users });
     out.push(async (ctx, next) => {
-      if (UNAUTHENTICATED_PATHS.includes(ctx.path)) return next();
+      if (UNAUTHENTICATED_PATHS.includes(ctx.path)) {
+        await next();
+        return;
+      }
       if (await verifier.verify(ctx.get('Authorization') || undefined, ctx.ip)) {
         ctx.state.authenticated = true;
-        return next();
+        await next();
+        return;
       }
       logger.debug({ path: ctx.path, remote: ctx.ip, credentials: ctx.get('Authorization') ? 'wrong' : 'none' }, 'basic auth failed');
       ctx.status = 401;

@@ -10,7 +10,7 @@ import {
   progressBar,
 } from '../../src/cli/format.js';
 import { createProgressReporter } from '../../src/cli/progress.js';
-import { exportsJson, toExportJson, type ExportJson } from '../../src/http/export-json.js';
+import { exportsJson, toExportJson, type ExportJson } from '../../src/view-model/export-json.js';
 import { applyPollResult, initialState, type ExportState } from '../../src/domain/export-state.js';
 import type { PollResult } from '../../src/domain/poll.js';
 import { failure, success, target } from '../support/factories.js';

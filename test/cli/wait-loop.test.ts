@@ -8,7 +8,7 @@ import {
   type PollDriver,
   type Sleep,
 } from '../../src/cli/wait-loop.js';
-import type { ExportJson } from '../../src/http/export-json.js';
+import type { ExportJson } from '../../src/view-model/export-json.js';
 import { exportKeyId, type ExportTarget } from '../../src/domain/export.js';
 import type { PollResult } from '../../src/domain/poll.js';
 import { applyPollResult, initialState, type ExportState } from '../../src/domain/export-state.js';

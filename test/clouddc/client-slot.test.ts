@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { staticTokenAuthenticator, type Authenticator } from '../../src/clouddc/auth/token.js';
-import { Secret } from '../../src/config/secret.js';
+import { Secret } from '../../src/domain/secret.js';
 import type { Slot } from '../../src/domain/poll.js';
 import type { Behaviour } from '../../src/simulator/index.js';
 import { key, startHarness, TOKEN, type Harness } from './harness.js';

@@ -4,7 +4,7 @@ import type { Authenticator } from '../../src/clouddc/auth/token.js';
 import { staticTokenAuthenticator } from '../../src/clouddc/auth/token.js';
 import { createAccountClient, type AccountClient, type AccountClientOptions } from '../../src/clouddc/client.js';
 import type { ApiObserver } from '../../src/clouddc/observer.js';
-import { Secret } from '../../src/config/secret.js';
+import { Secret } from '../../src/domain/secret.js';
 import type { AccountSettings, PollSettings } from '../../src/domain/config.js';
 import type { ExportKey } from '../../src/domain/export.js';
 import { startSimulator, type Behaviour, type Simulator } from '../../src/simulator/index.js';

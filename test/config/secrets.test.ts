@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { formatProblems, parseConfig } from '../../src/config/load.js';
-import { Secret } from '../../src/config/secret.js';
+import { Secret } from '../../src/domain/secret.js';
 
 /** Every secret below contains this marker, so one check per problem list covers them all. */
 const MARK = 'hunter2';

@@ -83,7 +83,7 @@ describe('Exposition', () => {
   });
 
   it('ignores results for exports removed while their poll was in flight', () => {
-    const { store, exposition } = tracked();
+    const { store } = tracked();
     store.sync([a]);
     store.sync([]);
     expect(store.apply(exportKeyId(a), success(), 1)).toBeUndefined();

@@ -7,7 +7,7 @@ import type { ExportTarget } from '../../src/domain/export.js';
 import { startExporter, type Running } from '../../src/runtime/start.js';
 import { startSimulator, type Behaviour, type Simulator } from '../../src/simulator/index.js';
 import { logSink } from '../support/auth-world.js';
-import { account, config, PROJECT, TOKEN } from '../support/config.js';
+import { account, config, TOKEN } from '../support/config.js';
 import { FakeClock, target } from '../support/factories.js';
 import pino from 'pino';
 

@@ -13,9 +13,10 @@ let server: Server | undefined;
 afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
 
 async function serve(view: ExporterView): Promise<string> {
-  server = createApp({ view, logger: silentLogger }).listen(0, '127.0.0.1');
-  await new Promise((r) => server!.once('listening', r));
-  return `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
+  const listening = createApp({ view, logger: silentLogger }).listen(0, '127.0.0.1');
+  server = listening;
+  await new Promise((r) => listening.once('listening', r));
+  return `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
 }
 
 function view(overrides: Partial<ExporterView> = {}): ExporterView {
@@ -86,7 +87,7 @@ describe('HTTP endpoints', () => {
     const released: string[] = [];
     const base = view();
     // More than loopback socket buffers hold, so a client that stops reading leaves the response unfinished.
-    let filler: Buffer | undefined;
+    let filler: Buffer | undefined = undefined;
     let n = 0;
     const url = await serve({
       ...base,

@@ -82,7 +82,7 @@ describe.skipIf(!hasPrometheus || !hasAlertmanager)('alerts.yml end to end, thro
     // A webhook receiver that records every notification.
     webhook = createServer((req, res) => {
       let body = '';
-      req.on('data', (d: Buffer) => (body += d));
+      req.on('data', (d: Buffer) => (body += d.toString()));
       req.on('end', () => {
         try {
           received.push(JSON.parse(body) as Notification);

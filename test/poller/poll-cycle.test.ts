@@ -83,7 +83,7 @@ describe('runPollCycle', () => {
     const source = new FakeSource(clock);
     const original = source.fetchStatus.bind(source);
     source.fetchStatus = async (key) => {
-      const r = await original(key);
+      await original(key);
       abort.abort();
       return failure('timeout');
     };

@@ -61,7 +61,7 @@ const world = fc
   .chain(([accounts, n]) => fc.uniqueArray(spec(fc.constantFrom(...accounts)), { minLength: 1, maxLength: n, selector: (s) => exportKeyId(s) }).map((specs) => ({ accounts, specs })))
   .map(({ accounts, specs }) => ({
     accounts,
-    specs: specs.map((s): Spec => ({ target: { projectId: s.projectId, serverId: s.serverId, exportId: s.exportId, account: s.account, name: s.name, labels: s.labels }, result: s.result as PollResult })),
+    specs: specs.map((s): Spec => ({ target: { projectId: s.projectId, serverId: s.serverId, exportId: s.exportId, account: s.account, name: s.name, labels: s.labels }, result: s.result })),
   }));
 
 async function serve(accounts: readonly string[], specs: readonly Spec[]): Promise<{ metrics: string; page: string; api: any }> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Secret } from '../../src/config/secret.js';
+import { Secret } from '../../src/domain/secret.js';
 import { accountFingerprint } from '../../src/runtime/account-diff.js';
 import { account } from '../support/config.js';
 

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Secret } from '../../src/config/secret.js';
+import { Secret } from '../../src/domain/secret.js';
 import type { SecretSource } from '../../src/domain/config.js';
 import { createLogger } from '../../src/runtime/logger.js';
 import { startExporter } from '../../src/runtime/start.js';

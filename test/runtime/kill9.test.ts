@@ -181,7 +181,7 @@ describe('kill -9 with --storage.path', () => {
     cli.child.kill('SIGTERM');
     expect(await cli.exited).toBe(0);
     // Temporary files of writes cut short by a kill are cleared at start-up, so crashes do not fill the volume.
-    expect((await readdir(dir!)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    expect((await readdir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
     expect(midWrite, 'at least one kill landed during a write').toBeGreaterThan(0);
   }, 90_000);
 });

@@ -132,7 +132,7 @@ describe('configuration reload', () => {
     writeFileSync(path, yamlConfig(sim.url, [{ server: 'a', id: '1' }]));
     await start(path);
     expect(await scrape()).toMatch(/clouddc_api_requests_total\{account="main",code="200"\} 1/);
-    writeFileSync(path, yamlConfig(sim.url, [{ server: 'a', id: '1' }]).replace(/accounts:\n  main:/, 'accounts:\n  other:'));
+    writeFileSync(path, yamlConfig(sim.url, [{ server: 'a', id: '1' }]).replace(/accounts:\n {2}main:/, 'accounts:\n  other:'));
     expect((await fetch(`${running!.url}/-/reload`, { method: 'POST' })).status).toBe(200);
     let text = await scrape();
     // The old account's series go once its in-flight polls are done, in the background.

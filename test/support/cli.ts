@@ -22,11 +22,11 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Cli {
   let err = '';
   const waiters: Array<() => void> = [];
   child.stdout.on('data', (d: Buffer) => {
-    out += d;
+    out += d.toString();
     waiters.forEach((w) => w());
   });
   child.stderr.on('data', (d: Buffer) => {
-    err += d;
+    err += d.toString();
     waiters.forEach((w) => w());
   });
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));

@@ -1,6 +1,6 @@
 import type { AccountSettings, ExporterConfig, PollSettings } from '../../src/domain/config.js';
 import type { ExportTarget } from '../../src/domain/export.js';
-import { Secret } from '../../src/config/secret.js';
+import { Secret } from '../../src/domain/secret.js';
 
 export const PROJECT = '0123456789abcdef0123456789abcdef';
 export const TOKEN = 'MIItest-token-value';

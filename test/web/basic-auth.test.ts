@@ -1,6 +1,6 @@
 import bcrypt from 'bcryptjs';
 import { describe, expect, it } from 'vitest';
-import { Secret } from '../../src/config/secret.js';
+import { Secret } from '../../src/domain/secret.js';
 import { createBasicAuthVerifier, parseBasicAuth } from '../../src/web/basic-auth.js';
 import { FakeClock } from '../support/factories.js';
 

@@ -1,6 +1,6 @@
 import { pino, type Logger } from 'pino';
 import type { SecretSource } from '../../domain/config.js';
-import type { Secret } from '../../config/secret.js';
+import type { Secret } from '../../domain/secret.js';
 import { NO_AUTH_OBSERVER, type AuthObserver } from '../observer.js';
 import { signRequest } from './aksk-signer.js';
 import { AuthenticationError, credentialsAccepted, type AttemptReport, type Authenticator } from './authenticator.js';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { akskAuthenticator, type AkskOptions } from '../../../src/clouddc/auth/aksk.js';
 import { AuthenticationError, type Authenticator } from '../../../src/clouddc/auth/token.js';
 import type { AuthObserver } from '../../../src/clouddc/observer.js';
-import { Secret } from '../../../src/config/secret.js';
+import { Secret } from '../../../src/domain/secret.js';
 import { verifySignature } from '../../../src/simulator/signature-verifier.js';
 import { captureLogger } from '../harness.js';
 

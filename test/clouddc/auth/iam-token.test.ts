@@ -8,7 +8,7 @@ import { parseIamTime, requestIamToken } from '../../../src/clouddc/auth/iam-req
 import { AuthenticationError } from '../../../src/clouddc/auth/token.js';
 import { createAccountClient, type AccountClient } from '../../../src/clouddc/client.js';
 import type { AuthObserver } from '../../../src/clouddc/observer.js';
-import { Secret } from '../../../src/config/secret.js';
+import { Secret } from '../../../src/domain/secret.js';
 import type { AuthSettings, SecretSource } from '../../../src/domain/config.js';
 import { PROJECT, USER, endlessExport, startWorld, type World } from '../../support/auth-world.js';
 import { account } from '../../support/config.js';
@@ -36,8 +36,6 @@ afterEach(async () => {
   await world?.close();
   world = undefined;
 });
-
-const req = { method: 'GET', url: new URL('http://x/v1/p'), headers: {} };
 
 function authFor(w: World, o: { password?: SecretSource; refreshBeforeMs?: number; projectName?: string; timeoutMs?: number } = {}) {
   const events = new Events();

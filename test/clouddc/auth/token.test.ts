@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuthenticationError, staticTokenAuthenticator } from '../../../src/clouddc/auth/token.js';
-import { Secret } from '../../../src/config/secret.js';
+import { Secret } from '../../../src/domain/secret.js';
 
 const req = { method: 'GET', url: new URL('https://clouddc.example/v1/p'), headers: {} };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyPollResult, initialState, retire, type ExportState } from '../../src/domain/export-state.js';
-import { conditionOf, exportsJson, STUCK_AFTER_SECONDS, toExportJson } from '../../src/http/export-json.js';
+import { conditionOf, exportsJson, STUCK_AFTER_SECONDS, toExportJson } from '../../src/view-model/export-json.js';
 import { failure, success, target } from '../support/factories.js';
 
 const NOW = 1_750_010_000;
