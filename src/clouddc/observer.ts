@@ -12,8 +12,8 @@ export interface ApiObserver {
 
 /** What the authenticators report; keeps them free of prom-client too. */
 export interface AuthObserver {
-  /** Once per account at start-up, so that its series exist before anything happens. */
-  onAccount(account: string, method: 'token' | 'aksk' | 'password'): void;
+  /** Once per account at start-up, so that its series exist before anything happens; what its method reports. */
+  onAccount(account: string, reports: { readonly iamTokens: boolean }): void;
   /** A new IAM token; `expiresAtMs` is the expires_at IAM sent, as Unix ms. */
   onTokenIssued(account: string, expiresAtMs: number): void;
   /** Once per IAM token request that ended (a renewal shared by many polls counts once). */

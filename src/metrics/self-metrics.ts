@@ -206,9 +206,9 @@ function authMetrics(registry: Registry, now: () => number): { observer: AuthObs
   });
 
   const observer: AuthObserver = {
-    onAccount(account, method) {
+    onAccount(account, reports) {
       pausedUntil.set(account, 0);
-      if (method !== 'password') return;
+      if (!reports.iamTokens) return;
       refreshes.inc({ account, result: 'success' }, 0);
       refreshes.inc({ account, result: 'failure' }, 0);
     },

@@ -1,0 +1,22 @@
+import { staticTokenAuthenticator } from '../clouddc/auth/token.js';
+import type { AuthMethod } from './method.js';
+
+/** A static X-Auth-Token, inline or from a file that may be replaced while the exporter runs. */
+export const TOKEN_METHOD: AuthMethod<'token'> = {
+  kind: 'token',
+  description: 'token authentication (token, token_file)',
+  fields: ['token', 'token_file'],
+  selectors: ['token', 'token_file'],
+  named: ['token', 'token_file'],
+  reports: { iamTokens: false },
+  resolve(ctx) {
+    const token = ctx.secret('token', 'token_file', () => undefined, 'required');
+    // Sent as a header as it is (after trimming): a line break or other control character would fail every poll.
+    if (token?.kind === 'inline' && !/^[\x21-\x7e]+$/.test(token.value.reveal().trim())) {
+      ctx.problem('token', 'must be one line of visible ASCII characters (it is sent as an HTTP header)');
+      return undefined;
+    }
+    return token && { kind: 'token', token };
+  },
+  authenticator: (settings, ctx) => staticTokenAuthenticator(settings.token, undefined, ctx.logger),
+};

@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { AUTH_KINDS, AUTH_METHODS } from '../../src/auth/registry.js';
+import { EXACTLY_ONE_METHOD } from '../../src/config/auth.js';
+import { authSchema } from '../../src/config/schema.js';
+import { createSelfMetrics } from '../../src/metrics/self-metrics.js';
+
+const chart = (file: string) => readFileSync(fileURLToPath(new URL(`../../helm/clouddc-exporter/${file}`, import.meta.url)), 'utf8');
+
+describe('the registry of authentication methods', () => {
+  it('owns every key of the auth block, each key by one method', () => {
+    const owned = AUTH_KINDS.flatMap((k) => AUTH_METHODS[k].fields);
+    expect(new Set(owned).size).toBe(owned.length);
+    expect([...owned].sort()).toEqual(Object.keys(authSchema.shape).sort());
+    for (const kind of AUTH_KINDS) {
+      const m = AUTH_METHODS[kind];
+      expect(m.kind).toBe(kind);
+      expect(m.selectors.length).toBeGreaterThan(0);
+      expect(m.fields).toEqual(expect.arrayContaining([...m.selectors, ...m.named]));
+      for (const key of m.named) expect(EXACTLY_ONE_METHOD).toContain(key);
+    }
+  });
+
+  it('is what the Helm chart offers: the schema enum and a branch of the auth template per method', () => {
+    const schema = JSON.parse(chart('values.schema.json')) as { properties: { credentials: { properties: { method: { enum: string[] } } } } };
+    expect(schema.properties.credentials.properties.method.enum.filter((m) => m !== 'none').sort()).toEqual([...AUTH_KINDS].sort());
+    const helpers = chart('templates/_helpers.tpl');
+    for (const kind of AUTH_KINDS) {
+      // One in the Secret items, one in the auth block the chart writes into the config.
+      expect(helpers.split(`eq $c.method "${kind}"`).length - 1, kind).toBeGreaterThanOrEqual(2);
+    }
+  });
+
+  it.each(AUTH_KINDS)('feeds the self-metrics what %s reports', async (kind) => {
+    const metrics = createSelfMetrics({ version: 'test', defaultMetrics: false, requestTimeoutSeconds: 10 });
+    metrics.auth.onAccount('acc', AUTH_METHODS[kind].reports);
+    const text = await metrics.registry.metrics();
+    expect(text.includes('clouddc_iam_token_refreshes_total{account="acc"')).toBe(AUTH_METHODS[kind].reports.iamTokens);
+  });
+});
