@@ -1,4 +1,4 @@
-import { Document, isMap, isScalar, visit, type YAMLMap, type YAMLSeq } from 'yaml';
+import { Document, isMap, isScalar, visit, type YAMLSeq } from 'yaml';
 import type { RulesConfig } from '../config.js';
 import { fill } from '../fill.js';
 import { GROUP, renderRules, ruleParams, rulesTemplate } from './render.js';
@@ -49,8 +49,8 @@ export function alertsYaml(config: RulesConfig): string {
   const seq = (doc.getIn(['groups', 0, 'rules'], true) as YAMLSeq);
   rendered.forEach((r, i) => {
     const node = seq.items[i];
-    if (isMap(node)) (node as YAMLMap).commentBefore = comment(fill(r.template.comment, ruleParams(r.template, config)));
-    if (i > 0 && isMap(node)) (node as YAMLMap).spaceBefore = true;
+    if (isMap(node)) node.commentBefore = comment(fill(r.template.comment, ruleParams(r.template, config)));
+    if (i > 0 && isMap(node)) node.spaceBefore = true;
   });
   return format(doc);
 }

@@ -34,7 +34,8 @@ export function createCycleRunner(runCycle: (tick?: Tick) => Promise<void>, onSk
         current = undefined;
         const next = late;
         late = undefined;
-        if (next !== undefined) start({ ...next, lateMs: Math.max(0, now() - next.scheduledAt) });
+        // The late cycle's promise is `current` now, which whoever waits for the runner awaits.
+        if (next !== undefined) void start({ ...next, lateMs: Math.max(0, now() - next.scheduledAt) });
       });
     current = cycle;
     return cycle;
