@@ -109,7 +109,7 @@ describe('DownloadServerLogs', () => {
     const res = await request(sim!.url + contentPath(id));
     expect(Number(res.headers['content-length'])).toBe(bundleLength({ logBytes: 10 * 1024 ** 3, mtimeMs: 0, serverId: SERVER, exportId: id }));
     expect(Number(res.headers['content-length'])).toBeGreaterThan(10 * 1024 ** 3);
-    await res.body.destroy();
+    res.body.destroy();
   });
 
   it('refuses an export that is not completed, and one it does not know', async () => {

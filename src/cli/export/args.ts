@@ -108,7 +108,7 @@ export function parseExportArgs(argv: readonly string[]): ExportArgsResult {
   if (values.timeout !== undefined) {
     if (!wait) return { ok: false, error: '--timeout: only applies with --wait' };
     timeoutMs = parseDuration(String(values.timeout));
-    if (timeoutMs === undefined || timeoutMs === 0) return { ok: false, error: `--timeout: expected a duration greater than 0 such as 30m, got "${values.timeout}"` };
+    if (timeoutMs === undefined || timeoutMs === 0) return { ok: false, error: `--timeout: expected a duration greater than 0 such as 30m, got "${String(values.timeout)}"` };
   }
   return {
     ok: true,

@@ -71,7 +71,7 @@ describe('export start', () => {
     ['a connection dropped after the request arrived', { kind: 'drop', created: true }],
     ['a 502 from a proxy', { kind: 'error', status: 502 }],
   ] as const)('does not retry %s, and says an export may exist', async (_name, fault) => {
-    const r = await startWith([fault as StartFault]);
+    const r = await startWith([fault]);
     expect(r.code).toBe(1);
     expect(r.posts).toBe(1);
     expect(r.created).toBeLessThanOrEqual(1);
