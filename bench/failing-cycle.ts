@@ -35,7 +35,13 @@ export async function benchFailingCycle(sim: SimProcess, targets: ExportTarget[]
   await sim.setLatency(o.latencyMs);
   const poll = { concurrency: o.concurrency, retries: o.retries, backoffInitialMs: o.backoffInitialMs, backoffMaxMs: o.backoffMaxMs };
   const start = (makeSource?: SourceFactory) =>
-    startExporter({ config: benchConfig(sim.url, targets, poll), logger: silentLogger, listen: { host: '127.0.0.1', port: 0 }, defaultMetrics: false, makeSource });
+    startExporter({
+      config: benchConfig(sim.url, targets, poll),
+      logger: silentLogger,
+      listen: { host: '127.0.0.1', port: 0 },
+      defaultMetrics: false,
+      makeSource,
+    });
   let running: Running | undefined;
   try {
     running = await start();
@@ -81,7 +87,13 @@ export async function benchFailingCycle(sim: SimProcess, targets: ExportTarget[]
       running = await start(slotKeepingSources());
       await running.exporter.runner.idle();
       const held = median(await repeat(0, 1, cycleOf(running, failing)));
-      rows.push({ figure: '   the same, a backoff keeping its slot (before)', median: ms(held), baseline: `${ms(healthy)} all healthy`, ratio: times(held / healthy), target: '-' });
+      rows.push({
+        figure: '   the same, a backoff keeping its slot (before)',
+        median: ms(held),
+        baseline: `${ms(healthy)} all healthy`,
+        ratio: times(held / healthy),
+        target: '-',
+      });
     }
     return rows;
   } finally {

@@ -14,7 +14,11 @@ const COLUMNS = ['figure', 'median', 'baseline', 'ratio', 'target'] as const;
 export function formatTable(rows: readonly Row[]): string {
   const cells = [HEAD, ...rows].map((r) => [...COLUMNS.map((c) => r[c]), r === HEAD ? 'result' : verdict(r)]);
   const widths = cells[0]!.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
-  const line = (row: string[]) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   return [line(cells[0]!), rule, ...cells.slice(1).map(line)].join('\n');
 }

@@ -14,8 +14,7 @@ import { repeat, timeMs } from './stats.js';
 
 export type ToScrapeChild = { type: 'measure' } | { type: 'stop' };
 export type FromScrapeChild =
-  | { type: 'ready'; url: string }
-  | { type: 'measured'; renderMs: number[]; baselineMs: number[]; series: number; baselineBytes: number };
+  { type: 'ready'; url: string } | { type: 'measured'; renderMs: number[]; baselineMs: number[]; series: number; baselineBytes: number };
 
 /** Every tenth export has completed, so every family (completed timestamp included) has series. */
 function fakeSource(): AccountSource {

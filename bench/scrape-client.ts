@@ -16,8 +16,17 @@ export interface Scrape {
  */
 export async function curlScrape(url: string, encoding: 'identity' | 'gzip', maxSeconds = 30): Promise<Scrape> {
   const { stdout } = await run('curl', [
-    '-sS', '--fail', '--max-time', String(maxSeconds), '-o', '/dev/null', '-H', `Accept-Encoding: ${encoding}`,
-    '-w', '%{time_total} %{size_download}', `${url}/metrics`,
+    '-sS',
+    '--fail',
+    '--max-time',
+    String(maxSeconds),
+    '-o',
+    '/dev/null',
+    '-H',
+    `Accept-Encoding: ${encoding}`,
+    '-w',
+    '%{time_total} %{size_download}',
+    `${url}/metrics`,
   ]);
   const [seconds, size] = stdout.trim().split(' ').map(Number);
   if (!Number.isFinite(seconds) || !Number.isFinite(size) || size === 0) throw new Error(`curl reported "${stdout.trim()}"`);

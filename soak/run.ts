@@ -125,9 +125,16 @@ interface Row {
 }
 
 function table(rows: readonly Row[]): string {
-  const cells = [['figure', 'value', 'target', 'result'], ...rows.map((r) => [r.figure, r.value, r.target, r.pass === undefined ? 'info' : r.pass ? 'PASS' : 'FAIL'])];
+  const cells = [
+    ['figure', 'value', 'target', 'result'],
+    ...rows.map((r) => [r.figure, r.value, r.target, r.pass === undefined ? 'info' : r.pass ? 'PASS' : 'FAIL']),
+  ];
   const widths = cells[0]!.map((_, i) => Math.max(...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) => c.map((x, i) => x.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (c: string[]) =>
+    c
+      .map((x, i) => x.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
@@ -269,25 +276,74 @@ async function soak(o: Options): Promise<Row[]> {
     const countedTotal = Object.values(counted).reduce((a, b) => a + b, 0);
 
     return [
-      { figure: `resident memory, ${formatDuration(windowMs)} medians`, value: `${mb(rssAfter)} after warm-up → ${mb(rssEnd)} at end (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)} %)`, target: `≤ +${RSS_GROWTH_MAX * 100} %`, pass: growth <= RSS_GROWTH_MAX },
+      {
+        figure: `resident memory, ${formatDuration(windowMs)} medians`,
+        value: `${mb(rssAfter)} after warm-up → ${mb(rssEnd)} at end (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)} %)`,
+        target: `≤ +${RSS_GROWTH_MAX * 100} %`,
+        pass: growth <= RSS_GROWTH_MAX,
+      },
       { figure: '   peak RSS / V8 heap after GC', value: `${mb(Math.max(...rss.map((s) => s.rss)))} / ${mb(heapAfterWarmup)} → ${mb(heapAtEnd)}`, target: '-' },
-      { figure: 'event-loop delay p99 (after warm-up)', value: `${p99Loop.toFixed(1)} ms (p50 ${(loop.percentile(50) / 1e6).toFixed(1)}, max ${(loop.max / 1e6).toFixed(0)} ms)`, target: `≤ ${LOOP_DELAY_P99_MAX_MS} ms`, pass: p99Loop <= LOOP_DELAY_P99_MAX_MS },
-      { figure: '   GC pauses: count / p99 / longest', value: `${gcPauses.length} / ${quantile(gcPauses, 0.99).toFixed(1)} ms / ${Math.max(0, ...gcPauses).toFixed(1)} ms`, target: '-' },
-      { figure: `GET /metrics p99 (${scrapeMs.length} scrapes after warm-up, ${mb(scrapes.bytes)})`, value: `${scrapeP99.toFixed(1)} ms (p50 ${quantile(scrapeMs, 0.5).toFixed(1)}, max ${Math.max(...scrapeMs).toFixed(0)} ms)`, target: `≤ ${SCRAPE_TARGET_MS} ms (bench)`, pass: scrapeP99 <= SCRAPE_TARGET_MS },
+      {
+        figure: 'event-loop delay p99 (after warm-up)',
+        value: `${p99Loop.toFixed(1)} ms (p50 ${(loop.percentile(50) / 1e6).toFixed(1)}, max ${(loop.max / 1e6).toFixed(0)} ms)`,
+        target: `≤ ${LOOP_DELAY_P99_MAX_MS} ms`,
+        pass: p99Loop <= LOOP_DELAY_P99_MAX_MS,
+      },
+      {
+        figure: '   GC pauses: count / p99 / longest',
+        value: `${gcPauses.length} / ${quantile(gcPauses, 0.99).toFixed(1)} ms / ${Math.max(0, ...gcPauses).toFixed(1)} ms`,
+        target: '-',
+      },
+      {
+        figure: `GET /metrics p99 (${scrapeMs.length} scrapes after warm-up, ${mb(scrapes.bytes)})`,
+        value: `${scrapeP99.toFixed(1)} ms (p50 ${quantile(scrapeMs, 0.5).toFixed(1)}, max ${Math.max(...scrapeMs).toFixed(0)} ms)`,
+        target: `≤ ${SCRAPE_TARGET_MS} ms (bench)`,
+        pass: scrapeP99 <= SCRAPE_TARGET_MS,
+      },
       {
         figure: `   control: same bytes, static server (${controlMs.length} scrapes)`,
         value: `${controlP99.toFixed(1)} ms (p50 ${quantile(controlMs, 0.5).toFixed(1)}, max ${Math.max(...controlMs).toFixed(0)} ms); exporter p99 = ${(scrapeP99 / controlP99).toFixed(2)}× control`,
         target: '-',
       },
-      { figure: '   failed / overlapping scrapes', value: `${scrapes.failures.length} / ${scrapes.overlapped}${scrapes.failures.length ? ` (${scrapes.failures[0]})` : ''}`, target: '0 failed', pass: scrapes.failures.length === 0, check: true },
-      { figure: 'polls: requests sent / received', value: `${sent} / ${served} in ${cycles} cycles`, target: 'equal', pass: sent === served && sent > 0, check: true },
+      {
+        figure: '   failed / overlapping scrapes',
+        value: `${scrapes.failures.length} / ${scrapes.overlapped}${scrapes.failures.length ? ` (${scrapes.failures[0]})` : ''}`,
+        target: '0 failed',
+        pass: scrapes.failures.length === 0,
+        check: true,
+      },
+      {
+        figure: 'polls: requests sent / received',
+        value: `${sent} / ${served} in ${cycles} cycles`,
+        target: 'equal',
+        pass: sent === served && sent > 0,
+        check: true,
+      },
       { figure: '   ticks skipped / longest cycle', value: `${skipped} / ${longestCycle.toFixed(2)} s (polls spread over most of 5 s by design)`, target: '-' },
-      { figure: `failed ${perPoll > 1 ? `requests (${perPoll} per failed poll)` : 'polls'}: injected / counted`, value: `${injectedTotal} / ${countedTotal * perPoll} (${((countedTotal / Math.max(1, sent)) * 100).toFixed(2)} % of polls)`, target: 'equal, by code', pass: failuresMatch, check: true },
+      {
+        figure: `failed ${perPoll > 1 ? `requests (${perPoll} per failed poll)` : 'polls'}: injected / counted`,
+        value: `${injectedTotal} / ${countedTotal * perPoll} (${((countedTotal / Math.max(1, sent)) * 100).toFixed(2)} % of polls)`,
+        target: 'equal, by code',
+        pass: failuresMatch,
+        check: true,
+      },
       { figure: '   injected by code', value: list(injected), target: '-' },
       { figure: '   counted by code', value: list(counted), target: '-' },
-      { figure: '   failed polls not injected', value: uninjected.length === 0 ? 'none' : uninjected.map((c) => `${c}:+${(counted[c] ?? 0) - (injected[c] ?? 0)}`).join(' '), target: 'none', pass: uninjected.length === 0, check: true },
+      {
+        figure: '   failed polls not injected',
+        value: uninjected.length === 0 ? 'none' : uninjected.map((c) => `${c}:+${(counted[c] ?? 0) - (injected[c] ?? 0)}`).join(' '),
+        target: 'none',
+        pass: uninjected.length === 0,
+        check: true,
+      },
       ...(freshness ? freshnessRows(freshness, staleAfter) : []),
-      { figure: 'unhandled rejections / warnings', value: problems.length === 0 ? 'none' : problems.slice(0, 3).join('; '), target: 'none', pass: problems.length === 0, check: true },
+      {
+        figure: 'unhandled rejections / warnings',
+        value: problems.length === 0 ? 'none' : problems.slice(0, 3).join('; '),
+        target: 'none',
+        pass: problems.length === 0,
+        check: true,
+      },
     ];
   } finally {
     if (scraper) await stopChild(scraper);
@@ -327,10 +383,13 @@ async function main(): Promise<number> {
     console.error(`soak: ${(err as Error).message}`);
     return 2;
   }
-  const watchdog = setTimeout(() => {
-    console.error(`[soak] gave up: the run took 5 minutes longer than --duration`);
-    process.exit(2);
-  }, o.durationMs + 5 * 60_000);
+  const watchdog = setTimeout(
+    () => {
+      console.error(`[soak] gave up: the run took 5 minutes longer than --duration`);
+      process.exit(2);
+    },
+    o.durationMs + 5 * 60_000,
+  );
   watchdog.unref();
   console.log(`machine: ${machineLine()}`);
   console.log(
@@ -367,4 +426,3 @@ main().then(
     process.exit(2);
   },
 );
-

@@ -8,13 +8,19 @@ import { injectedBy, planBehaviour, planOf, type Profile } from './plan.js';
 
 export type ToSoakSim = { readonly type: 'report' } | { readonly type: 'stop' };
 export type FromSoakSim =
-  | { readonly type: 'ready'; readonly url: string }
-  | { readonly type: 'report'; readonly served: number; readonly injected: Record<string, number> };
+  { readonly type: 'ready'; readonly url: string } | { readonly type: 'report'; readonly served: number; readonly injected: Record<string, number> };
 
 async function main(): Promise<void> {
   const [count, seed, timeoutMs] = process.argv.slice(2, 5).map(Number);
   const profile = (process.argv[5] ?? 'mixed') as Profile;
-  if (!Number.isInteger(count) || count! < 1 || !Number.isInteger(seed) || !(timeoutMs! > 0) || !['mixed', 'failing'].includes(profile) || process.send === undefined) {
+  if (
+    !Number.isInteger(count) ||
+    count! < 1 ||
+    !Number.isInteger(seed) ||
+    !(timeoutMs! > 0) ||
+    !['mixed', 'failing'].includes(profile) ||
+    process.send === undefined
+  ) {
     throw new Error('usage: fork(sim-child.js, [COUNT, SEED, TIMEOUT_MS, mixed|failing]) with an IPC channel');
   }
   const startedAt = Date.now();

@@ -95,9 +95,7 @@ async function main(argv: string[]): Promise<number | undefined> {
   if ('fromHostname' in flags.shard) {
     const index = ordinalFromHostname();
     if (index === undefined || index >= flags.shard.total) {
-      process.stderr.write(
-        `clouddc-exporter: --shard.from-hostname: cannot read a shard index below ${flags.shard.total} from the host name\n`,
-      );
+      process.stderr.write(`clouddc-exporter: --shard.from-hostname: cannot read a shard index below ${flags.shard.total} from the host name\n`);
       return 2;
     }
     shard = { index, total: flags.shard.total };
@@ -171,7 +169,9 @@ async function main(argv: string[]): Promise<number | undefined> {
     const base = running.url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//127.0.0.1:');
     process.stderr.write(
       `\nDemo mode: polling ${config.exports.length} scripted exports on the simulator at ${demo.simulator.url} every 5 s.\n` +
-        (flags.telemetryPath === '/' ? '' : `  Status page:  ${base}/
+        (flags.telemetryPath === '/'
+          ? ''
+          : `  Status page:  ${base}/
 `) +
         `  Metrics:      ${base}${flags.telemetryPath}
   Readiness:    ${base}/-/ready
@@ -185,7 +185,10 @@ async function main(argv: string[]): Promise<number | undefined> {
 `,
     );
     const d = demo;
-    setTimeout(() => void startDemoExport(d).then((code) => logger.info({ code }, 'demo: started a log export with export start --track-file')), 10_000).unref();
+    setTimeout(
+      () => void startDemoExport(d).then((code) => logger.info({ code }, 'demo: started a log export with export start --track-file')),
+      10_000,
+    ).unref();
   }
 
   let stopping = false;

@@ -20,7 +20,12 @@ import { exportFileMetrics } from '../src/metrics/export-file-metrics.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 const README = read('README.md');
-const PAGES = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const PAGES = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 const RUNBOOK_BASE = 'https://github.com/clouddc-exporter/clouddc-exporter/blob/main/docs/runbooks.md#';
 
 /** Markdown without fenced code blocks, whose lines are neither headings nor links. */
@@ -34,7 +39,10 @@ export function anchors(markdown: string): Set<string> {
   const out = new Set<string>();
   for (const m of prose(markdown).matchAll(/^#{1,6}[ \t]+(.+?)[ \t#]*$/gm)) {
     const text = m[1]!.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
-    const slug = text.toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '').replace(/ /g, '-');
+    const slug = text
+      .toLowerCase()
+      .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')
+      .replace(/ /g, '-');
     const n = seen.get(slug) ?? 0;
     seen.set(slug, n + 1);
     out.add(n === 0 ? slug : `${slug}-${n}`);
@@ -121,7 +129,10 @@ describe('docs/metrics.md', () => {
     // The export_files gauges are registered once export_files is used.
     exportFileMetrics(self.registry)([]);
     const served = new Set([...EXPORT_FAMILIES.map((f) => f.name), ...(await self.registry.getMetricsAsJSON()).map((m) => m.name)]);
-    expect(rows.filter((name, i) => rows.indexOf(name) !== i), 'documented twice').toEqual([]);
+    expect(
+      rows.filter((name, i) => rows.indexOf(name) !== i),
+      'documented twice',
+    ).toEqual([]);
     expect([...new Set(rows)].sort()).toEqual([...served].sort());
   });
 
@@ -170,7 +181,10 @@ describe('docs/configuration.md', () => {
   it('has table rows only for keys the schema has', () => {
     const rows = [...page.matchAll(/^\| `([a-z_.<>[\]]+)` \|/gm)].map((m) => m[1]!);
     expect(rows.length).toBeGreaterThan(20);
-    expect(rows.filter((r) => !all.has(r)), 'rows for keys the schema does not have').toEqual([]);
+    expect(
+      rows.filter((r) => !all.has(r)),
+      'rows for keys the schema does not have',
+    ).toEqual([]);
   });
 });
 
@@ -191,7 +205,9 @@ describe('links', () => {
   });
 
   it('points every runbook_url of the alert rules at a section of docs/runbooks.md', () => {
-    const rules = (parse(read('helm/clouddc-exporter/files/alerts.yml')) as { groups: Array<{ rules: Array<{ alert?: string; annotations?: Record<string, string> }> }> }).groups
+    const rules = (
+      parse(read('helm/clouddc-exporter/files/alerts.yml')) as { groups: Array<{ rules: Array<{ alert?: string; annotations?: Record<string, string> }> }> }
+    ).groups
       .flatMap((g) => g.rules)
       .filter((r) => r.alert !== undefined);
     expect(rules.length).toBeGreaterThan(5);

@@ -30,7 +30,14 @@ describe('clouddc-exporter CLI', () => {
     const base = metricsUrl!.replace(/\/metrics$/, '');
     await until(async () => ((await fetch(`${base}/-/ready`)).status === 200 ? true : undefined));
     const text = await (await fetch(metricsUrl!)).text();
-    for (const family of ['clouddc_log_export_info', 'clouddc_log_export_status', 'clouddc_log_export_percentage', 'clouddc_api_requests_total', 'process_cpu_seconds_total', 'nodejs_heap_size_used_bytes']) {
+    for (const family of [
+      'clouddc_log_export_info',
+      'clouddc_log_export_status',
+      'clouddc_log_export_percentage',
+      'clouddc_api_requests_total',
+      'process_cpu_seconds_total',
+      'nodejs_heap_size_used_bytes',
+    ]) {
       expect(text).toContain(`# TYPE ${family} `);
     }
     expect(text).toMatch(/clouddc_log_export_status\{[^}]*status="unknown"\} 1/);
@@ -88,7 +95,12 @@ describe('clouddc-exporter CLI', () => {
   it('--config.check warns about a schedule the rate limit cannot meet, naming both fixes, and still exits 0', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'cde-')), 'config.yaml');
     const exports = Array.from({ length: 400 }, (_, i) => ({ server: `s${i}`, id: '1' }));
-    writeFileSync(file, yamlConfig('http://127.0.0.1:9', exports).replace('"0 0 1 1 *"', '"*/30 * * * * *"').replace('requests_per_second: 10000, burst: 10000', 'requests_per_second: 10'));
+    writeFileSync(
+      file,
+      yamlConfig('http://127.0.0.1:9', exports)
+        .replace('"0 0 1 1 *"', '"*/30 * * * * *"')
+        .replace('requests_per_second: 10000, burst: 10000', 'requests_per_second: 10'),
+    );
     const cli = runCli(['--config.check', `--config.file=${file}`]);
     expect(await cli.exited).toBe(0);
     expect(cli.stdout()).toMatch(/OK \(1 account\(s\), 400 export\(s\)\)/);

@@ -9,7 +9,17 @@ export const NUMERIC = ['stuckSeconds', 'staleSeconds'] as const;
 function dashboard(): Record<string, unknown> {
   return {
     annotations: {
-      list: [{ builtIn: 1, datasource: { type: 'grafana', uid: '-- Grafana --' }, enable: true, hide: true, iconColor: 'rgba(0, 211, 255, 1)', name: 'Annotations & Alerts', type: 'dashboard' }],
+      list: [
+        {
+          builtIn: 1,
+          datasource: { type: 'grafana', uid: '-- Grafana --' },
+          enable: true,
+          hide: true,
+          iconColor: 'rgba(0, 211, 255, 1)',
+          name: 'Annotations & Alerts',
+          type: 'dashboard',
+        },
+      ],
     },
     description: 'BMC log exports tracked by clouddc-exporter: status, progress, poll health and CloudDC API traffic.',
     editable: true,
@@ -38,7 +48,10 @@ export function dashboardTemplateJson(): string {
 
 /** The placeholder values for a config; `matchers` is the selector and extra matchers, each followed by ", ". */
 export function dashboardParams(config: DashboardConfig): Record<string, string | number> {
-  const matchers = [config.selector, ...config.extraMatchers].filter((m) => m !== '').map((m) => `${m}, `).join('');
+  const matchers = [config.selector, ...config.extraMatchers]
+    .filter((m) => m !== '')
+    .map((m) => `${m}, `)
+    .join('');
   return { matchers, cluster: config.clusterLabel, runbookUrl: config.runbookUrl, stuckSeconds: config.stuckSeconds, staleSeconds: config.staleSeconds };
 }
 

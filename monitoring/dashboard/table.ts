@@ -6,7 +6,10 @@ import { Q } from './queries.js';
  * joins them on cluster, project_id, server_id and export_id, and a rolling update does not double the rows.
  */
 export function exportsTable(id: number, gridPos: GridPos): Json {
-  return panel(id, 'table', 'Exports',
+  return panel(
+    id,
+    'table',
+    'Exports',
     'One row per export: status, progress, age since created_at, whether the last poll succeeded, and how long ago a ' +
       'processing export last made progress (CloudDCLogExportStuck fires above %(stuckSeconds)s s).',
     gridPos,
@@ -26,8 +29,16 @@ export function exportsTable(id: number, gridPos: GridPos): Json {
           options: {
             excludeByName: { Time: true, 'Value #C': true, 'Value #D': true },
             indexByName: {
-              name: 0, account: 1, project_id: 2, server_id: 3, export_id: 4, status: 5,
-              'Value #A': 6, 'Value #B': 7, 'Value #F': 8, 'Value #E': 9,
+              name: 0,
+              account: 1,
+              project_id: 2,
+              server_id: 3,
+              export_id: 4,
+              status: 5,
+              'Value #A': 6,
+              'Value #B': 7,
+              'Value #F': 8,
+              'Value #E': 9,
             },
             renameByName: {},
           },
@@ -37,20 +48,44 @@ export function exportsTable(id: number, gridPos: GridPos): Json {
         defaults: { custom: { align: 'auto', cellOptions: { type: 'auto' }, filterable: true } },
         overrides: [
           byName('Value #A', [
-            ['displayName', 'Progress'], ['unit', 'percent'], ['min', 0], ['max', 100],
+            ['displayName', 'Progress'],
+            ['unit', 'percent'],
+            ['min', 0],
+            ['max', 100],
             ['custom.cellOptions', { type: 'gauge', mode: 'basic', valueDisplayMode: 'text' }],
             ['color', { mode: 'continuous-BlPu' }],
           ]),
-          byName('Value #B', [['displayName', 'Age'], ['unit', 'dtdurations'], ['decimals', 0]]),
+          byName('Value #B', [
+            ['displayName', 'Age'],
+            ['unit', 'dtdurations'],
+            ['decimals', 0],
+          ]),
           byName('Value #F', [
-            ['displayName', 'Last progress'], ['unit', 'dtdurations'], ['decimals', 0],
-            ['thresholds', { mode: 'absolute', steps: [{ color: 'green', value: null }, { color: 'red', value: '%(stuckSeconds)s' }] }],
+            ['displayName', 'Last progress'],
+            ['unit', 'dtdurations'],
+            ['decimals', 0],
+            [
+              'thresholds',
+              {
+                mode: 'absolute',
+                steps: [
+                  { color: 'green', value: null },
+                  { color: 'red', value: '%(stuckSeconds)s' },
+                ],
+              },
+            ],
             ['color', { mode: 'thresholds' }],
             ['custom.cellOptions', { type: 'color-text' }],
           ]),
           byName('Value #E', [
             ['displayName', 'Last poll'],
-            ['mappings', valueMap([['0', 'failed', 'red'], ['1', 'ok', 'green']])],
+            [
+              'mappings',
+              valueMap([
+                ['0', 'failed', 'red'],
+                ['1', 'ok', 'green'],
+              ]),
+            ],
             ['custom.cellOptions', { type: 'color-text' }],
           ]),
           byName('status', [
@@ -66,5 +101,6 @@ export function exportsTable(id: number, gridPos: GridPos): Json {
         footer: { show: false, reducer: ['sum'], fields: '' },
         sortBy: [{ displayName: 'Progress', desc: false }],
       },
-    });
+    },
+  );
 }

@@ -28,7 +28,19 @@ const INFO = 'clouddc_log_export_info';
 /** Data source, then cluster → job → instance (the exporters), then account → project → server (the exports). */
 export function variables(): Json[] {
   return [
-    { name: 'datasource', label: 'Data source', type: 'datasource', query: 'prometheus', current: {}, hide: 0, includeAll: false, multi: false, options: [], refresh: 1, regex: '' },
+    {
+      name: 'datasource',
+      label: 'Data source',
+      type: 'datasource',
+      query: 'prometheus',
+      current: {},
+      hide: 0,
+      includeAll: false,
+      multi: false,
+      options: [],
+      refresh: 1,
+      regex: '',
+    },
     query('cluster', 'Cluster', `label_values(${BUILD}{%(matchers)s%(cluster)s!=""}, %(cluster)s)`),
     query('job', 'Job', `label_values(${BUILD}{%(matchers)s%(cluster)s=~"$cluster"}, job)`),
     query('instance', 'Instance', `label_values(${BUILD}{%(matchers)s%(cluster)s=~"$cluster", job=~"$job"}, instance)`),

@@ -79,8 +79,7 @@ sum by (job, instance, account) (rate(clouddc_api_requests_total{%(selector)s}[%
     expr: 'clouddc_exporter_config_last_reload_successful{%(selector)s} == 0',
     summary: 'clouddc-exporter {{ $labels.instance }} refused its new configuration',
     description:
-      'The last configuration reload of {{ $labels.instance }} (job {{ $labels.job }}) failed; it keeps ' +
-      'running with the previous configuration.',
+      'The last configuration reload of {{ $labels.instance }} (job {{ $labels.job }}) failed; it keeps ' + 'running with the previous configuration.',
     runbook: 'config-reload-failed',
   },
   {
@@ -92,8 +91,7 @@ sum by (job, instance, account) (rate(clouddc_api_requests_total{%(selector)s}[%
     expr: 'up{%(selector)s} == 0',
     summary: 'clouddc-exporter {{ $labels.instance }} is down',
     description:
-      'Prometheus has failed to scrape {{ $labels.instance }} (job {{ $labels.job }}) for %(for)s; ' +
-      'no CloudDC log export is being monitored by it.',
+      'Prometheus has failed to scrape {{ $labels.instance }} (job {{ $labels.job }}) for %(for)s; ' + 'no CloudDC log export is being monitored by it.',
     runbook: 'exporter-down',
   },
   {
@@ -104,15 +102,13 @@ sum by (job, instance, account) (rate(clouddc_api_requests_total{%(selector)s}[%
     severity: 'critical',
     expr: 'absent(up{%(selector)s})',
     summary: 'clouddc-exporter has disappeared from Prometheus',
-    description:
-      'No clouddc-exporter target has been discovered for %(for)s; no CloudDC log export is being monitored.',
+    description: 'No clouddc-exporter target has been discovered for %(for)s; no CloudDC log export is being monitored.',
     runbook: 'exporter-absent',
   },
   {
     alert: 'CloudDCExporterPollCyclesSkipped',
     comment:
-      'Poll cycles skipped: schedule ticks were skipped during each of the last %(window)s windows, for %(for)s\n' +
-      '(one skip now and then is harmless).',
+      'Poll cycles skipped: schedule ticks were skipped during each of the last %(window)s windows, for %(for)s\n' + '(one skip now and then is harmless).',
     params: { window: '15m' },
     for: '30m',
     severity: 'info',

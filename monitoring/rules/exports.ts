@@ -79,10 +79,10 @@ clouddc_log_export_status{%(selector)s, status="processing"} == 1
   {
     alert: 'CloudDCLogExportDataStale',
     comment:
-      'Data stale: no successful poll for %(pollIntervals)s poll intervals (the exporter\'s own\n' +
+      "Data stale: no successful poll for %(pollIntervals)s poll intervals (the exporter's own\n" +
       'clouddc_exporter_poll_interval_seconds, so any poll.schedule is right), and never less than %(minSeconds)s s,\n' +
       'which covers the scrape interval, for %(for)s. Completed exports are not polled any more, and exports whose\n' +
-      "polls fail are CloudDCLogExportPollFailing's business; both are excluded, so this one means \"not polled at all\".",
+      'polls fail are CloudDCLogExportPollFailing\'s business; both are excluded, so this one means "not polled at all".',
     params: { pollIntervals: 3, minSeconds: 90 },
     for: '5m',
     severity: 'warning',

@@ -46,7 +46,7 @@ export function alertsYaml(config: RulesConfig): string {
   const rules: Array<Record<string, unknown>> = [...rendered.map((r) => ({ ...r.rule })), ...config.additionalRules];
   const doc = new Document({ groups: [{ name: GROUP, rules }] });
   doc.commentBefore = comment(ALERTS_HEADER);
-  const seq = (doc.getIn(['groups', 0, 'rules'], true) as YAMLSeq);
+  const seq = doc.getIn(['groups', 0, 'rules'], true) as YAMLSeq;
   rendered.forEach((r, i) => {
     const node = seq.items[i];
     if (isMap(node)) node.commentBefore = comment(fill(r.template.comment, ruleParams(r.template, config)));

@@ -79,7 +79,16 @@ function pad(s: string, n: number): string {
 export function formatTable(rows: readonly ExportJson[]): string {
   const table = [[...HEADER], ...rows.map(cells)];
   const widths = HEADER.map((_, i) => Math.max(...table.map((r) => width(r[i] ?? ''))));
-  return table.map((r) => r.map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i] ?? 0))).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    table
+      .map((r) =>
+        r
+          .map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i] ?? 0)))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 /** Exactly the body of GET /api/v1/exports. */

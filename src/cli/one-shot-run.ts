@@ -10,16 +10,7 @@ import { VERSION } from '../version.js';
 import type { LogFormat, LogLevel, OutputFormat } from './flags.js';
 import { exportLabel, formatJson, formatTable } from './format.js';
 import { createProgressReporter, type Output, type ProgressReporter } from './progress.js';
-import {
-  onceExitCode,
-  runOnce,
-  runWait,
-  settled,
-  waitExitCode,
-  type LoopResult,
-  type PollDriver,
-  type Sleep,
-} from './wait-loop.js';
+import { onceExitCode, runOnce, runWait, settled, waitExitCode, type LoopResult, type PollDriver, type Sleep } from './wait-loop.js';
 import { formatDuration } from '../config/duration.js';
 
 /**

@@ -280,10 +280,7 @@ export function createAccountClient(opts: AccountClientOptions): AccountClient {
       retriesUsed++;
       observer.onRetry(account.name, failure.reason);
       const { reason, errorCode, requestId } = failure;
-      logger.debug(
-        { export: exportKeyId(key), attempt: attempts, reason, errorCode, requestId, delayMs: waitMs },
-        `retrying after ${failure.message}`,
-      );
+      logger.debug({ export: exportKeyId(key), attempt: attempts, reason, errorCode, requestId, delayMs: waitMs }, `retrying after ${failure.message}`);
       // The wait needs no slot: another poll uses it meanwhile. A retry without a wait keeps it.
       const handBack = waitMs > 0 ? slot : undefined;
       handBack?.release();

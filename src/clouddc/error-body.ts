@@ -57,9 +57,7 @@ function firstText(...values: unknown[]): string | undefined {
 function htmlSummary(html: string): string {
   const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(html)?.[1];
   if (title !== undefined && title.trim() !== '') return decodeEntities(title);
-  const body = html
-    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ')
-    .replace(/<[^>]*>/g, ' ');
+  const body = html.replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ');
   return decodeEntities(body);
 }
 
@@ -93,4 +91,3 @@ export function sanitise(text: string, limit: number): string {
   // Never cut a surrogate pair in half: a lone surrogate is not valid UTF-8 in a log line.
   return `${clean.slice(0, limit - 1).replace(/[\ud800-\udbff]$/, '')}…`;
 }
-

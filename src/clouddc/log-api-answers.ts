@@ -37,7 +37,12 @@ export function safeToRetryStart(failure: { reason: string; code?: string }): bo
 export function parseStart(text: string, status: number, attempts: number, requestIdHeader: unknown): StartResult | { ok: false; failure: PollFailure } {
   const requestId = typeof requestIdHeader === 'string' ? requestIdHeader : undefined;
   // The 202 claims application/octet-stream in the docs; the body is the JSON status document all the same.
-  const attempt = interpretResponse({ kind: 'response', status, headers: { 'content-type': 'application/json' }, text, durationSeconds: 0 }, attempts, (s) => s, Date.now());
+  const attempt = interpretResponse(
+    { kind: 'response', status, headers: { 'content-type': 'application/json' }, text, durationSeconds: 0 },
+    attempts,
+    (s) => s,
+    Date.now(),
+  );
   let exportId: unknown;
   try {
     exportId = (JSON.parse(text) as { export_id?: unknown }).export_id;

@@ -64,7 +64,14 @@ export function createLogApi(opts: LogApiOptions): LogApi {
   }
 
   type Sent =
-    | { kind: 'response'; status: number; headers: Record<string, string | string[] | undefined>; body: Readable; permit: Permit; redact: (s: string) => string }
+    | {
+        kind: 'response';
+        status: number;
+        headers: Record<string, string | string[] | undefined>;
+        body: Readable;
+        permit: Permit;
+        redact: (s: string) => string;
+      }
     | { kind: 'failure'; failure: PollFailure; code?: string; fromHttp: false };
 
   async function send(method: 'GET' | 'POST', path: string, attempts: number, dispatcher: Dispatcher, signal?: AbortSignal): Promise<Sent> {
@@ -78,7 +85,11 @@ export function createLogApi(opts: LogApiOptions): LogApi {
       const message = `authentication failed: ${err instanceof Error ? sanitise(err.message, 200) : 'unknown error'}`;
       return { kind: 'failure', failure: { ok: false, reason, message, attempts }, fromHttp: false };
     }
-    const redact = redactor(Object.entries(all).filter(([k]) => !(k in headers)).map(([, v]) => v));
+    const redact = redactor(
+      Object.entries(all)
+        .filter(([k]) => !(k in headers))
+        .map(([, v]) => v),
+    );
     const permit = await limiter.acquire(signal);
     if (permit === undefined) return { kind: 'failure', failure: { ok: false, reason: 'timeout', message: 'interrupted', attempts }, fromHttp: false };
     try {
@@ -106,7 +117,12 @@ export function createLogApi(opts: LogApiOptions): LogApi {
   /** An error answer as a PollFailure, with the same parsing and redaction as the poller's. */
   async function failureOf(sent: Extract<Sent, { kind: 'response' }>, attempts: number): Promise<{ failure: PollFailure; retryAfterMs?: number }> {
     const text = await readCapped(sent.body, 64 * 1024);
-    const attempt = interpretResponse({ kind: 'response', status: sent.status, headers: sent.headers, text, durationSeconds: 0 }, attempts, sent.redact, Date.now());
+    const attempt = interpretResponse(
+      { kind: 'response', status: sent.status, headers: sent.headers, text, durationSeconds: 0 },
+      attempts,
+      sent.redact,
+      Date.now(),
+    );
     const retryAfterMs = parseRetryAfter(sent.headers['retry-after'], Date.now());
     sent.permit.settle(sent.status, retryAfterMs);
     if (attempt.ok) return { failure: { ok: false, reason: 'invalid_response', message: 'unexpected answer', attempts } };
@@ -114,7 +130,8 @@ export function createLogApi(opts: LogApiOptions): LogApi {
   }
 
   async function backoff(retriesUsed: number, retryAfterMs: number | undefined, signal?: AbortSignal): Promise<boolean> {
-    const waitMs = retryAfterMs !== undefined ? Math.min(retryAfterMs, poll.backoffMaxMs) : backoffDelayMs(retriesUsed, poll.backoffInitialMs, poll.backoffMaxMs, random);
+    const waitMs =
+      retryAfterMs !== undefined ? Math.min(retryAfterMs, poll.backoffMaxMs) : backoffDelayMs(retriesUsed, poll.backoffInitialMs, poll.backoffMaxMs, random);
     try {
       await sleep(waitMs, signal);
       return signal?.aborted !== true;
@@ -149,7 +166,8 @@ export function createLogApi(opts: LogApiOptions): LogApi {
           } else {
             failure = sent.failure;
             code = sent.code;
-            sentToServer = !(code !== undefined && NOT_SENT_CODES.has(code)) && failure.message !== 'interrupted' && !failure.message.startsWith('authentication failed');
+            sentToServer =
+              !(code !== undefined && NOT_SENT_CODES.has(code)) && failure.message !== 'interrupted' && !failure.message.startsWith('authentication failed');
           }
           if (signal?.aborted) return { ok: false, failure, maybeStarted: sentToServer && failure.reason !== '429' };
           if (failure.reason === '401' && sent.kind === 'response' && !renewed && authenticator.onUnauthorized) {

@@ -27,15 +27,10 @@ export function interpretResponse(
   // Redact before parsing: messages quote truncated values, and a cut-off secret would no longer match.
   const text = res.text === undefined ? undefined : redact(res.text);
   if (res.status >= 200 && res.status < 300) {
-    const mapped =
-      text === undefined
-        ? { ok: false as const, message: `body larger than ${MAX_BODY_BYTES} bytes` }
-        : parseStatusText(text);
+    const mapped = text === undefined ? { ok: false as const, message: `body larger than ${MAX_BODY_BYTES} bytes` } : parseStatusText(text);
     if (mapped.ok) {
       const result: PollResult =
-        requestId === undefined
-          ? { ok: true, observation: mapped.observation, attempts }
-          : { ok: true, observation: mapped.observation, attempts, requestId };
+        requestId === undefined ? { ok: true, observation: mapped.observation, attempts } : { ok: true, observation: mapped.observation, attempts, requestId };
       return { ok: true, result };
     }
     const message = redact(`invalid response (HTTP ${res.status}): ${mapped.message}`);
@@ -115,9 +110,7 @@ export function encodedForms(secret: string): string[] {
  * form containing another is cut whole. A text that contains none costs one indexOf per form.
  */
 export function redactor(secrets: readonly string[]): (text: string) => string {
-  const needles = [...new Set(secrets.filter((s) => s.length >= 4).flatMap(encodedForms))]
-    .filter((s) => s.length >= 4)
-    .sort((a, b) => b.length - a.length);
+  const needles = [...new Set(secrets.filter((s) => s.length >= 4).flatMap(encodedForms))].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
   if (needles.length === 0) return noRedaction;
   return (text) => {
     let out = text;

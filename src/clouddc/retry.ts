@@ -3,12 +3,7 @@
  * Full jitter spreads the retries of many exports hitting the same rate limit at once, which a fixed
  * doubling would bunch into synchronised waves. `attempt` is 0 for the first retry.
  */
-export function backoffDelayMs(
-  attempt: number,
-  initialMs: number,
-  maxMs: number,
-  random: () => number = Math.random,
-): number {
+export function backoffDelayMs(attempt: number, initialMs: number, maxMs: number, random: () => number = Math.random): number {
   const cap = Math.max(0, maxMs);
   const base = Math.max(0, initialMs);
   // Bounded so 2 ** exponent stays finite: 0 * Infinity would make the ceiling NaN.
@@ -33,10 +28,7 @@ const HTTP_DATE = [
  * negative delta means "now" (0). Unparseable values give undefined so the caller falls back to backoff.
  * Nothing in the CloudDC docs promises this header; it is honoured in case a gateway sends it.
  */
-export function parseRetryAfter(
-  headerValue: string | readonly string[] | undefined,
-  nowMs: number,
-): number | undefined {
+export function parseRetryAfter(headerValue: string | readonly string[] | undefined, nowMs: number): number | undefined {
   const raw = typeof headerValue === 'string' ? headerValue : headerValue?.[0];
   if (raw === undefined) return undefined;
   const value = raw.trim();

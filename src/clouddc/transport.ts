@@ -152,11 +152,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
     if (this.#done) return;
     // A BOM stays, as Buffer#toString keeps it.
     const text =
-      this.#chunks !== undefined
-        ? Buffer.concat(this.#chunks, this.#total).toString('utf8')
-        : this.#first === undefined
-          ? ''
-          : this.#first.toString('utf8');
+      this.#chunks !== undefined ? Buffer.concat(this.#chunks, this.#total).toString('utf8') : this.#first === undefined ? '' : this.#first.toString('utf8');
     this.#respond(text);
   }
 
@@ -214,12 +210,7 @@ function cutOnTimeout(handler: AttemptHandler): void {
   handler.timedOut();
 }
 
-const TIMEOUT_CODES = new Set([
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'ETIMEDOUT',
-]);
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
 
 /** Everything that is not a timeout is `network`: refused, reset, DNS, TLS, closed sockets, client misuse. */
 function classify(err: unknown, durationSeconds: number): AttemptOutcome {

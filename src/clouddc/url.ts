@@ -6,10 +6,7 @@ const UNRESERVED = /^[A-Za-z0-9\-_.~]*$/;
 export function encodePathSegment(value: string): string {
   // Ids are nearly always unreserved characters only, which both steps below leave as they are.
   if (UNRESERVED.test(value)) return value;
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /**

@@ -3,9 +3,7 @@ import { sanitise } from './error-body.js';
 
 export { parseErrorBody, type ErrorBody } from './error-body.js';
 
-export type WireResult =
-  | { readonly ok: true; readonly observation: Observation }
-  | { readonly ok: false; readonly message: string };
+export type WireResult = { readonly ok: true; readonly observation: Observation } | { readonly ok: false; readonly message: string };
 
 const QUOTE_LIMIT = 64;
 
@@ -72,7 +70,10 @@ const STATUS_ALIASES: Readonly<Record<string, ExportStatus>> = {
 
 /** The docs list processing|completed yet their example says "Running"; unlisted spellings become "unknown". */
 export function normaliseStatus(raw: string): ExportStatus {
-  const key = raw.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  const key = raw
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
   // Own keys only: "constructor" or "__proto__" must not find Object.prototype's members.
   return Object.hasOwn(STATUS_ALIASES, key) ? STATUS_ALIASES[key]! : 'unknown';
 }
@@ -95,8 +96,7 @@ export function parsePercentage(value: unknown): number | undefined {
   return Math.min(100, Math.max(0, n));
 }
 
-const ISO_DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
 
 /**
  * ISO 8601 date-time with a mandatory zone, to Unix seconds. Date.parse alone is not used because it

@@ -25,8 +25,7 @@ export const FILE_LIMITS = {
 export type FileKind = keyof typeof FILE_LIMITS;
 
 export type BoundedRead =
-  | { readonly ok: true; readonly data: Buffer; readonly signature: string }
-  | { readonly ok: false; readonly reason: string; readonly code?: string };
+  { readonly ok: true; readonly data: Buffer; readonly signature: string } | { readonly ok: false; readonly reason: string; readonly code?: string };
 
 const FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY;
 

@@ -46,7 +46,10 @@ export function globToRegExp(pattern: string): RegExp {
       const end = pattern.indexOf(']', i + 2);
       if (end < 0) out += '\\[';
       else {
-        const body = pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\');
+        const body = pattern
+          .slice(i + 1, end)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\');
         out += `[${body}]`;
         i = end;
       }
@@ -62,7 +65,10 @@ export async function expandPattern(pattern: string): Promise<string[]> {
   const dir = dirname(pattern);
   const re = globToRegExp(name);
   try {
-    return (await readdir(dir)).filter((f) => re.test(f)).sort().map((f) => join(dir, f));
+    return (await readdir(dir))
+      .filter((f) => re.test(f))
+      .sort()
+      .map((f) => join(dir, f));
   } catch {
     return [];
   }
@@ -91,11 +97,13 @@ function parseFile(text: string, path: string, config: ExporterConfig): Parsed {
   const yaml = parseYaml(text, path);
   if (!yaml.ok) return { ok: false, problems: yaml.problems };
   const tree = yaml.tree ?? [];
-  if (!Array.isArray(tree)) return { ok: false, problems: [`${path}: expected a YAML list of exports (shaped like exports[] in the config), got ${describeValue(tree)}`] };
+  if (!Array.isArray(tree))
+    return { ok: false, problems: [`${path}: expected a YAML list of exports (shaped like exports[] in the config), got ${describeValue(tree)}`] };
   const names = [...config.accounts.keys()];
   const built = buildExports(tree, names, config.accounts);
   // buildExports speaks of exports[i]; in this file the list is the whole document.
-  const where = (p: Problem): string => `${path}: ${formatPath(p.path.slice(1)) || '(file)'}: ${p.message.replace(/exports\[(\d+)\]/g, '[$1]').replace(/\s*\n\s*/g, ' ')}`;
+  const where = (p: Problem): string =>
+    `${path}: ${formatPath(p.path.slice(1)) || '(file)'}: ${p.message.replace(/exports\[(\d+)\]/g, '[$1]').replace(/\s*\n\s*/g, ' ')}`;
   return built.problems.length > 0 ? { ok: false, problems: built.problems.map(where) } : { ok: true, targets: built.exports };
 }
 

@@ -13,11 +13,7 @@ export interface ExportsResult {
  * `names` are all account names written in the file, valid or not, so that an export pointing at a broken
  * account is not reported a second time as pointing at an unknown one; `accounts` are the ones that built.
  */
-export function buildExports(
-  items: readonly unknown[],
-  names: readonly string[],
-  accounts: ReadonlyMap<string, AccountSettings>,
-): ExportsResult {
+export function buildExports(items: readonly unknown[], names: readonly string[], accounts: ReadonlyMap<string, AccountSettings>): ExportsResult {
   const exports: ExportTarget[] = [];
   const problems: Problem[] = [];
   const known = names.length === 0 ? '' : ` (known: ${names.join(', ')})`;
@@ -69,7 +65,12 @@ export function buildExports(
     const clash = keyIndex.get(key);
     if (clash !== undefined) {
       const other = formatPath(['exports', clash]);
-      problems.push(problem(path, `project_id/server_id/export_id reads the same as ${other}'s once joined with "/" (${JSON.stringify(key)}); the exporter could not tell them apart`));
+      problems.push(
+        problem(
+          path,
+          `project_id/server_id/export_id reads the same as ${other}'s once joined with "/" (${JSON.stringify(key)}); the exporter could not tell them apart`,
+        ),
+      );
       return;
     }
     firstIndex.set(id, index);

@@ -13,8 +13,7 @@ import { unknownKeyMessage } from './problems.js';
 export function strict<S extends z.core.$ZodLooseShape>(shape: S) {
   const known = Object.keys(shape);
   return z.strictObject(shape, {
-    error: (iss) =>
-      iss.code === 'unrecognized_keys' ? iss.keys.map((key) => unknownKeyMessage(key, known)).join('\n') : undefined,
+    error: (iss) => (iss.code === 'unrecognized_keys' ? iss.keys.map((key) => unknownKeyMessage(key, known)).join('\n') : undefined),
   });
 }
 
@@ -46,10 +45,7 @@ export const secretField = nonEmpty.transform((s) => new Secret(s));
  */
 export function intField(min: number, max: number) {
   const int = z.int({
-    error: (iss) =>
-      iss.code === 'invalid_type' && iss.input !== undefined
-        ? `expected an integer, got ${describeValue(iss.input)}`
-        : undefined,
+    error: (iss) => (iss.code === 'invalid_type' && iss.input !== undefined ? `expected an integer, got ${describeValue(iss.input)}` : undefined),
   });
   return z.preprocess((v) => (typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : v), int.min(min).max(max));
 }
@@ -69,10 +65,7 @@ export interface DurationLimits {
  */
 export function durationField(limits: DurationLimits) {
   const text = z.string({
-    error: (iss) =>
-      iss.code === 'invalid_type' && iss.input !== undefined
-        ? `expected a duration such as 10s, got ${describeValue(iss.input)}`
-        : undefined,
+    error: (iss) => (iss.code === 'invalid_type' && iss.input !== undefined ? `expected a duration such as 10s, got ${describeValue(iss.input)}` : undefined),
   });
   return text.transform((s, ctx) => {
     const ms = parseDuration(s);

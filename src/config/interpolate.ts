@@ -10,9 +10,7 @@ import { problem, type Path, type Problem } from './problems.js';
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const REFERENCE_HELP = 'expected ${NAME} with NAME made of letters, digits and _ (write "$$" for a literal "$")';
 
-export type Interpolated =
-  | { readonly ok: true; readonly value: string }
-  | { readonly ok: false; readonly messages: string[] };
+export type Interpolated = { readonly ok: true; readonly value: string } | { readonly ok: false; readonly messages: string[] };
 
 export function interpolateString(s: string, env: NodeJS.ProcessEnv): Interpolated {
   let out = '';

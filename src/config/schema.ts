@@ -85,29 +85,25 @@ export const pollSchema = strict({
         !payload.issues.some((iss) => iss.code !== 'unrecognized_keys' && BACKOFF_FIELDS.includes(iss.path?.[0] ?? '')),
     },
   )
-  .transform(
-    (raw): PollSettings => ({
-      schedule: raw.schedule ?? DEFAULTS.schedule,
-      concurrency: raw.concurrency ?? DEFAULTS.concurrency,
-      timeoutMs: raw.timeout ?? DEFAULTS.timeoutMs,
-      retries: raw.retries ?? DEFAULTS.retries,
-      backoffInitialMs: raw.backoff_initial ?? DEFAULTS.backoffInitialMs,
-      backoffMaxMs: raw.backoff_max ?? DEFAULTS.backoffMaxMs,
-      spread: raw.spread ?? DEFAULTS.spread,
-    }),
-  );
+  .transform((raw): PollSettings => ({
+    schedule: raw.schedule ?? DEFAULTS.schedule,
+    concurrency: raw.concurrency ?? DEFAULTS.concurrency,
+    timeoutMs: raw.timeout ?? DEFAULTS.timeoutMs,
+    retries: raw.retries ?? DEFAULTS.retries,
+    backoffInitialMs: raw.backoff_initial ?? DEFAULTS.backoffInitialMs,
+    backoffMaxMs: raw.backoff_max ?? DEFAULTS.backoffMaxMs,
+    spread: raw.spread ?? DEFAULTS.spread,
+  }));
 
 const YEAR_MS = 365 * DAY_MS;
 
 export const retentionSchema = strict({
   completed: durationField({ max: YEAR_MS }).optional(),
   not_found: durationField({ max: YEAR_MS }).optional(),
-}).transform(
-  (raw): RetentionSettings => ({
-    completedMs: raw.completed ?? DEFAULTS.retentionCompletedMs,
-    notFoundMs: raw.not_found ?? DEFAULTS.retentionNotFoundMs,
-  }),
-);
+}).transform((raw): RetentionSettings => ({
+  completedMs: raw.completed ?? DEFAULTS.retentionCompletedMs,
+  notFoundMs: raw.not_found ?? DEFAULTS.retentionNotFoundMs,
+}));
 
 const positiveRate = z
   .number({ error: (iss) => (iss.code === 'invalid_type' ? 'expected a number of requests per second' : undefined) })
@@ -117,12 +113,10 @@ const positiveRate = z
 export const rateLimitSchema = strict({
   requests_per_second: z.preprocess((v) => (typeof v === 'string' && /^\d+(\.\d+)?$/.test(v) ? Number(v) : v), positiveRate).optional(),
   burst: intField(1, 100_000).optional(),
-}).transform(
-  (raw): RateLimitSettings => ({
-    requestsPerSecond: raw.requests_per_second ?? DEFAULTS.requestsPerSecond,
-    burst: raw.burst ?? DEFAULTS.burst,
-  }),
-);
+}).transform((raw): RateLimitSettings => ({
+  requestsPerSecond: raw.requests_per_second ?? DEFAULTS.requestsPerSecond,
+  burst: raw.burst ?? DEFAULTS.burst,
+}));
 
 /**
  * Every field of every method is optional here; which method is meant, and what it then requires, depends on
@@ -175,8 +169,7 @@ const labelName = z.string().superRefine((name, ctx) => {
 const labelValue = z.preprocess(
   (v) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v),
   z.string({
-    error: (iss) =>
-      iss.code === 'invalid_type' ? `expected a string, number or boolean, got ${describeValue(iss.input)}` : undefined,
+    error: (iss) => (iss.code === 'invalid_type' ? `expected a string, number or boolean, got ${describeValue(iss.input)}` : undefined),
   }),
 );
 

@@ -6,9 +6,7 @@ import { isPlainObject, setOwn } from './interpolate.js';
  * quote the offending source text, which may be a secret, so quoted source is cut from them.
  */
 
-export type YamlResult =
-  | { readonly ok: true; readonly tree: unknown }
-  | { readonly ok: false; readonly problems: string[] };
+export type YamlResult = { readonly ok: true; readonly tree: unknown } | { readonly ok: false; readonly problems: string[] };
 
 // Messages of the yaml library that end in raw source text, kept only up to the text.
 const QUOTING_MESSAGES = [

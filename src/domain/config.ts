@@ -31,9 +31,7 @@ export interface RetentionSettings {
 }
 
 /** A secret given inline (or through ${VAR}) or as a file that is re-read when it changes. */
-export type SecretSource =
-  | { readonly kind: 'inline'; readonly value: Secret }
-  | { readonly kind: 'file'; readonly path: string };
+export type SecretSource = { readonly kind: 'inline'; readonly value: Secret } | { readonly kind: 'file'; readonly path: string };
 
 export type AuthSettings =
   /** Static X-Auth-Token, from `token` or `token_file`. */

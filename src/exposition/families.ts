@@ -46,23 +46,14 @@ export function baseLabels(target: ExportTarget): string {
   const own = Object.keys(target.labels)
     .sort()
     .map((k) => [k, target.labels[k]!] as const);
-  return renderLabels([
-    ['project_id', target.projectId],
-    ['server_id', target.serverId],
-    ['export_id', target.exportId],
-    ...own,
-  ]);
+  return renderLabels([['project_id', target.projectId], ['server_id', target.serverId], ['export_id', target.exportId], ...own]);
 }
 
 function line(series: string, value: number): string {
   return `${series} ${formatValue(value)}\n`;
 }
 
-function gauge(
-  name: string,
-  help: string,
-  pick: (s: ExportState) => number | undefined,
-): StaticFamily {
+function gauge(name: string, help: string, pick: (s: ExportState) => number | undefined): StaticFamily {
   return {
     kind: 'static',
     name,
@@ -108,11 +99,7 @@ export const EXPORT_FAMILIES: readonly ExportFamily[] = [
     },
     unchanged: (a, b) => a.observation?.status === b.observation?.status,
   },
-  gauge(
-    'clouddc_log_export_percentage',
-    `Export progress in percent (0-100) as reported by the API. ${POLLED}`,
-    (s) => s.observation?.percentage,
-  ),
+  gauge('clouddc_log_export_percentage', `Export progress in percent (0-100) as reported by the API. ${POLLED}`, (s) => s.observation?.percentage),
   {
     kind: 'scrape-time',
     name: 'clouddc_log_export_age_seconds',
@@ -122,11 +109,7 @@ export const EXPORT_FAMILIES: readonly ExportFamily[] = [
     since: (s) => s.observation!.createdAt,
     unchanged: (a, b) => Object.is(a.observation?.createdAt, b.observation?.createdAt),
   },
-  gauge(
-    'clouddc_log_export_created_timestamp_seconds',
-    `Unix time of the export's created_at. ${POLLED}`,
-    (s) => s.observation?.createdAt,
-  ),
+  gauge('clouddc_log_export_created_timestamp_seconds', `Unix time of the export's created_at. ${POLLED}`, (s) => s.observation?.createdAt),
   gauge(
     'clouddc_log_export_completed_timestamp_seconds',
     `Unix time of the first poll that saw the export completed (accurate to one poll interval). ${POLLED}`,
@@ -137,16 +120,8 @@ export const EXPORT_FAMILIES: readonly ExportFamily[] = [
     `Unix time when status or percentage last changed, as seen by this exporter. ${POLLED}`,
     (s) => s.lastProgressAt,
   ),
-  gauge(
-    'clouddc_log_export_poll_success',
-    `1 if the last poll of this export succeeded, else 0. ${POLLED}`,
-    (s) => (s.lastPollOk ? 1 : 0),
-  ),
-  gauge(
-    'clouddc_log_export_last_poll_success_timestamp_seconds',
-    `Unix time of the last successful poll of this export. ${POLLED}`,
-    (s) => s.lastSuccessAt,
-  ),
+  gauge('clouddc_log_export_poll_success', `1 if the last poll of this export succeeded, else 0. ${POLLED}`, (s) => (s.lastPollOk ? 1 : 0)),
+  gauge('clouddc_log_export_last_poll_success_timestamp_seconds', `Unix time of the last successful poll of this export. ${POLLED}`, (s) => s.lastSuccessAt),
   {
     kind: 'static',
     name: 'clouddc_log_export_api_errors_total',

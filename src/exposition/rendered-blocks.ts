@@ -244,7 +244,7 @@ export class RenderedBlocks {
       const buf = whole.subarray(0, total);
       const ends = new Uint32Array(kept.length);
       let at = 0;
-      for (let i = 0; i < kept.length; ) {
+      for (let i = 0; i < kept.length;) {
         const s = kept[i]!;
         if (s.pending?.lines[c] === undefined) {
           oldBuf.copy(buf, at, start(s), oldEnds[s.index]);

@@ -71,7 +71,7 @@ export function lifecycleRoutes(router: Router, view: ExporterView): void {
       ctx.body = `Reload refused; the previous configuration keeps running:\n${outcome.problems.join('\n')}\n`;
     } else {
       ctx.status = 500;
-      ctx.body = 'Reload refused; the previous configuration keeps running. The problems are in the exporter\'s log.\n';
+      ctx.body = "Reload refused; the previous configuration keeps running. The problems are in the exporter's log.\n";
     }
   });
 }

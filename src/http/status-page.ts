@@ -81,9 +81,7 @@ function ago(isoTime: string | null, nowSeconds: number, never = 'never'): SafeH
 function statusCell(e: ExportJson, nowSeconds: number): SafeHtml {
   // The API's own spelling helps when the mapping looks wrong ("Queued" reported as unknown).
   const rawStatus = e.raw_status !== null && e.raw_status !== e.status ? html`<div class="muted">API: ${e.raw_status}</div>` : '';
-  const retired = e.retired
-    ? html`<div class="muted">${e.retired.reason.replace(/_/g, ' ')}, ${ago(e.retired.at, nowSeconds)}</div>`
-    : '';
+  const retired = e.retired ? html`<div class="muted">${e.retired.reason.replace(/_/g, ' ')}, ${ago(e.retired.at, nowSeconds)}</div>` : '';
   return html`<td>${badge(e.condition)}${rawStatus}${retired}</td>`;
 }
 
@@ -121,10 +119,7 @@ export function renderStatusPage(exports: readonly ExportJson[], meta: PageMeta)
   const summary = CONDITIONS.map(
     (c) => html`<li class="${counts[c] === 0 ? 'zero' : ''}" data-condition="${c}">${badge(c)} <b class="count">${counts[c]}</b></li>`,
   );
-  const body =
-    exports.length === 0
-      ? html`<tr><td colspan="10" class="muted">No exports are tracked.</td></tr>`
-      : exports.map((e) => row(e, meta.nowSeconds));
+  const body = exports.length === 0 ? html`<tr><td colspan="10" class="muted">No exports are tracked.</td></tr>` : exports.map((e) => row(e, meta.nowSeconds));
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="refresh" content="${REFRESH_SECONDS}">

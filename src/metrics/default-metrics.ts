@@ -5,11 +5,7 @@ import { collectDefaultMetrics, type Registry } from 'prom-client';
  * (`promtool check metrics` reports them). Each is the sum of a per-type gauge prom-client also
  * registers, so nothing is lost: `sum without (type) (nodejs_active_handles)` is the handle count.
  */
-export const NON_CONFORMING_DEFAULT_METRICS = [
-  'nodejs_active_handles_total',
-  'nodejs_active_requests_total',
-  'nodejs_active_resources_total',
-] as const;
+export const NON_CONFORMING_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'] as const;
 
 /** The default process_ and nodejs_ metrics, minus the ones that break the naming conventions. */
 export function registerDefaultMetrics(registry: Registry): void {

@@ -39,7 +39,13 @@ export function reportCapacity(config: ExporterConfig, shard: Shard, metrics: Se
     const warning = capacityWarning(c, config.poll.schedule, shard);
     warnings.push(warning);
     logger.warn(
-      { account: c.account, exports: c.exports, requestsPerSecond: c.requestsPerSecond, minCycleSeconds: c.minCycleSeconds, intervalSeconds: c.intervalSeconds },
+      {
+        account: c.account,
+        exports: c.exports,
+        requestsPerSecond: c.requestsPerSecond,
+        minCycleSeconds: c.minCycleSeconds,
+        intervalSeconds: c.intervalSeconds,
+      },
       `poll schedule cannot be met: ${warning}`,
     );
   }

@@ -42,7 +42,7 @@ export function createPersistence(target: StorageTarget, logger: Logger): Persis
     }
     const foreign = signature.startsWith('error:') ? signature.slice(6) : await foreignReason(path);
     if (foreign === undefined) return true;
-    if (refused !== signature) logger.error({ path, problem: foreign }, 'not writing the state file: the file there is not the exporter\'s');
+    if (refused !== signature) logger.error({ path, problem: foreign }, "not writing the state file: the file there is not the exporter's");
     refused = signature;
     return false;
   }

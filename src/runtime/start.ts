@@ -65,10 +65,7 @@ export interface Running {
 }
 
 /** The real API clients, one per account (also used by the one-shot modes in src/cli/one-shot-run.ts). */
-export function apiSourceFactory(
-  opts: Pick<StartOptions, 'logger' | 'now' | 'durationClock'>,
-  metrics: SelfMetrics,
-): SourceFactory {
+export function apiSourceFactory(opts: Pick<StartOptions, 'logger' | 'now' | 'durationClock'>, metrics: SelfMetrics): SourceFactory {
   const { logger } = opts;
   return (account, poll) =>
     createAccountClient({
@@ -140,7 +137,10 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
             patterns = loaded.config.exportFiles ?? [];
             const merged = await files.load(loaded.config);
             if (merged.newProblems.length > 0) {
-              logger.error({ problems: merged.newProblems }, `export file(s) failed to load; keeping their last good content:\n${merged.newProblems.join('\n')}`);
+              logger.error(
+                { problems: merged.newProblems },
+                `export file(s) failed to load; keeping their last good content:\n${merged.newProblems.join('\n')}`,
+              );
             }
             // Once registered, the gauges follow every load, so files dropped from export_files lose their series.
             if (patterns.length > 0 || filesSeen) updateFileMetrics(merged.files);
@@ -193,10 +193,7 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   exporter.start();
-  const watch =
-    reloader && opts.autoReloadIntervalMs
-      ? setInterval(() => void reloader.checkForChange(), opts.autoReloadIntervalMs).unref()
-      : undefined;
+  const watch = reloader && opts.autoReloadIntervalMs ? setInterval(() => void reloader.checkForChange(), opts.autoReloadIntervalMs).unref() : undefined;
 
   return {
     exporter,

@@ -46,12 +46,7 @@ export function demoExports(projectId: string, now: number): DemoExport[] {
       progress(40 * SECOND, { spelling: { processing: 'Running', completed: 'COMPLETED' }, percentShape: 'percent' }),
     ),
     // The EN doc's reading: integer percentage, lower-case statuses, +00:00 timestamp.
-    row(
-      'db-01-bmc',
-      '0b7e4c1d-92a6-4f3b-b8d1-5e2f9a7c3d10',
-      '1025',
-      progress(90 * SECOND, { percentShape: 'number', createdAtStyle: 'offset' }),
-    ),
+    row('db-01-bmc', '0b7e4c1d-92a6-4f3b-b8d1-5e2f9a7c3d10', '1025', progress(90 * SECOND, { percentShape: 'number', createdAtStyle: 'offset' })),
     row('gpu-07-bmc', 'c3d9a8e2-17f4-4b6a-9e05-8d2c4f1b7a63', '1026', progress(60 * SECOND, { stallAtPercent: 45, percentShape: 'string' })),
     row('storage-03-bmc', '5a2f7e90-3c1d-4e8b-a6f4-0d9b2c7e1f58', '1027', progress(50 * SECOND, { failAtPercent: 60 })),
     // A status no doc lists: the exporter must report it as unknown, not crash or drop the series.
@@ -63,11 +58,7 @@ export function demoExports(projectId: string, now: number): DemoExport[] {
       'web-02-bmc',
       'd1f8a3b6-0e5c-4b97-8a2d-6c4e9f1b3a75',
       '1029',
-      every(
-        3,
-        { kind: 'error', status: 429, retryAfter: '2' },
-        progress(60 * SECOND, { percentShape: 'float-string' }),
-      ),
+      every(3, { kind: 'error', status: 429, retryAfter: '2' }, progress(60 * SECOND, { percentShape: 'float-string' })),
     ),
     row(
       'batch-04-bmc',

@@ -37,7 +37,10 @@ export interface LogExports {
 
 /** Hardware serial numbers are what the real Content-Disposition carries; the simulator derives one per server. */
 export function serialNumber(serverId: string): string {
-  return `2102${serverId.replace(/[^A-Za-z0-9]/g, '').slice(0, 12).toUpperCase()}`;
+  return `2102${serverId
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(0, 12)
+    .toUpperCase()}`;
 }
 
 function errorReply(status: number, serverId: string, requestId: string, body?: string | Record<string, unknown>, retryAfter?: string): Reply {
@@ -99,7 +102,10 @@ export function createLogExports(deps: LogExportDeps): LogExports {
         return deps.answer(res, requestId, errorReply(options.error.status, key.serverId, requestId, options.error.body));
       }
       if (!/^completed$/i.test(peek.status ?? '')) {
-        const body = { error_code: 'iMetal.0001', error_msg: 'A request parameter contains invalid or unsupported value: export_id (the export is not completed)' };
+        const body = {
+          error_code: 'iMetal.0001',
+          error_msg: 'A request parameter contains invalid or unsupported value: export_id (the export is not completed)',
+        };
         return deps.answer(res, requestId, { kind: 'answer', status: 400, body: { contentType: JSON_TYPE, text: JSON.stringify(body) }, delayMs: 0 });
       }
       const spec = { logBytes: options.logBytes ?? deps.bundleLogBytes ?? 256 * 1024, mtimeMs: deps.now(), serverId: key.serverId, exportId: key.exportId };

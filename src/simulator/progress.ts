@@ -42,12 +42,7 @@ export function formatCreatedAt(ms: number, style: ProgressBehaviour['createdAtS
   return style === 'offset' ? `${seconds}+00:00` : `${seconds}Z`;
 }
 
-export function progressBody(
-  b: ProgressBehaviour,
-  exportId: string,
-  startedAt: number,
-  now: number,
-): Record<string, unknown> {
+export function progressBody(b: ProgressBehaviour, exportId: string, startedAt: number, now: number): Record<string, unknown> {
   const state = progressAt(b, startedAt, now);
   const spelling = b.spelling ?? {};
   const status =

@@ -57,11 +57,7 @@ function ok(body: Record<string, unknown>): Reply {
 }
 
 /** Nested behaviours see the index relative to their own step, so a sequence inside a sequence counts from 0. */
-function sequenceReply(
-  steps: Extract<Behaviour, { kind: 'sequence' }>['steps'],
-  then: Behaviour | undefined,
-  ctx: ReplyContext,
-): Reply {
+function sequenceReply(steps: Extract<Behaviour, { kind: 'sequence' }>['steps'], then: Behaviour | undefined, ctx: ReplyContext): Reply {
   const cycle = steps.reduce((sum, s) => sum + s.times, 0);
   let index = ctx.index;
   if (then === undefined) index %= cycle;
@@ -81,7 +77,10 @@ export function validateBehaviour(b: Behaviour, where = 'behaviour'): void {
   switch (b.kind) {
     case 'progress': {
       if (!Number.isFinite(b.durationMs) || b.durationMs < 0) fail('durationMs must be a finite number >= 0');
-      for (const [name, v] of [['stallAtPercent', b.stallAtPercent], ['failAtPercent', b.failAtPercent]] as const) {
+      for (const [name, v] of [
+        ['stallAtPercent', b.stallAtPercent],
+        ['failAtPercent', b.failAtPercent],
+      ] as const) {
         if (v !== undefined && !(v >= 0 && v <= 100)) fail(`${name} must be within 0-100`);
       }
       return;

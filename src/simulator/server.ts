@@ -47,7 +47,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     addExport: setBehaviour,
     peekStatus: (key) => {
       const entry = entries.get(keyId(key));
-      return entry === undefined ? { known: false } : { known: true, status: statusNow(entry.behaviour, { key, index: entry.served, now: now(), addedAt: entry.addedAt, requestId: '' }) };
+      return entry === undefined
+        ? { known: false }
+        : { known: true, status: statusNow(entry.behaviour, { key, index: entry.served, now: now(), addedAt: entry.addedAt, requestId: '' }) };
     },
     answer: (res, requestId, r) => schedule(res, requestId, r),
     ...(opts.newExportBehaviour && { newExportBehaviour: opts.newExportBehaviour }),

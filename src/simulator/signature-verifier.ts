@@ -8,9 +8,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 export type VerifyFailureReason = 'missing' | 'malformed' | 'unknown_key' | 'signature_mismatch' | 'clock_skew';
 
-export type VerifyResult =
-  | { ok: true; accessKey: string }
-  | { ok: false; reason: VerifyFailureReason; message: string };
+export type VerifyResult = { ok: true; accessKey: string } | { ok: false; reason: VerifyFailureReason; message: string };
 
 export interface IncomingSignedRequest {
   method: string;
@@ -103,7 +101,7 @@ function rebuildUri(path: string): string {
 /** Form-urlencoded decoding: `+` is a space, escapes are bytes, invalid UTF-8 becomes U+FFFD. */
 function formDecode(text: string): string {
   const bytes: number[] = [];
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     if (text[i] === '%' && /^[0-9A-Fa-f]{2}$/.test(text.slice(i + 1, i + 3))) {
       bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
       i += 3;
@@ -133,17 +131,11 @@ function rebuildQuery(query: string): string {
     });
   // Comparing UTF-8 bytes gives code point order, the order of the Go SDK's sort.Strings.
   const bytes = (s: string): Buffer => Buffer.from(s, 'utf8');
-  pairs.sort(
-    (a, b) => Buffer.compare(bytes(a.name), bytes(b.name)) || Buffer.compare(bytes(a.value), bytes(b.value)),
-  );
+  pairs.sort((a, b) => Buffer.compare(bytes(a.name), bytes(b.name)) || Buffer.compare(bytes(a.value), bytes(b.value)));
   return pairs.map((p) => `${strictEncode(p.name)}=${strictEncode(p.value)}`).join('&');
 }
 
-export function verifySignature(
-  req: IncomingSignedRequest,
-  lookupSecret: (ak: string) => string | undefined,
-  now: Date,
-): VerifyResult {
+export function verifySignature(req: IncomingSignedRequest, lookupSecret: (ak: string) => string | undefined, now: Date): VerifyResult {
   const authorization = header(req.headers, 'authorization');
   if (authorization === undefined || authorization.trim() === '') return fail('missing');
   const auth = parseAuthorization(authorization);
@@ -169,11 +161,7 @@ export function verifySignature(
     `${req.method.toUpperCase()}\n${rebuildUri(path)}\n${rebuildQuery(query)}\n` +
     `${headerValues.map((l) => `${l}\n`).join('')}\n${auth.signedHeaders.join(';')}\n` +
     createHash('sha256').update(req.body, 'utf8').digest('hex');
-  const toSign = [
-    'SDK-HMAC-SHA256',
-    header(req.headers, 'x-sdk-date')?.trim() ?? '',
-    createHash('sha256').update(canonical, 'utf8').digest('hex'),
-  ].join('\n');
+  const toSign = ['SDK-HMAC-SHA256', header(req.headers, 'x-sdk-date')?.trim() ?? '', createHash('sha256').update(canonical, 'utf8').digest('hex')].join('\n');
   const expected = createHmac('sha256', secret).update(toSign, 'utf8').digest();
   const given = Buffer.from(auth.signature, 'hex');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return fail('signature_mismatch');

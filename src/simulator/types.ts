@@ -74,9 +74,7 @@ export interface AuthRequest {
   readonly now: number;
 }
 
-export type AuthVerdict =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly status: number; readonly body: string | Record<string, unknown> };
+export type AuthVerdict = { readonly ok: true } | { readonly ok: false; readonly status: number; readonly body: string | Record<string, unknown> };
 
 export type Authenticate = (req: AuthRequest) => AuthVerdict | Promise<AuthVerdict>;
 

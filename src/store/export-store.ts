@@ -1,15 +1,6 @@
 import { exportKeyId, type ExportTarget } from '../domain/export.js';
 import type { PollResult } from '../domain/poll.js';
-import {
-  applyPollResult,
-  initialState,
-  retarget,
-  retire,
-  retirementDue,
-  type ExportState,
-  type RetireReason,
-  type Retention,
-} from '../domain/export-state.js';
+import { applyPollResult, initialState, retarget, retire, retirementDue, type ExportState, type RetireReason, type Retention } from '../domain/export-state.js';
 
 /**
  * Told of every change to the tracked states, in the order they happen. The exposition is one:

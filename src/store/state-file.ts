@@ -41,8 +41,7 @@ export function snapshot(states: Iterable<ExportState>): StateFileV1 {
 
 /** Puts persisted facts into a freshly tracked export's state. */
 export function restoreFacts(state: ExportState, facts: PersistedFacts): ExportState {
-  const baseline =
-    facts.status !== undefined && facts.percentage !== undefined ? { status: facts.status, percentage: facts.percentage } : undefined;
+  const baseline = facts.status !== undefined && facts.percentage !== undefined ? { status: facts.status, percentage: facts.percentage } : undefined;
   return withChanges(state, {
     lastProgressAt: facts.lastProgressAt,
     completedAt: facts.completedAt,

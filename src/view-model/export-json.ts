@@ -13,16 +13,7 @@ export const STUCK_AFTER_SECONDS = 30 * 60;
  * What the page's badge says, worst first. The order is the sort order: trouble at the top,
  * retired exports (no longer polled, no series) at the bottom.
  */
-export const CONDITIONS = [
-  'failed',
-  'poll_failing',
-  'not_polled',
-  'stuck',
-  'unknown',
-  'processing',
-  'completed',
-  'retired',
-] as const;
+export const CONDITIONS = ['failed', 'poll_failing', 'not_polled', 'stuck', 'unknown', 'processing', 'completed', 'retired'] as const;
 export type Condition = (typeof CONDITIONS)[number];
 
 /** One export in /api/v1/exports. Field names are part of the documented API: add, never rename. */

@@ -121,10 +121,13 @@ class FairQueue {
     if (mine.length >= this.perClient || this.#size >= this.total) return Promise.resolve(undefined);
     return new Promise<T | undefined>((resolve, reject) => {
       mine.push(() => {
-        Promise.resolve().then(task).then(resolve, reject).finally(() => {
-          this.#busy = false;
-          this.#next();
-        });
+        Promise.resolve()
+          .then(task)
+          .then(resolve, reject)
+          .finally(() => {
+            this.#busy = false;
+            this.#next();
+          });
       });
       this.#waiting.set(client, mine);
       this.#size++;

@@ -94,8 +94,7 @@ const unsupported = (hint = '') =>
     .optional();
 
 const tlsVersion = z.enum(Object.keys(TLS_VERSIONS) as ['TLS12', 'TLS13'], {
-  error: (iss) =>
-    iss.code === 'invalid_value' ? 'must be TLS12 or TLS13 (TLS 1.0 and 1.1 are not offered)' : undefined,
+  error: (iss) => (iss.code === 'invalid_value' ? 'must be TLS12 or TLS13 (TLS 1.0 and 1.1 are not offered)' : undefined),
 });
 
 const tlsSchema = strict({
@@ -174,8 +173,7 @@ const httpSchema = strict({
 /** The hash is never part of a message: it is a secret's digest, and it may be a password pasted by mistake. */
 const hashField = z
   .string({
-    error: (iss) =>
-      iss.code === 'invalid_type' && iss.input !== undefined ? `expected a bcrypt hash, got ${describeValue(iss.input)}` : undefined,
+    error: (iss) => (iss.code === 'invalid_type' && iss.input !== undefined ? `expected a bcrypt hash, got ${describeValue(iss.input)}` : undefined),
   })
   .refine(isBcryptHash, {
     message: 'must be a bcrypt hash ($2y$, $2b$ or $2a$, cost 04-31, 60 characters), e.g. from: htpasswd -nBC 10 "" | tr -d \':\\n\'',
@@ -229,9 +227,7 @@ function parse(text: string, opts: ParseWebOptions): Parsed {
     const empty = yaml.problems.length === 1 && yaml.problems[0]?.startsWith(`${opts.source}: the file is empty`);
     return {
       problems: [],
-      yamlProblems: empty
-        ? [`${opts.source}: the file is empty; it needs tls_server_config, basic_auth_users or http_server_config`]
-        : yaml.problems,
+      yamlProblems: empty ? [`${opts.source}: the file is empty; it needs tls_server_config, basic_auth_users or http_server_config`] : yaml.problems,
     };
   }
   if (!isPlainObject(yaml.tree)) {
@@ -247,8 +243,7 @@ function parse(text: string, opts: ParseWebOptions): Parsed {
     const canonical = canonicalHeader(name) ?? name;
     headers[canonical] = value;
   }
-  const clientAuth: ClientAuthType =
-    tlsRaw?.client_auth_type === 'RequireClientCert' ? 'RequireAnyClientCert' : (tlsRaw?.client_auth_type ?? 'NoClientCert');
+  const clientAuth: ClientAuthType = tlsRaw?.client_auth_type === 'RequireClientCert' ? 'RequireAnyClientCert' : (tlsRaw?.client_auth_type ?? 'NoClientCert');
   return {
     problems: [],
     yamlProblems: [],
@@ -332,11 +327,7 @@ export async function readTlsMaterial(tls: TlsSettings): Promise<TlsMaterial> {
     if (!r.ok) throw new Error(`${file}: ${r.reason}`);
     return r.data;
   };
-  const [cert, key, ca] = await Promise.all([
-    read(tls.certFile),
-    read(tls.keyFile),
-    tls.clientCaFile === undefined ? undefined : read(tls.clientCaFile),
-  ]);
+  const [cert, key, ca] = await Promise.all([read(tls.certFile), read(tls.keyFile), tls.clientCaFile === undefined ? undefined : read(tls.clientCaFile)]);
   return { cert, key, ...(ca && { ca }) };
 }
 

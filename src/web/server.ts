@@ -26,9 +26,7 @@ export function createWebServer(handler: RequestListener, web: WebConfig | undef
 
 /** What identifies one version of a file without reading it: a swapped symlink or a rewrite changes one of these. */
 function signatureOf(files: readonly string[]): string {
-  return files
-    .map((f) => statSignature(statSync(f)))
-    .join('|');
+  return files.map((f) => statSignature(statSync(f))).join('|');
 }
 
 /**

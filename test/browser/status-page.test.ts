@@ -20,13 +20,39 @@ const DOCS_SHOT = fileURLToPath(new URL('../../docs/status-page.png', import.met
  * percentage the page must show after the second poll at T0 + 31 min (null: no progress bar).
  */
 const SCRIPT: Array<{ name: string; condition: string; percentage: number | null; behaviour: Behaviour }> = [
-  { name: 'storage-03-bmc', condition: 'failed', percentage: 60, behaviour: { kind: 'progress', startedAt: T0 - 90_000, durationMs: 100_000, failAtPercent: 60 } },
+  {
+    name: 'storage-03-bmc',
+    condition: 'failed',
+    percentage: 60,
+    behaviour: { kind: 'progress', startedAt: T0 - 90_000, durationMs: 100_000, failAtPercent: 60 },
+  },
   { name: 'batch-04-bmc', condition: 'poll_failing', percentage: null, behaviour: { kind: 'error', status: 500 } },
-  { name: 'gpu-07-bmc', condition: 'stuck', percentage: 45, behaviour: { kind: 'progress', startedAt: T0 - 60_000, durationMs: 100_000, stallAtPercent: 45, percentShape: 'string' } },
-  { name: 'edge-12-bmc', condition: 'unknown', percentage: 0, behaviour: { kind: 'fixed', body: { export_id: '1004', status: 'Queued', percentage: '0%', created_at: '2026-01-01T11:50:00Z' } } },
+  {
+    name: 'gpu-07-bmc',
+    condition: 'stuck',
+    percentage: 45,
+    behaviour: { kind: 'progress', startedAt: T0 - 60_000, durationMs: 100_000, stallAtPercent: 45, percentShape: 'string' },
+  },
+  {
+    name: 'edge-12-bmc',
+    condition: 'unknown',
+    percentage: 0,
+    behaviour: { kind: 'fixed', body: { export_id: '1004', status: 'Queued', percentage: '0%', created_at: '2026-01-01T11:50:00Z' } },
+  },
   // 41 of 240 minutes done at the second poll: 17.08 %, which the simulator floors to 17.
   { name: 'db-01-bmc', condition: 'processing', percentage: 17, behaviour: { kind: 'progress', startedAt: T0 - 10 * MINUTE, durationMs: 240 * MINUTE } },
-  { name: 'web-01-bmc', condition: 'completed', percentage: 100, behaviour: { kind: 'progress', startedAt: T0 - 200_000, durationMs: 100_000, spelling: { processing: 'Running', completed: 'COMPLETED' }, percentShape: 'percent' } },
+  {
+    name: 'web-01-bmc',
+    condition: 'completed',
+    percentage: 100,
+    behaviour: {
+      kind: 'progress',
+      startedAt: T0 - 200_000,
+      durationMs: 100_000,
+      spelling: { processing: 'Running', completed: 'COMPLETED' },
+      percentShape: 'percent',
+    },
+  },
   // 404 for longer than retention.not_found (10 min here): retired, shown last.
   { name: 'legacy-09-bmc', condition: 'retired', percentage: null, behaviour: { kind: 'error', status: 404 } },
 ];
@@ -100,12 +126,17 @@ describe.skipIf(!browserOk)('status page in headless Chromium', () => {
     const context = await browser!.newContext({ viewport: { width: 1440, height: 600 }, colorScheme: 'light' });
     const page = await context.newPage();
     await openWithoutRefresh(page, running!.url);
-    expect(await readRows(page)).toEqual(
-      SCRIPT.map((s, i) => ({ condition: s.condition, name: s.name, exportId: String(1001 + i), progress: s.percentage })),
-    );
+    expect(await readRows(page)).toEqual(SCRIPT.map((s, i) => ({ condition: s.condition, name: s.name, exportId: String(1001 + i), progress: s.percentage })));
     const counts = await page.$$eval('.summary li', (lis) => lis.map((li) => [li.getAttribute('data-condition'), li.querySelector('.count')?.textContent]));
     expect(Object.fromEntries(counts)).toEqual({
-      failed: '1', poll_failing: '1', not_polled: '0', stuck: '1', unknown: '1', processing: '1', completed: '1', retired: '1',
+      failed: '1',
+      poll_failing: '1',
+      not_polled: '0',
+      stuck: '1',
+      unknown: '1',
+      processing: '1',
+      completed: '1',
+      retired: '1',
     });
     expect(await page.textContent('tr[data-condition="stuck"]')).toContain('31m 00s ago'); // last progress at T0
     expect(await page.textContent('tr[data-condition="poll_failing"] td.err')).toContain('500');

@@ -96,11 +96,35 @@ describe('parseFlags', () => {
       ok: true,
       flags: { logFormat: 'json', telemetryPath: '/prom/metrics' },
     });
-    expect(parseFlags(['--once', '--log.format', 'logfmt', '--web.telemetry-path=/'])).toMatchObject({ ok: true, flags: { logFormat: 'logfmt', telemetryPath: '/' } });
+    expect(parseFlags(['--once', '--log.format', 'logfmt', '--web.telemetry-path=/'])).toMatchObject({
+      ok: true,
+      flags: { logFormat: 'logfmt', telemetryPath: '/' },
+    });
   });
 
   it('documents every flag in --help', () => {
-    for (const flag of ['--log.format', '--web.telemetry-path', '--config.file', '--config.check', '--config.auto-reload-interval', '--storage.path', '--shard.total', '--shard.index', '--shard.from-hostname', '--web.listen-address', '--log.level', '--demo', '--help', '--version', '--once', '--wait', '--output', '--timeout', '--web.config.file', '--web.enable-lifecycle']) {
+    for (const flag of [
+      '--log.format',
+      '--web.telemetry-path',
+      '--config.file',
+      '--config.check',
+      '--config.auto-reload-interval',
+      '--storage.path',
+      '--shard.total',
+      '--shard.index',
+      '--shard.from-hostname',
+      '--web.listen-address',
+      '--log.level',
+      '--demo',
+      '--help',
+      '--version',
+      '--once',
+      '--wait',
+      '--output',
+      '--timeout',
+      '--web.config.file',
+      '--web.enable-lifecycle',
+    ]) {
       expect(HELP).toContain(flag);
     }
   });

@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  clean,
-  errorText,
-  fit,
-  formatJson,
-  formatPlainLine,
-  formatProgressLine,
-  formatTable,
-  progressBar,
-} from '../../src/cli/format.js';
+import { clean, errorText, fit, formatJson, formatPlainLine, formatProgressLine, formatTable, progressBar } from '../../src/cli/format.js';
 import { createProgressReporter } from '../../src/cli/progress.js';
 import { exportsJson, toExportJson, type ExportJson } from '../../src/view-model/export-json.js';
 import { applyPollResult, initialState, type ExportState } from '../../src/domain/export-state.js';
@@ -27,10 +18,13 @@ function row(t: Partial<Parameters<typeof target>[0]>, ...results: PollResult[])
 
 const processing = row({ name: 'nightly', serverId: 'srv-1', exportId: '42' }, success({ percentage: 40 }));
 const completed = row({ serverId: 'srv-2', exportId: '7' }, success({ status: 'completed', rawStatus: 'Completed', percentage: 100 }));
-const failing = row({ serverId: 'srv-3', exportId: '9', account: 'eu' }, {
-  ...failure('500', 'HTTP 500 APIGW.0101: Internal server error'),
-  errorCode: 'APIGW.0101',
-});
+const failing = row(
+  { serverId: 'srv-3', exportId: '9', account: 'eu' },
+  {
+    ...failure('500', 'HTTP 500 APIGW.0101: Internal server error'),
+    errorCode: 'APIGW.0101',
+  },
+);
 const unknown = row({ serverId: 'srv-4', exportId: '1' }, success({ status: 'unknown', rawStatus: 'Queued', percentage: 0 }));
 const fresh = row({ serverId: 'srv-5', exportId: '5' });
 
@@ -80,9 +74,7 @@ describe('progress lines', () => {
   });
 
   it('formats a terminal line with label, bar, percentage, status and age', () => {
-    expect(formatProgressLine(processing, { labelWidth: 20 })).toBe(
-      `nightly (srv-1/42)    ${progressBar(40)}  40%  processing  age 3m 05s`,
-    );
+    expect(formatProgressLine(processing, { labelWidth: 20 })).toBe(`nightly (srv-1/42)    ${progressBar(40)}  40%  processing  age 3m 05s`);
     expect(formatProgressLine(failing)).toBe(`srv-3/9  ${progressBar(null)}    -  poll failing  HTTP 500 APIGW.0101: Internal server error`);
   });
 

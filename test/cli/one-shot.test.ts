@@ -84,7 +84,15 @@ describe('--once', () => {
       ['srv-a', 'processing'],
     ]);
     const a = body.exports[1]!;
-    expect(a).toMatchObject({ project_id: PROJECT, export_id: '1', account: 'main', name: 'nightly', status: 'processing', poll_success: true, last_error: null });
+    expect(a).toMatchObject({
+      project_id: PROJECT,
+      export_id: '1',
+      account: 'main',
+      name: 'nightly',
+      status: 'processing',
+      poll_success: true,
+      last_error: null,
+    });
     expect(typeof a['percentage']).toBe('number');
     expect(body.exports[0]).toMatchObject({ poll_success: false, last_error: { reason: '500' } });
   });

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  onceExitCode,
-  runOnce,
-  runWait,
-  verdict,
-  waitExitCode,
-  type PollDriver,
-  type Sleep,
-} from '../../src/cli/wait-loop.js';
+import { onceExitCode, runOnce, runWait, verdict, waitExitCode, type PollDriver, type Sleep } from '../../src/cli/wait-loop.js';
 import type { ExportJson } from '../../src/view-model/export-json.js';
 import { exportKeyId, type ExportTarget } from '../../src/domain/export.js';
 import type { PollResult } from '../../src/domain/poll.js';

@@ -80,7 +80,11 @@ describe('the client hands its slot back while it waits to retry', () => {
     h.script(failing(5, { kind: 'error', status: 500 }));
     const events: string[] = [];
     const client = h.client({ poll: { retries: 3 } });
-    const r = await client.fetchStatus(key(), undefined, recordingSlot(events, () => false));
+    const r = await client.fetchStatus(
+      key(),
+      undefined,
+      recordingSlot(events, () => false),
+    );
     expect(r).toMatchObject({ ok: false, reason: '500', attempts: 1 });
     expect(events).toEqual(['release', 'retake']);
     expect(h.observer.codes()).toEqual(['500']);

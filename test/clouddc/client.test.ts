@@ -49,9 +49,16 @@ describe('ShowLogsExportStatus against the simulator: wire variants', () => {
   });
 
   it.each([
-    ['processing', 'processing'], ['RUNNING', 'processing'], ['in_progress', 'processing'],
-    ['complete', 'completed'], ['succeeded', 'completed'], ['success', 'completed'], ['finished', 'completed'],
-    ['failed', 'failed'], ['error', 'failed'], ['Cancelled', 'unknown'],
+    ['processing', 'processing'],
+    ['RUNNING', 'processing'],
+    ['in_progress', 'processing'],
+    ['complete', 'completed'],
+    ['succeeded', 'completed'],
+    ['success', 'completed'],
+    ['finished', 'completed'],
+    ['failed', 'failed'],
+    ['error', 'failed'],
+    ['Cancelled', 'unknown'],
   ])('status %s maps to %s', async (raw, status) => {
     h.script({ kind: 'fixed', body: { export_id: '1', status: raw, percentage: '10%', created_at: '2025-03-20T02:48:06+0800' } });
     const r = await h.client().fetchStatus(key());

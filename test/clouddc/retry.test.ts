@@ -51,12 +51,15 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(value, now)).toBe(expected);
   });
 
-  it.each([['missing', undefined], ['empty', ''], ['garbage', 'soon'], ['date-like garbage', 'foo 12'], ['ISO date', '2025-03-20T02:48:16Z']])(
-    '%s gives undefined',
-    (_name, value) => {
-      expect(parseRetryAfter(value, now)).toBeUndefined();
-    },
-  );
+  it.each([
+    ['missing', undefined],
+    ['empty', ''],
+    ['garbage', 'soon'],
+    ['date-like garbage', 'foo 12'],
+    ['ISO date', '2025-03-20T02:48:16Z'],
+  ])('%s gives undefined', (_name, value) => {
+    expect(parseRetryAfter(value, now)).toBeUndefined();
+  });
 
   it('takes the first of repeated headers', () => {
     expect(parseRetryAfter(['2', '9'], now)).toBe(2000);

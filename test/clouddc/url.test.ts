@@ -33,18 +33,24 @@ describe('showLogsExportStatusUrl', () => {
   it('the path built without URL parsing is what URL parsing gives, so it can be sent as is', () => {
     const endpoints = ['https://h', 'https://gw.example/a b/', 'http://127.0.0.1:8080/x/%2e%2e/y//', 'https://h/ü/(1)?q=1#f'];
     fc.assert(
-      fc.property(fc.constantFrom(...endpoints), fc.string({ unit: 'grapheme' }), fc.string(), fc.string({ unit: 'binary' }), (endpoint, projectId, serverId, exportId) => {
-        const k2 = { projectId, serverId, exportId };
-        const { origin, pathFor } = statusPaths(endpoint);
-        const path = pathFor(k2);
-        if (path === undefined) return [projectId, serverId, exportId].some((id) => id === '.' || id === '..');
-        const url = new URL(path, origin);
-        return url.pathname === path && url.search === '' && url.origin === new URL(endpoint).origin;
-      }),
+      fc.property(
+        fc.constantFrom(...endpoints),
+        fc.string({ unit: 'grapheme' }),
+        fc.string(),
+        fc.string({ unit: 'binary' }),
+        (endpoint, projectId, serverId, exportId) => {
+          const k2 = { projectId, serverId, exportId };
+          const { origin, pathFor } = statusPaths(endpoint);
+          const path = pathFor(k2);
+          if (path === undefined) return [projectId, serverId, exportId].some((id) => id === '.' || id === '..');
+          const url = new URL(path, origin);
+          return url.pathname === path && url.search === '' && url.origin === new URL(endpoint).origin;
+        },
+      ),
     );
   });
 
-  it('encodePathSegment matches encodeURIComponent plus !\'()* for any string', () => {
+  it("encodePathSegment matches encodeURIComponent plus !'()* for any string", () => {
     const reference = (v: string) => encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
     fc.assert(fc.property(fc.string({ unit: 'grapheme-ascii' }), (v) => encodePathSegment(v) === reference(v)));
     fc.assert(fc.property(fc.string(), (v) => encodePathSegment(v) === reference(v)));

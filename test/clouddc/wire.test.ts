@@ -1,13 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  mapStatusBody,
-  normaliseStatus,
-  parseErrorBody,
-  parseIsoTimestamp,
-  parsePercentage,
-  parseStatusText,
-} from '../../src/clouddc/wire.js';
+import { mapStatusBody, normaliseStatus, parseErrorBody, parseIsoTimestamp, parsePercentage, parseStatusText } from '../../src/clouddc/wire.js';
 
 const T = Date.parse('2025-03-20T02:48:06Z') / 1000;
 const valid = { export_id: '1', status: 'processing', percentage: 30, created_at: '2025-03-20T02:48:06Z' };
@@ -98,10 +91,17 @@ describe('parseStatusText', () => {
 describe('field parsers', () => {
   it('percentage is always within 0..100 or undefined', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.double(), fc.string(), fc.integer().map((n) => `${n}%`)), (v) => {
-        const p = parsePercentage(v);
-        return p === undefined || (p >= 0 && p <= 100);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.double(),
+          fc.string(),
+          fc.integer().map((n) => `${n}%`),
+        ),
+        (v) => {
+          const p = parsePercentage(v);
+          return p === undefined || (p >= 0 && p <= 100);
+        },
+      ),
     );
   });
 
@@ -147,8 +147,18 @@ describe('field parsers', () => {
         fc.constantFrom('Z', 'z', '+08:00', '-0530', '+23:59', '+24:00', '-00:60'),
       )
       .map(([y, mo, d, h, mi, s, f, z]) => `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}T${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}${f === null ? '' : `.${f}`}${z}`);
-    fc.assert(fc.property(fc.oneof(stamp, fc.string()), (text) => Object.is(parseIsoTimestamp(text), reference(text))), { numRuns: 5000 });
-    for (const t of ['0000-02-29T00:00:00Z', '0100-02-29T00:00:00Z', '1900-02-29T00:00:00Z', '2000-02-29T00:00:00Z', '2024-02-30T00:00:00Z', '0099-12-31T23:59:59+01:00']) {
+    fc.assert(
+      fc.property(fc.oneof(stamp, fc.string()), (text) => Object.is(parseIsoTimestamp(text), reference(text))),
+      { numRuns: 5000 },
+    );
+    for (const t of [
+      '0000-02-29T00:00:00Z',
+      '0100-02-29T00:00:00Z',
+      '1900-02-29T00:00:00Z',
+      '2000-02-29T00:00:00Z',
+      '2024-02-30T00:00:00Z',
+      '0099-12-31T23:59:59+01:00',
+    ]) {
       expect(parseIsoTimestamp(t)).toBe(reference(t));
     }
   });
@@ -163,14 +173,34 @@ describe('field parsers', () => {
 
 describe('parseErrorBody', () => {
   it.each([
-    ['CloudDC JSON', '{"error_code":"iMetal.0099","error_msg":"Internal server error"}', 'application/json', { errorCode: 'iMetal.0099', message: 'Internal server error' }],
-    ['gateway JSON', '{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: decrypt token fail","request_id":"r1"}', 'application/json;charset=UTF-8', { errorCode: 'APIGW.0301', message: 'Incorrect IAM authentication information: decrypt token fail' }],
-    ['SDK-style keys', '{"code":"APIGW.0308","error_message":"The throttling threshold has been reached"}', 'application/json', { errorCode: 'APIGW.0308', message: 'The throttling threshold has been reached' }],
+    [
+      'CloudDC JSON',
+      '{"error_code":"iMetal.0099","error_msg":"Internal server error"}',
+      'application/json',
+      { errorCode: 'iMetal.0099', message: 'Internal server error' },
+    ],
+    [
+      'gateway JSON',
+      '{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: decrypt token fail","request_id":"r1"}',
+      'application/json;charset=UTF-8',
+      { errorCode: 'APIGW.0301', message: 'Incorrect IAM authentication information: decrypt token fail' },
+    ],
+    [
+      'SDK-style keys',
+      '{"code":"APIGW.0308","error_message":"The throttling threshold has been reached"}',
+      'application/json',
+      { errorCode: 'APIGW.0308', message: 'The throttling threshold has been reached' },
+    ],
     ['message key', '{"code":429,"message":"slow down"}', undefined, { errorCode: '429', message: 'slow down' }],
     ['bare 429 string', 'Too Many Requests', 'text/plain', { message: 'Too Many Requests' }],
     ['JSON string', '"Too Many Requests"', 'application/json', { message: 'Too Many Requests' }],
     ['HTML with title', '<html><head><title>502 Bad Gateway</title></head><body><h1>502</h1></body></html>', 'text/html', { message: '502 Bad Gateway' }],
-    ['HTML without title', '<html><body><h1>Service &amp; more</h1><script>x()</script><p>down</p></body></html>', undefined, { message: 'Service & more down' }],
+    [
+      'HTML without title',
+      '<html><body><h1>Service &amp; more</h1><script>x()</script><p>down</p></body></html>',
+      undefined,
+      { message: 'Service & more down' },
+    ],
     ['empty', '', 'application/json', {}],
     ['JSON without known keys', '{"foo":"bar"}', 'application/json', {}],
     ['broken JSON claimed as JSON', '{"error_code":', 'application/json', { message: '{"error_code":' }],

@@ -32,7 +32,7 @@ describe('readBounded', () => {
     expect(await readBounded(join(d, 'missing'), 'config')).toEqual({ ok: false, reason: 'no such file', code: 'ENOENT' });
   });
 
-  it('refuses a file over its kind\'s limit without reading it', async () => {
+  it("refuses a file over its kind's limit without reading it", async () => {
     const d = dir();
     writeFileSync(join(d, 'big'), Buffer.alloc(FILE_LIMITS.secret + 1));
     const r = await readBounded(join(d, 'big'), 'secret');

@@ -22,25 +22,12 @@ describe('parseDuration', () => {
     expect(parseDuration(text)).toBe(ms);
   });
 
-  test.each([
-    [''],
-    ['10'],
-    ['1.5s'],
-    ['-1s'],
-    ['+1s'],
-    ['1 h'],
-    [' 1h'],
-    ['1H'],
-    ['1s1h'],
-    ['1h1h'],
-    ['1ms1s'],
-    ['h'],
-    ['1sec'],
-    ['1us'],
-    ['99999999999999y'],
-  ])('%j is not a duration', (text) => {
-    expect(parseDuration(text)).toBeUndefined();
-  });
+  test.each([[''], ['10'], ['1.5s'], ['-1s'], ['+1s'], ['1 h'], [' 1h'], ['1H'], ['1s1h'], ['1h1h'], ['1ms1s'], ['h'], ['1sec'], ['1us'], ['99999999999999y']])(
+    '%j is not a duration',
+    (text) => {
+      expect(parseDuration(text)).toBeUndefined();
+    },
+  );
 });
 
 describe('formatDuration', () => {

@@ -27,10 +27,13 @@ describe('export_files patterns', () => {
   it('resolves patterns against the config file and allows globs only in the last component', () => {
     const r = parseExportFilePatterns(['exports.d/*.yaml', '/abs/x.yaml', 'd*/x.yaml', 3], '/etc/cfg');
     expect(r.patterns).toEqual(['/etc/cfg/exports.d/*.yaml', '/abs/x.yaml']);
-    expect(r.problems.map((p) => p.path)).toEqual([['export_files', 2], ['export_files', 3]]);
+    expect(r.problems.map((p) => p.path)).toEqual([
+      ['export_files', 2],
+      ['export_files', 3],
+    ]);
   });
 
-  it('matches like a shell: hidden entries (a ConfigMap\'s ..data) only when the pattern says so', () => {
+  it("matches like a shell: hidden entries (a ConfigMap's ..data) only when the pattern says so", () => {
     expect(globToRegExp('*.yaml').test('a.yaml')).toBe(true);
     expect(globToRegExp('*.yaml').test('..data')).toBe(false);
     expect(globToRegExp('*.yaml').test('.a.yaml.tmp')).toBe(false);
@@ -58,7 +61,7 @@ describe('export_files patterns', () => {
 });
 
 describe('ExportFileSet', () => {
-  it('adds every file\'s exports after the main file\'s, and picks up files appearing, changing and disappearing', async () => {
+  it("adds every file's exports after the main file's, and picks up files appearing, changing and disappearing", async () => {
     const w = setup([{ server: 'm', id: '1' }]);
     w.write('a.yaml', '- {server_id: a, export_id: "1"}\n');
     let r = await w.load();
@@ -78,7 +81,7 @@ describe('ExportFileSet', () => {
     expect(r.files.map((f) => [f.ok, f.exports])).toEqual([[true, 1]]);
   });
 
-  it('keeps a broken file\'s last good exports, and only that file\'s, reporting path: message once', async () => {
+  it("keeps a broken file's last good exports, and only that file's, reporting path: message once", async () => {
     const w = setup();
     w.write('a.yaml', '- {server_id: a, export_id: "1"}\n');
     w.write('b.yaml', '- {server_id: b, export_id: "1"}\n- {server_id: b, export_id: "2"}\n');
@@ -88,7 +91,10 @@ describe('ExportFileSet', () => {
     const r = await w.load();
     expect(w.ids(r.config)).toEqual(['a/9', 'b/1', 'b/2']);
     const b = join(w.dir, 'exports.d', 'b.yaml');
-    expect(r.files.map((f) => [f.ok, f.exports])).toEqual([[true, 1], [false, 2]]);
+    expect(r.files.map((f) => [f.ok, f.exports])).toEqual([
+      [true, 1],
+      [false, 2],
+    ]);
     expect(r.newProblems).toEqual([`${b}: [1].server_id: required`, `${b}: [1].colour: unknown key`]);
     // Reported once per change, not on every load.
     expect((await w.load()).newProblems).toEqual([]);
@@ -101,7 +107,9 @@ describe('ExportFileSet', () => {
     const r = await w.load();
     expect(r.config.exports).toEqual([]);
     expect(r.newProblems[0]).toMatch(new RegExp(`^${join(w.dir, 'exports.d', 'a.yaml')}:\\d+:\\d+: `));
-    expect(r.newProblems[1]).toBe(`${join(w.dir, 'exports.d', 'b.yaml')}: expected a YAML list of exports (shaped like exports[] in the config), got a mapping`);
+    expect(r.newProblems[1]).toBe(
+      `${join(w.dir, 'exports.d', 'b.yaml')}: expected a YAML list of exports (shaped like exports[] in the config), got a mapping`,
+    );
   });
 
   it('treats the same export listed twice as an error naming both places', async () => {

@@ -29,14 +29,8 @@ describe('interpolateString', () => {
     ['${MISSING}-${MISSING}-${OTHER}', ['environment variable MISSING is not set', 'environment variable OTHER is not set']],
     ['ab${', ['unterminated "${" at character 3 (write "$$" for a literal "$")']],
     ['${TOKEN', ['unterminated "${" at character 1 (write "$$" for a literal "$")']],
-    [
-      '${}',
-      ['invalid variable reference at character 1: expected ${NAME} with NAME made of letters, digits and _ (write "$$" for a literal "$")'],
-    ],
-    [
-      'x${1ABC}',
-      ['invalid variable reference at character 2: expected ${NAME} with NAME made of letters, digits and _ (write "$$" for a literal "$")'],
-    ],
+    ['${}', ['invalid variable reference at character 1: expected ${NAME} with NAME made of letters, digits and _ (write "$$" for a literal "$")']],
+    ['x${1ABC}', ['invalid variable reference at character 2: expected ${NAME} with NAME made of letters, digits and _ (write "$$" for a literal "$")']],
     [
       '${TOKEN:-default}',
       ['invalid variable reference at character 1: expected ${NAME} with NAME made of letters, digits and _ (write "$$" for a literal "$")'],

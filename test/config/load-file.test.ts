@@ -36,9 +36,7 @@ test('YAML errors and whole-file problems are reported against the path given', 
 test('relative *_file paths resolve against the config file directory and must be readable', async () => {
   await mkdir(join(dir, 'secrets'));
   await writeFile(join(dir, 'secrets', 'token'), 'file-token\n');
-  const path = await writeConfig(
-    'accounts:\n  main:\n    region: cn-east-3\n    project_id: p1\n    auth: {token_file: secrets/token}\n',
-  );
+  const path = await writeConfig('accounts:\n  main:\n    region: cn-east-3\n    project_id: p1\n    auth: {token_file: secrets/token}\n');
   const r = await loadConfigFile(path, {});
   if (!r.ok) throw new Error(r.problems.join('\n'));
   expect(plain(r.config.accounts.get('main')?.auth)).toEqual({
@@ -71,9 +69,7 @@ test('every unreadable secret file is reported, together with the other problems
 });
 
 test('a *_file whose ${VAR} is unset is reported once, for the variable', async () => {
-  const path = await writeConfig(
-    'accounts:\n  main: {region: cn-east-3, project_id: p1, auth: {token_file: "${TOKEN_PATH}"}}\n',
-  );
+  const path = await writeConfig('accounts:\n  main: {region: cn-east-3, project_id: p1, auth: {token_file: "${TOKEN_PATH}"}}\n');
   expect(await loadConfigFile(path, {})).toEqual({
     ok: false,
     problems: ['accounts.main.auth.token_file: environment variable TOKEN_PATH is not set'],

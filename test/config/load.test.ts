@@ -21,7 +21,9 @@ describe('invalid fixtures report exactly the expected problems', () => {
   });
 
   test.each(invalid)('%s', (name) => {
-    const expected = readFileSync(join(FIXTURES, name.replace(/\.yaml$/, '.expected')), 'utf8').trimEnd().split('\n');
+    const expected = readFileSync(join(FIXTURES, name.replace(/\.yaml$/, '.expected')), 'utf8')
+      .trimEnd()
+      .split('\n');
     expect(parseFixture(name)).toEqual({ ok: false, problems: expected });
   });
 });

@@ -88,12 +88,7 @@ describe('the parsed model prints no secret', () => {
           return a.auth.password.kind === 'inline' ? [a.auth.password.value] : [];
       }
     });
-    expect(secrets.map((s) => s instanceof Secret && s.reveal())).toEqual([
-      `${MARK}-token-env`,
-      `${MARK}-sdk-sk`,
-      `${MARK}-st`,
-      `${MARK}-pw`,
-    ]);
+    expect(secrets.map((s) => s instanceof Secret && s.reveal())).toEqual([`${MARK}-token-env`, `${MARK}-sdk-sk`, `${MARK}-st`, `${MARK}-pw`]);
     for (const s of secrets) expect(`${String(s)} ${s as unknown as string}`).toBe('<secret> <secret>');
   });
 });

@@ -53,7 +53,9 @@ describe('Exposition', () => {
     const { store, exposition } = tracked();
     store.sync([b]);
     store.apply(exportKeyId(b), success({ createdAt: 1000 }), 1100);
-    expect(exposition.render(1500)).toContain('clouddc_log_export_age_seconds{project_id="0123456789abcdef0123456789abcdef",server_id="srv-b",export_id="2"} 500\n');
+    expect(exposition.render(1500)).toContain(
+      'clouddc_log_export_age_seconds{project_id="0123456789abcdef0123456789abcdef",server_id="srv-b",export_id="2"} 500\n',
+    );
     expect(exposition.render(1600.25)).toContain('export_id="2"} 600.25\n');
   });
 

@@ -30,18 +30,21 @@ function readStatic(blocks: RenderedBlocks): string {
 /** What a plain list of the current lines gives. */
 function expected(model: readonly Model[], now: number): string[] {
   const age = (m: Model) => formatValue(Math.max(0, Math.round((now - m.text.since[0]!) * 1000) / 1000));
-  return [
-    model.map((m) => m.text.lines[0]).join(''),
-    model.map((m) => (m.text.lines[1] === '' ? '' : `${m.text.lines[1]}${age(m)}\n`)).join(''),
-  ];
+  return [model.map((m) => m.text.lines[0]).join(''), model.map((m) => (m.text.lines[1] === '' ? '' : `${m.text.lines[1]}${age(m)}\n`)).join('')];
 }
 
 const ascii = (lines: readonly string[]): boolean => lines.every((l) => /^[\x00-\x7f]*$/.test(l));
 const value = fc.string({ unit: 'grapheme', maxLength: 12 });
 const text = fc
   .tuple(
-    fc.oneof(fc.constant(''), value.map((v) => `x{v="${v}"} 1\n`)),
-    fc.oneof(fc.constant(''), value.map((v) => `age{v="${v}"} `)),
+    fc.oneof(
+      fc.constant(''),
+      value.map((v) => `x{v="${v}"} 1\n`),
+    ),
+    fc.oneof(
+      fc.constant(''),
+      value.map((v) => `age{v="${v}"} `),
+    ),
     fc.double({ min: 0, max: 2e9, noNaN: true }),
   )
   .map(([line, prefix, since]): SlotText => ({ lines: [line, prefix], since: [since], ascii: ascii([line, prefix]) }));

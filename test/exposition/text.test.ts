@@ -45,8 +45,17 @@ describe('exposition text helpers', () => {
 
   it('writes seconds-since exactly as formatValue prints the rounded number', () => {
     for (const [now, since] of [
-      [1500, 1000], [1600.25, 1000], [1000, 1500], [1000.0004, 1000], [1000.0005, 1000], [1e9 + 0.1, 1e9],
-      [1e13, 0], [Number.MAX_VALUE, 0], [5, NaN], [Infinity, 0], [1_790_000_000.987, 1_789_990_000],
+      [1500, 1000],
+      [1600.25, 1000],
+      [1000, 1500],
+      [1000.0004, 1000],
+      [1000.0005, 1000],
+      [1e9 + 0.1, 1e9],
+      [1e13, 0],
+      [Number.MAX_VALUE, 0],
+      [5, NaN],
+      [Infinity, 0],
+      [1_790_000_000.987, 1_789_990_000],
     ] as const) {
       expect(written(now, since)).toBe(viaString(now, since));
     }

@@ -50,37 +50,52 @@ describe('HTTP answers that are faults', () => {
 
   it('a storm of 500s on every export of an account', async () => {
     const rig = await startRig({ faulted: STORM });
-    await expectFaultContract(rig, () => scriptAll(rig, { kind: 'error', status: 500 }), () => scriptAll(rig, HEALTHY), {
-      code: '500',
-      cycles: 3,
-      during: (text, k) => expect(value(text, 'clouddc_api_requests_total', { account: 'main', code: '500' })).toBe(k * STORM),
-    });
+    await expectFaultContract(
+      rig,
+      () => scriptAll(rig, { kind: 'error', status: 500 }),
+      () => scriptAll(rig, HEALTHY),
+      {
+        code: '500',
+        cycles: 3,
+        during: (text, k) => expect(value(text, 'clouddc_api_requests_total', { account: 'main', code: '500' })).toBe(k * STORM),
+      },
+    );
   });
 
   it('a storm of 503s with retries: every attempt and retry is counted, each poll fails once', async () => {
     const rig = await startRig({ faulted: STORM, poll: { retries: 2, backoffInitialMs: 1, backoffMaxMs: 5 } });
-    await expectFaultContract(rig, () => scriptAll(rig, { kind: 'error', status: 503 }), () => scriptAll(rig, HEALTHY), {
-      code: '503',
-      during: (text, k) => {
-        expect(value(text, 'clouddc_api_requests_total', { account: 'main', code: '503' })).toBe(3 * k * STORM);
-        expect(value(text, 'clouddc_api_retries_total', { account: 'main', reason: '503' })).toBe(2 * k * STORM);
+    await expectFaultContract(
+      rig,
+      () => scriptAll(rig, { kind: 'error', status: 503 }),
+      () => scriptAll(rig, HEALTHY),
+      {
+        code: '503',
+        during: (text, k) => {
+          expect(value(text, 'clouddc_api_requests_total', { account: 'main', code: '503' })).toBe(3 * k * STORM);
+          expect(value(text, 'clouddc_api_retries_total', { account: 'main', reason: '503' })).toBe(2 * k * STORM);
+        },
       },
-    });
+    );
   });
 
   it('a storm of 429s without Retry-After: counted, the account slows down, and recovers', async () => {
     const rig = await startRig({ faulted: STORM });
-    await expectFaultContract(rig, () => scriptAll(rig, { kind: 'error', status: 429 }), () => scriptAll(rig, HEALTHY), {
-      code: '429',
-      during: (text, k) => {
-        expect(value(text, 'clouddc_api_requests_total', { account: 'main', code: '429' })).toBe(k * STORM);
-        // Halved at least once, never below the floor; the other account is not touched.
-        const rate = value(text, 'clouddc_api_rate_limit', { account: 'main' })!;
-        expect(rate).toBeLessThanOrEqual(5000);
-        expect(rate).toBeGreaterThanOrEqual(100);
-        expect(value(text, 'clouddc_api_rate_limit', { account: 'other' })).toBe(10_000);
+    await expectFaultContract(
+      rig,
+      () => scriptAll(rig, { kind: 'error', status: 429 }),
+      () => scriptAll(rig, HEALTHY),
+      {
+        code: '429',
+        during: (text, k) => {
+          expect(value(text, 'clouddc_api_requests_total', { account: 'main', code: '429' })).toBe(k * STORM);
+          // Halved at least once, never below the floor; the other account is not touched.
+          const rate = value(text, 'clouddc_api_rate_limit', { account: 'main' })!;
+          expect(rate).toBeLessThanOrEqual(5000);
+          expect(rate).toBeGreaterThanOrEqual(100);
+          expect(value(text, 'clouddc_api_rate_limit', { account: 'other' })).toBe(10_000);
+        },
       },
-    });
+    );
   });
 
   it('a storm of 429s with Retry-After: the account pauses (capped at backoff_max), polls still end', async () => {

@@ -123,7 +123,9 @@ describe('files swapped for /dev/zero under a running exporter', () => {
       await cli.waitFor(/"msg":"configuration reloaded"/);
       expect(await metrics()).toMatch(/clouddc_exporter_config_last_reload_successful 1/);
       for (const [file, kb] of Object.entries(peaks)) expect(kb, `peak RSS after the ${file} swap`).toBeLessThan(RSS_LIMIT_KB);
-      process.stdout.write(`peak RSS (VmHWM) after each swap, MB: ${JSON.stringify(Object.fromEntries(Object.entries(peaks).map(([k, v]) => [k, Math.round(v / 1024)])))}\n`);
+      process.stdout.write(
+        `peak RSS (VmHWM) after each swap, MB: ${JSON.stringify(Object.fromEntries(Object.entries(peaks).map(([k, v]) => [k, Math.round(v / 1024)])))}\n`,
+      );
       cli.child.kill('SIGTERM');
       expect(await Promise.race([cli.exited, sleep(6000).then(() => 'still running')])).toBe(0);
     } finally {

@@ -24,13 +24,19 @@ const mkfifo = (path: string) => execFileSync('mkfifo', [path]);
 
 let sim: Simulator;
 beforeAll(async () => {
-  sim = await startSimulator({ token: TOKEN, exports: [{ projectId: PROJECT, serverId: 'srv', exportId: '1', behaviour: { kind: 'progress', durationMs: 3_600_000 } }] });
+  sim = await startSimulator({
+    token: TOKEN,
+    exports: [{ projectId: PROJECT, serverId: 'srv', exportId: '1', behaviour: { kind: 'progress', durationMs: 3_600_000 } }],
+  });
 });
 afterAll(() => sim?.close());
 
 function configFile(dir: string, auth = `{token: "${TOKEN}"}`): string {
   const file = join(dir, 'config.yaml');
-  writeFileSync(file, `accounts:\n  main:\n    endpoint: ${sim.url}\n    project_id: ${PROJECT}\n    auth: ${auth}\nexports:\n  - {server_id: srv, export_id: "1"}\n`);
+  writeFileSync(
+    file,
+    `accounts:\n  main:\n    endpoint: ${sim.url}\n    project_id: ${PROJECT}\n    auth: ${auth}\nexports:\n  - {server_id: srv, export_id: "1"}\n`,
+  );
   return file;
 }
 

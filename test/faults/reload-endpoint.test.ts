@@ -48,7 +48,14 @@ async function start(enableLifecycle: boolean): Promise<{ running: Running; file
   const loaded = await loadConfigFile(file);
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
   const running = stopAfterTest(
-    await startExporter({ config: loaded.config, logger: silentLogger, listen: { host: '0.0.0.0', port: 0 }, configFile: file, defaultMetrics: false, enableLifecycle }),
+    await startExporter({
+      config: loaded.config,
+      logger: silentLogger,
+      listen: { host: '0.0.0.0', port: 0 },
+      configFile: file,
+      defaultMetrics: false,
+      enableLifecycle,
+    }),
   );
   return { running, file, base: `http://127.0.0.1:${new URL(running.url).port}` };
 }
@@ -89,7 +96,7 @@ describe('POST /-/reload', () => {
     expect((await fetch(`${base}/-/RELOAD`, { method: 'POST' })).status).toBe(404);
   });
 
-  it('shows a failed reload\'s problems to a caller on this machine only', async () => {
+  it("shows a failed reload's problems to a caller on this machine only", async () => {
     const { file, base, running } = await start(true);
     writeFileSync(file, 'accounts: {main: {project_id: 1}}\n');
     const local = await fetch(`${base}/-/reload`, { method: 'POST' });
@@ -98,32 +105,36 @@ describe('POST /-/reload', () => {
     const remote = await fetch(`http://${lanAddress()}:${new URL(running.url).port}/-/reload`, { method: 'POST' });
     expect(remote.status).toBe(500);
     const text = await remote.text();
-    expect(text).toContain('The problems are in the exporter\'s log');
+    expect(text).toContain("The problems are in the exporter's log");
     expect(text).not.toContain('accounts');
   });
 
-  it.skipIf(!browserOk)('a page on another site cannot reload through a real Chromium: forms and a no-cors fetch', async () => {
-    const { file, base } = await start(true);
-    // A reload that ran would be seen: this config fails.
-    writeFileSync(file, 'accounts: {main: {project_id: 1}}\n');
-    const target = `${base}/-/reload`;
-    const attackerUrl = `http://127.0.0.1:${(attacker!.address() as AddressInfo).port}/`;
-    const tab = await browser!.newPage();
-    try {
-      for (const enctype of ['application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data']) {
-        page = `<form method="POST" action="${target}" enctype="${enctype}"><input name="a" value="b"></form><script>document.forms[0].submit()</script>`;
-        const answer = tab.waitForResponse(target);
+  it.skipIf(!browserOk)(
+    'a page on another site cannot reload through a real Chromium: forms and a no-cors fetch',
+    async () => {
+      const { file, base } = await start(true);
+      // A reload that ran would be seen: this config fails.
+      writeFileSync(file, 'accounts: {main: {project_id: 1}}\n');
+      const target = `${base}/-/reload`;
+      const attackerUrl = `http://127.0.0.1:${(attacker!.address() as AddressInfo).port}/`;
+      const tab = await browser!.newPage();
+      try {
+        for (const enctype of ['application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data']) {
+          page = `<form method="POST" action="${target}" enctype="${enctype}"><input name="a" value="b"></form><script>document.forms[0].submit()</script>`;
+          const answer = tab.waitForResponse(target);
+          await tab.goto(attackerUrl);
+          const res = await answer;
+          expect(res.status(), enctype).toBeGreaterThanOrEqual(403);
+          expect(await res.text()).toMatch(/^Refused: /);
+        }
+        page = `<script>fetch(${JSON.stringify(target)}, {method: 'POST', mode: 'no-cors'}).then(() => document.title = 'sent')</script>`;
         await tab.goto(attackerUrl);
-        const res = await answer;
-        expect(res.status(), enctype).toBeGreaterThanOrEqual(403);
-        expect(await res.text()).toMatch(/^Refused: /);
+        await tab.waitForFunction('document.title === "sent"');
+      } finally {
+        await tab.close();
       }
-      page = `<script>fetch(${JSON.stringify(target)}, {method: 'POST', mode: 'no-cors'}).then(() => document.title = 'sent')</script>`;
-      await tab.goto(attackerUrl);
-      await tab.waitForFunction('document.title === "sent"');
-    } finally {
-      await tab.close();
-    }
-    expect(await reloadState(base)).toBe('1');
-  }, 30_000);
+      expect(await reloadState(base)).toBe('1');
+    },
+    30_000,
+  );
 });

@@ -77,8 +77,7 @@ describe('the simulator restarts in the middle of a cycle', () => {
     // Every failure is one network error and nothing else; every success is one 200 answer.
     expect(failed + succeeded).toBe(EXPORTS + 1);
     expect(errorCodes(text)).toEqual({ '401': 0, '429': 0, '500': 0, network: failed });
-    const requests = (code: string) =>
-      ['main', 'other'].reduce((sum, account) => sum + (value(text, 'clouddc_api_requests_total', { account, code }) ?? 0), 0);
+    const requests = (code: string) => ['main', 'other'].reduce((sum, account) => sum + (value(text, 'clouddc_api_requests_total', { account, code }) ?? 0), 0);
     expect(requests('network')).toBe(failed);
     expect(requests('200')).toBe(EXPORTS + 1 + succeeded);
     // The restarted simulator answered only successes; the old one saw the rest, some of them cut off.
@@ -144,4 +143,3 @@ describe('the simulator restarts in the middle of a cycle', () => {
     expect(bad).toEqual([]);
   });
 });
-

@@ -189,7 +189,9 @@ exports:
       expect(lastSuccess(during)).toBe(good);
       const json = (await (await fetch(`${url}/api/v1/exports`)).json()) as { exports: Array<{ last_error: { reason: string; message: string } }> };
       expect(json.exports[0]!.last_error.reason).toBe('network');
-      expect(json.exports[0]!.last_error.message).toMatch(mode === 'plain' ? /ERR_SSL|EPROTO|before secure TLS connection/ : /SELF_SIGNED|self-signed certificate/);
+      expect(json.exports[0]!.last_error.message).toMatch(
+        mode === 'plain' ? /ERR_SSL|EPROTO|before secure TLS connection/ : /SELF_SIGNED|self-signed certificate/,
+      );
 
       // The fault ends: the next scheduled poll succeeds, with nothing restarted or poked.
       front.switchTo('trusted');
@@ -202,7 +204,11 @@ exports:
     expect(await cli.exited).toBe(0);
     // No warning, no unhandled rejection, nothing at error level.
     expect(cli.stderr()).toBe('');
-    const lines = cli.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: number; msg: string });
+    const lines = cli
+      .stdout()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { level: number; msg: string });
     expect(lines.filter((l) => l.level >= 50)).toEqual([]);
     expect(cli.stdout()).not.toMatch(/unhandled/i);
   }, 40_000);

@@ -1,17 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  expectFaultContract,
-  exportJson,
-  faulted,
-  fakeDns,
-  HEALTHY,
-  onCleanup,
-  startGate,
-  startRig,
-  value,
-  watchProcess,
-  type Gate,
-} from './harness.js';
+import { expectFaultContract, exportJson, faulted, fakeDns, HEALTHY, onCleanup, startGate, startRig, value, watchProcess, type Gate } from './harness.js';
 
 /**
  * Faults below HTTP: no answer, or only part of one. Each case runs the whole contract of expectFaultContract:
@@ -33,10 +21,15 @@ describe('faults before or during the answer', () => {
         return `http://127.0.0.1:${gate.port}`;
       },
     });
-    await expectFaultContract(rig, () => gate.down(), () => gate.up(), {
-      code: 'network',
-      after: (text) => expect(value(text, 'clouddc_api_requests_total', { account: 'main', code: 'network' })).toBe(2),
-    });
+    await expectFaultContract(
+      rig,
+      () => gate.down(),
+      () => gate.up(),
+      {
+        code: 'network',
+        after: (text) => expect(value(text, 'clouddc_api_requests_total', { account: 'main', code: 'network' })).toBe(2),
+      },
+    );
     const json = await exportJson(rig, faulted(0));
     expect(json.errors.network).toBe(2);
     expect(json.last_error.message).toMatch(/ECONNREFUSED/);
@@ -130,4 +123,3 @@ describe('faults before or during the answer', () => {
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(64 * 1024 * 1024);
   });
 });
-

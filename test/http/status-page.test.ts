@@ -57,7 +57,30 @@ describe('status page', () => {
     expect(html).toContain('API: &lt;i&gt;Queued&lt;/i&gt;');
     // Only the page's own elements exist: nothing a value could have injected.
     const tags = new Set([...html.matchAll(/<([a-zA-Z][a-zA-Z0-9]*)/g)].map((m) => m[1]!.toLowerCase()));
-    const allowed = ['html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'p', 'ul', 'li', 'span', 'b', 'time', 'div', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'progress', 'a'];
+    const allowed = [
+      'html',
+      'head',
+      'meta',
+      'title',
+      'style',
+      'body',
+      'h1',
+      'p',
+      'ul',
+      'li',
+      'span',
+      'b',
+      'time',
+      'div',
+      'table',
+      'thead',
+      'tbody',
+      'tr',
+      'th',
+      'td',
+      'progress',
+      'a',
+    ];
     expect([...tags].filter((t) => !allowed.includes(t))).toEqual([]);
   });
 

@@ -32,7 +32,14 @@ describe.skipIf(!hasPromtool)('promtool check metrics', () => {
       await running.exporter.runner.idle();
       const body = await (await fetch(`${running.url}/metrics`)).text();
       // The body really holds what the lint is about: prom-client's defaults and the exporter's own families.
-      for (const family of ['process_cpu_seconds_total', 'nodejs_heap_size_used_bytes', 'nodejs_active_handles', 'nodejs_eventloop_lag_seconds', 'clouddc_exporter_total_shards', 'clouddc_log_export_status']) {
+      for (const family of [
+        'process_cpu_seconds_total',
+        'nodejs_heap_size_used_bytes',
+        'nodejs_active_handles',
+        'nodejs_eventloop_lag_seconds',
+        'clouddc_exporter_total_shards',
+        'clouddc_log_export_status',
+      ]) {
         expect(body).toContain(`# TYPE ${family} `);
       }
       // prom-client's gauges named like counters are gone; their per-type gauges stay (sum them for a total).

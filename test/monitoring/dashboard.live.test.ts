@@ -112,23 +112,20 @@ describe.skipIf(!hasPrometheus)('dashboard queries against a real Prometheus scr
     for (const [, age] of ages) expect(age).toBeGreaterThanOrEqual(0);
   });
 
-  it.each(dashboard.templating.list.filter((v) => v.type === 'query').map((v) => [v.name, v] as const))(
-    'variable $%s lists values',
-    async (name, v) => {
-      const m = /^label_values\((.+), *(\w+)\)$/.exec(variableQuery(v));
-      expect(m, variableQuery(v)).not.toBeNull();
-      for (const values of [ALL, { ...ALL, ...chosen }]) {
-        const answer = await prom!.query(substitute(m![1]!, values));
-        expect(answer.httpStatus, JSON.stringify(answer)).toBe(200);
-        const listed = [...new Set(answer.data!.result.map((r) => r.metric[m![2]!]).filter((x): x is string => Boolean(x)))].sort();
-        expect(listed.length).toBeGreaterThan(0);
-        if (name === 'instance') expect(listed.length).toBe(2);
-        // A processing export: completed ones rightly have no "oldest data" and no "last progress".
-        chosen[name] = name === 'server' ? 'srv-processing' : listed[0]!;
-        expect(listed).toContain(chosen[name]);
-      }
-    },
-  );
+  it.each(dashboard.templating.list.filter((v) => v.type === 'query').map((v) => [v.name, v] as const))('variable $%s lists values', async (name, v) => {
+    const m = /^label_values\((.+), *(\w+)\)$/.exec(variableQuery(v));
+    expect(m, variableQuery(v)).not.toBeNull();
+    for (const values of [ALL, { ...ALL, ...chosen }]) {
+      const answer = await prom!.query(substitute(m![1]!, values));
+      expect(answer.httpStatus, JSON.stringify(answer)).toBe(200);
+      const listed = [...new Set(answer.data!.result.map((r) => r.metric[m![2]!]).filter((x): x is string => Boolean(x)))].sort();
+      expect(listed.length).toBeGreaterThan(0);
+      if (name === 'instance') expect(listed.length).toBe(2);
+      // A processing export: completed ones rightly have no "oldest data" and no "last progress".
+      chosen[name] = name === 'server' ? 'srv-processing' : listed[0]!;
+      expect(listed).toContain(chosen[name]);
+    }
+  });
 
   it.each(targets.map(({ panel, target: t }) => [`${panel.title} ${t.refId}`, panel, t] as const))(
     'panel "%s": its query is valid and returns data, with All and with one value per variable',

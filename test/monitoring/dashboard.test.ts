@@ -30,7 +30,10 @@ describe('dashboard.json', () => {
     const progress = table.fieldConfig!.overrides!.find((o) => o.properties.some((p) => p.id === 'displayName' && p.value === 'Progress'))!;
     expect(progress.properties).toContainEqual({ id: 'custom.cellOptions', value: expect.objectContaining({ type: 'gauge' }) });
     const lastProgress = table.fieldConfig!.overrides!.find((o) => o.properties.some((p) => p.id === 'displayName' && p.value === 'Last progress'))!;
-    expect(lastProgress.properties).toContainEqual({ id: 'thresholds', value: expect.objectContaining({ steps: expect.arrayContaining([{ color: 'red', value: 1800 }]) }) });
+    expect(lastProgress.properties).toContainEqual({
+      id: 'thresholds',
+      value: expect.objectContaining({ steps: expect.arrayContaining([{ color: 'red', value: 1800 }]) }),
+    });
   });
 
   it.each(targets.map(({ panel, target: t }) => [`${panel.title} ${t.refId}`, panel, t] as const))(
@@ -42,4 +45,3 @@ describe('dashboard.json', () => {
     },
   );
 });
-

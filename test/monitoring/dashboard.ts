@@ -60,4 +60,3 @@ export function substitute(expr: string, values: Record<string, string> = ALL): 
 export function variableQuery(v: Variable): string {
   return typeof v.query === 'string' ? v.query : v.query.query;
 }
-

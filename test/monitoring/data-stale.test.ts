@@ -7,7 +7,10 @@ import { ALERTS_FILE } from './rules.js';
 const hasPromtool = requireTool('promtool');
 
 const EXPORT = { job: 'clouddc-exporter', instance: 'exporter:9877', project_id: 'p1', server_id: 's1', export_id: 'e1' };
-const labels = (l: Record<string, string>) => `{${Object.entries(l).map(([k, v]) => `${k}="${v}"`).join(',')}}`;
+const labels = (l: Record<string, string>) =>
+  `{${Object.entries(l)
+    .map(([k, v]) => `${k}="${v}"`)
+    .join(',')}}`;
 
 /**
  * One export polled every `poll` seconds and scraped every `scrape` seconds (what the chart derives from the

@@ -26,7 +26,13 @@ describe('generated monitoring files', () => {
       ...DEFAULT_RULES,
       additionalRuleLabels: { team: 'storage', severity: 'ignored' },
       alerts: {
-        CloudDCLogExportStuck: { seconds: 3600, for: '30m', severity: 'critical' as const, labels: { page: 'yes' }, annotations: { dashboard: 'https://grafana/d/x' } },
+        CloudDCLogExportStuck: {
+          seconds: 3600,
+          for: '30m',
+          severity: 'critical' as const,
+          labels: { page: 'yes' },
+          annotations: { dashboard: 'https://grafana/d/x' },
+        },
         CloudDCLogExportDataStale: { pollIntervals: 5, minSeconds: 300 },
         CloudDCLogExportTooSlow: { disabled: true },
       },
@@ -65,7 +71,9 @@ describe('generated monitoring files', () => {
   });
 
   it('uses the dashboard selector, extra matchers and cluster label in every query', () => {
-    const d = JSON.parse(dashboardJson({ ...DEFAULT_DASHBOARD, selector: 'job="my-exporter"', extraMatchers: ['env="prod"'], clusterLabel: 'k8s_cluster' })) as {
+    const d = JSON.parse(
+      dashboardJson({ ...DEFAULT_DASHBOARD, selector: 'job="my-exporter"', extraMatchers: ['env="prod"'], clusterLabel: 'k8s_cluster' }),
+    ) as {
       panels: Array<{ targets: Array<{ expr: string }> }>;
     };
     for (const t of d.panels.flatMap((p) => p.targets)) {
@@ -94,7 +102,12 @@ describe('docs/alerting.md', () => {
     doc
       .split('\n')
       .filter((l) => l.startsWith('| `CloudDC'))
-      .map((l) => l.split('|').slice(1, -1).map((c) => c.trim()))
+      .map((l) =>
+        l
+          .split('|')
+          .slice(1, -1)
+          .map((c) => c.trim()),
+      )
       .map(([name, severity, , forValue, params]) => [name!.replaceAll('`', ''), { severity, for: forValue, params: params! }]),
   );
 

@@ -20,7 +20,9 @@ export function promtoolTest(rules: string, tests: unknown[], evaluationInterval
 /** A promql_expr_test case: the firing alerts of that name at `eval_time` are exactly `labels` (none: []). */
 export function firing(alertname: string, evalTime: string, labels: Array<Record<string, string>>): unknown {
   const fmt = (l: Record<string, string>) =>
-    `ALERTS{${Object.entries({ alertname, alertstate: 'firing', ...l }).map(([k, v]) => `${k}="${v}"`).join(', ')}}`;
+    `ALERTS{${Object.entries({ alertname, alertstate: 'firing', ...l })
+      .map(([k, v]) => `${k}="${v}"`)
+      .join(', ')}}`;
   return {
     expr: `ALERTS{alertname="${alertname}", alertstate="firing"}`,
     eval_time: evalTime,

@@ -69,8 +69,14 @@ describe('alerts.yml', () => {
     const cases = tests.flatMap((t) => t.alert_rule_test ?? []);
     for (const rule of rules) {
       const mine = cases.filter((c) => c.alertname === rule.alert);
-      expect(mine.some((c) => (c.exp_alerts ?? []).length > 0), `${rule.alert} never expected to fire`).toBe(true);
-      expect(mine.some((c) => (c.exp_alerts ?? []).length === 0), `${rule.alert} never expected to stay silent`).toBe(true);
+      expect(
+        mine.some((c) => (c.exp_alerts ?? []).length > 0),
+        `${rule.alert} never expected to fire`,
+      ).toBe(true);
+      expect(
+        mine.some((c) => (c.exp_alerts ?? []).length === 0),
+        `${rule.alert} never expected to stay silent`,
+      ).toBe(true);
     }
     for (const c of cases) expect(rules.map((r) => r.alert)).toContain(c.alertname);
   });

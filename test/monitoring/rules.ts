@@ -46,10 +46,7 @@ export function slugify(heading: string): string {
  * that must occur exactly once in that alert's expr) are replaced. Label matchers, joins, labels and
  * annotations stay exactly as shipped.
  */
-export function shortenRules(
-  file: RuleFile,
-  opts: { forValue: string; range: string; thresholds: Record<string, Array<[string, string]>> },
-): string {
+export function shortenRules(file: RuleFile, opts: { forValue: string; range: string; thresholds: Record<string, Array<[string, string]>> }): string {
   const seen = new Set<string>();
   const groups = file.groups.map((g) => ({
     ...g,

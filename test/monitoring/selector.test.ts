@@ -28,7 +28,11 @@ describe.skipIf(!hasPromtool)('exporter alerts under a job label other than clou
 
   it('restricts every rule with extra matchers, e.g. cluster="prod"', () => {
     const rules = alertsYaml({ ...DEFAULT_RULES, selector: 'job="my-exporter"', extraMatchers: ['cluster="prod"'] });
-    const withCluster = JSON.parse(JSON.stringify(tests).replaceAll('job=\\"my-exporter\\"', 'job=\\"my-exporter\\",cluster=\\"prod\\"').replaceAll('"job":"my-exporter"', '"job":"my-exporter","cluster":"prod"'));
+    const withCluster = JSON.parse(
+      JSON.stringify(tests)
+        .replaceAll('job=\\"my-exporter\\"', 'job=\\"my-exporter\\",cluster=\\"prod\\"')
+        .replaceAll('"job":"my-exporter"', '"job":"my-exporter","cluster":"prod"'),
+    );
     expect(promtoolTest(rules, withCluster, '1m').status).toBe(0);
     // The same series without the cluster label are not this rule set's business.
     const other = promtoolTest(rules, tests, '1m');

@@ -74,6 +74,8 @@ describe('capacityWarning', () => {
 
   it('says which shard when sharded', () => {
     const [c] = cycleCapacity({ exports: new Map([['a', 2500]]), requestsPerSecond: new Map([['a', 2.5]]), intervalMs: 60_000, shards: 4 });
-    expect(capacityWarning(c!, '* * * * *', { index: 3, total: 4 })).toMatch(/^account "a" \(shard 3 of 4: its share of the exports and of the rate\): 2500 exports at rate_limit 2.5 requests\/s need at least 1000 s/);
+    expect(capacityWarning(c!, '* * * * *', { index: 3, total: 4 })).toMatch(
+      /^account "a" \(shard 3 of 4: its share of the exports and of the rate\): 2500 exports at rate_limit 2.5 requests\/s need at least 1000 s/,
+    );
   });
 });

@@ -33,7 +33,10 @@ describe('createCycleRunner', () => {
   });
 
   it('survives a cycle that rejects', async () => {
-    const runner = createCycleRunner(() => Promise.reject(new Error('x')), () => undefined);
+    const runner = createCycleRunner(
+      () => Promise.reject(new Error('x')),
+      () => undefined,
+    );
     await expect(runner.tick()).resolves.toBeUndefined();
     expect(runner.running).toBe(false);
   });

@@ -102,7 +102,10 @@ describe('runPollCycle with spreading', () => {
 describe('the cycle runner', () => {
   it('hands the schedule tick to the cycle', async () => {
     const seen: Array<Tick | undefined> = [];
-    const runner = createCycleRunner(async (tick) => void seen.push(tick), () => {});
+    const runner = createCycleRunner(
+      async (tick) => void seen.push(tick),
+      () => {},
+    );
     await runner.tick({ scheduledAt: T0, nextAt: T0 + 1000 });
     await runner.tick();
     expect(seen).toEqual([{ scheduledAt: T0, nextAt: T0 + 1000 }, undefined]);

@@ -11,7 +11,10 @@ class FakeSource implements StatusSource {
   inFlight = 0;
   maxInFlight = 0;
   answers = new Map<string, PollResult>();
-  constructor(private readonly clock: FakeClock, private readonly latencyMs = 0) {}
+  constructor(
+    private readonly clock: FakeClock,
+    private readonly latencyMs = 0,
+  ) {}
 
   async fetchStatus(key: ExportKey): Promise<PollResult> {
     const id = exportKeyId(key);

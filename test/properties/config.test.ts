@@ -18,14 +18,97 @@ const FILE = 'test/properties/config.test.ts';
 
 /** Tokens that YAML and this config give meaning to, so random text often parses into something near a config. */
 const TOKENS = [
-  'poll', 'accounts', 'exports', 'retention', 'main', 'schedule', 'concurrency', 'timeout', 'retries', 'spread',
-  'endpoint', 'region', 'project_id', 'auth', 'token', 'token_file', 'access_key', 'secret_key', 'rate_limit',
-  'server_id', 'export_id', 'name', 'labels', 'account', 'completed', 'not_found', 'backoff_max',
-  ':', ': ', '- ', '-', '\n', '\n  ', '\n    ', '  ', '{', '}', '[', ']', ',', '&a ', '*a', '<<: *a', '!!binary ', '!!str ',
-  '!!int ', '!!float ', '!!map ', '!!set ', '!!omap ', '!custom ', '? ', '"', "'", '|', '>', '#', '%YAML 1.2\n', '---\n',
-  '...\n', '${CLOUDDC_TOKEN}', '${UNSET_VAR}', '$$', '${', '~', 'null', 'true', 'no', '0x1F', '1e309', '-0', '.nan',
-  '5s', '1h30m', '500ms', '* * * * * *', '*/5 * * * * *', 'http://127.0.0.1:9', 'https://', 'cn-east-3', '\t', '\r\n',
-  '\u0000', '\u2028', '\ufeff', '😀', '\\u0000', '"\\ud800"', '__proto__', 'constructor', 'toString',
+  'poll',
+  'accounts',
+  'exports',
+  'retention',
+  'main',
+  'schedule',
+  'concurrency',
+  'timeout',
+  'retries',
+  'spread',
+  'endpoint',
+  'region',
+  'project_id',
+  'auth',
+  'token',
+  'token_file',
+  'access_key',
+  'secret_key',
+  'rate_limit',
+  'server_id',
+  'export_id',
+  'name',
+  'labels',
+  'account',
+  'completed',
+  'not_found',
+  'backoff_max',
+  ':',
+  ': ',
+  '- ',
+  '-',
+  '\n',
+  '\n  ',
+  '\n    ',
+  '  ',
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  '&a ',
+  '*a',
+  '<<: *a',
+  '!!binary ',
+  '!!str ',
+  '!!int ',
+  '!!float ',
+  '!!map ',
+  '!!set ',
+  '!!omap ',
+  '!custom ',
+  '? ',
+  '"',
+  "'",
+  '|',
+  '>',
+  '#',
+  '%YAML 1.2\n',
+  '---\n',
+  '...\n',
+  '${CLOUDDC_TOKEN}',
+  '${UNSET_VAR}',
+  '$$',
+  '${',
+  '~',
+  'null',
+  'true',
+  'no',
+  '0x1F',
+  '1e309',
+  '-0',
+  '.nan',
+  '5s',
+  '1h30m',
+  '500ms',
+  '* * * * * *',
+  '*/5 * * * * *',
+  'http://127.0.0.1:9',
+  'https://',
+  'cn-east-3',
+  '\t',
+  '\r\n',
+  '\u0000',
+  '\u2028',
+  '\ufeff',
+  '😀',
+  '\\u0000',
+  '"\\ud800"',
+  '__proto__',
+  'constructor',
+  'toString',
 ];
 
 const tokenSoup = fc.array(fc.constantFrom(...TOKENS), { maxLength: 60, size: 'max' }).map((t) => t.join(''));
@@ -57,19 +140,29 @@ const VALID = {
 
 /** The valid config with one value somewhere replaced by anything. */
 const PATHS: Array<Array<string | number>> = [
-  ['poll'], ['poll', 'schedule'], ['poll', 'concurrency'], ['poll', 'timeout'], ['accounts'], ['accounts', 'main'],
-  ['accounts', 'main', 'auth'], ['accounts', 'main', 'region'], ['exports'], ['exports', 0], ['exports', 0, 'server_id'],
-  ['exports', 0, 'export_id'], ['exports', 0, 'labels'], ['exports', 0, 'name'], ['retention'],
+  ['poll'],
+  ['poll', 'schedule'],
+  ['poll', 'concurrency'],
+  ['poll', 'timeout'],
+  ['accounts'],
+  ['accounts', 'main'],
+  ['accounts', 'main', 'auth'],
+  ['accounts', 'main', 'region'],
+  ['exports'],
+  ['exports', 0],
+  ['exports', 0, 'server_id'],
+  ['exports', 0, 'export_id'],
+  ['exports', 0, 'labels'],
+  ['exports', 0, 'name'],
+  ['retention'],
 ];
-const mutated = fc
-  .tuple(fc.constantFrom(...PATHS), tree.value)
-  .map(([path, v]) => {
-    const doc = structuredClone(VALID) as Record<string, any>;
-    let at = doc;
-    for (const seg of path.slice(0, -1)) at = at[seg as string];
-    at[path.at(-1) as string] = v;
-    return stringify(doc);
-  });
+const mutated = fc.tuple(fc.constantFrom(...PATHS), tree.value).map(([path, v]) => {
+  const doc = structuredClone(VALID) as Record<string, any>;
+  let at = doc;
+  for (const seg of path.slice(0, -1)) at = at[seg as string];
+  at[path.at(-1) as string] = v;
+  return stringify(doc);
+});
 
 const anyYaml = fc.oneof(
   tokenSoup,

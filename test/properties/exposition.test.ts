@@ -30,7 +30,38 @@ const nasty = fc.oneof(
   fc.string({ maxLength: 12 }),
   fc.string({ unit: 'binary', maxLength: 12 }),
   fc.string({ unit: 'grapheme', maxLength: 6 }),
-  fc.array(fc.constantFrom('"', '\\', '\n', '\r', '\t', '\u0000', '<', '>', '&', "'", '</td>', '<script>alert(1)</script>', '&amp;', '&#39;', '{', '}', '=', ',', ' ', '\\n', '\u2028', '\ufeff', '😀', '\ud800', 'é'), { maxLength: 8 }).map((a) => a.join('')),
+  fc
+    .array(
+      fc.constantFrom(
+        '"',
+        '\\',
+        '\n',
+        '\r',
+        '\t',
+        '\u0000',
+        '<',
+        '>',
+        '&',
+        "'",
+        '</td>',
+        '<script>alert(1)</script>',
+        '&amp;',
+        '&#39;',
+        '{',
+        '}',
+        '=',
+        ',',
+        ' ',
+        '\\n',
+        '\u2028',
+        '\ufeff',
+        '😀',
+        '\ud800',
+        'é',
+      ),
+      { maxLength: 8 },
+    )
+    .map((a) => a.join('')),
 );
 /** Ids as the config admits them: non-empty, no control characters, well-formed. */
 const id = nasty.map((s) => wf(s.replace(/[\u0000-\u001f\u007f]/g, ''))).filter((s) => s !== '' && !CONTROL.test(s));
@@ -51,24 +82,48 @@ const spec = (accountName: fc.Arbitrary<string>) =>
     name: nasty,
     labels: fc.dictionary(labelName, nasty, { maxKeys: 3 }),
     result: fc.oneof(
-      fc.record({ ok: fc.constant(true as const), attempts: fc.constant(1), observation: fc.record({ status: fc.constantFrom('processing' as const, 'completed' as const, 'failed' as const, 'unknown' as const), rawStatus: nasty, percentage: fc.double({ min: 0, max: 100, noNaN: true }), createdAt: fc.integer({ min: 0, max: 2_000_000_000 }) }) }),
-      fc.record({ ok: fc.constant(false as const), attempts: fc.constant(1), reason: fc.constantFrom('500', 'timeout', 'invalid_response', '429'), message: nasty, errorCode: nasty, requestId: nasty }),
+      fc.record({
+        ok: fc.constant(true as const),
+        attempts: fc.constant(1),
+        observation: fc.record({
+          status: fc.constantFrom('processing' as const, 'completed' as const, 'failed' as const, 'unknown' as const),
+          rawStatus: nasty,
+          percentage: fc.double({ min: 0, max: 100, noNaN: true }),
+          createdAt: fc.integer({ min: 0, max: 2_000_000_000 }),
+        }),
+      }),
+      fc.record({
+        ok: fc.constant(false as const),
+        attempts: fc.constant(1),
+        reason: fc.constantFrom('500', 'timeout', 'invalid_response', '429'),
+        message: nasty,
+        errorCode: nasty,
+        requestId: nasty,
+      }),
     ),
   });
 
 const world = fc
   .tuple(fc.uniqueArray(nasty, { minLength: 1, maxLength: 3 }), fc.integer({ min: 1, max: 6 }))
-  .chain(([accounts, n]) => fc.uniqueArray(spec(fc.constantFrom(...accounts)), { minLength: 1, maxLength: n, selector: (s) => exportKeyId(s) }).map((specs) => ({ accounts, specs })))
+  .chain(([accounts, n]) =>
+    fc.uniqueArray(spec(fc.constantFrom(...accounts)), { minLength: 1, maxLength: n, selector: (s) => exportKeyId(s) }).map((specs) => ({ accounts, specs })),
+  )
   .map(({ accounts, specs }) => ({
     accounts,
-    specs: specs.map((s): Spec => ({ target: { projectId: s.projectId, serverId: s.serverId, exportId: s.exportId, account: s.account, name: s.name, labels: s.labels }, result: s.result })),
+    specs: specs.map((s): Spec => ({
+      target: { projectId: s.projectId, serverId: s.serverId, exportId: s.exportId, account: s.account, name: s.name, labels: s.labels },
+      result: s.result,
+    })),
   }));
 
 async function serve(accounts: readonly string[], specs: readonly Spec[]): Promise<{ metrics: string; page: string; api: any }> {
   const results = new Map(specs.map((s) => [exportKeyId(s.target), s.result]));
   const source: AccountSource = { fetchStatus: async (k) => results.get(exportKeyId(k))!, close: async () => undefined };
   const running = await startExporter({
-    config: config(accounts.map((name) => account('http://127.0.0.1:9', { name })), specs.map((s) => s.target)),
+    config: config(
+      accounts.map((name) => account('http://127.0.0.1:9', { name })),
+      specs.map((s) => s.target),
+    ),
     logger: silentLogger,
     listen: { host: '127.0.0.1', port: 0 },
     now: () => 1_800_000_000_000,
@@ -130,7 +185,11 @@ function skeleton(page: string): string {
     [...chunk.matchAll(TAG)].map((m) => [m[1], ...[...m[2]!.matchAll(/\s+([a-zA-Z-]+)(?:="[^"]*")?/g)].map((a) => a[1])].join(' ')).join('|');
   const start = page.indexOf('<tbody>');
   const end = page.lastIndexOf('</tbody>');
-  const rows = page.slice(start, end).split(/(?=<tr[\s>])/).map(marks).sort();
+  const rows = page
+    .slice(start, end)
+    .split(/(?=<tr[\s>])/)
+    .map(marks)
+    .sort();
   const count = (c: string) => page.split(c).length - 1;
   return [marks(page.slice(0, start)), ...rows, marks(page.slice(end)), ...['<', '>', '"', "'"].map((c) => `${c} x${count(c)}`)].join('\n');
 }
@@ -147,9 +206,23 @@ function tamed(accounts: readonly string[], specs: readonly Spec[]): { accounts:
   return {
     accounts: accounts.map(t),
     specs: specs.map(({ target: x, result: r }) => ({
-      target: { ...x, projectId: t(x.projectId), serverId: t(x.serverId), exportId: t(x.exportId), account: t(x.account), name: t(x.name), labels: Object.fromEntries(Object.entries(x.labels).map(([k, v]) => [k, t(v)])) },
+      target: {
+        ...x,
+        projectId: t(x.projectId),
+        serverId: t(x.serverId),
+        exportId: t(x.exportId),
+        account: t(x.account),
+        name: t(x.name),
+        labels: Object.fromEntries(Object.entries(x.labels).map(([k, v]) => [k, t(v)])),
+      },
       result: r.ok
-        ? { ...r, observation: { ...r.observation, rawStatus: r.observation.rawStatus === r.observation.status ? r.observation.status : `raw-${t(r.observation.rawStatus)}` } }
+        ? {
+            ...r,
+            observation: {
+              ...r.observation,
+              rawStatus: r.observation.rawStatus === r.observation.status ? r.observation.status : `raw-${t(r.observation.rawStatus)}`,
+            },
+          }
         : { ...r, message: t(r.message), errorCode: t(r.errorCode ?? ''), requestId: t(r.requestId ?? '') },
     })),
   };
@@ -171,7 +244,14 @@ describe.skipIf(!hasPromtool)('any string as a name, label value, id or API text
         const infos = labelSets(metrics, 'clouddc_log_export_info');
         expect(infos).toHaveLength(specs.length);
         for (const { target: x } of specs) {
-          const want = { project_id: x.projectId, server_id: x.serverId, export_id: x.exportId, name: wf(x.name), account: wf(x.account), ...Object.fromEntries(Object.entries(x.labels).map(([k, v]) => [k, wf(v)])) };
+          const want = {
+            project_id: x.projectId,
+            server_id: x.serverId,
+            export_id: x.exportId,
+            name: wf(x.name),
+            account: wf(x.account),
+            ...Object.fromEntries(Object.entries(x.labels).map(([k, v]) => [k, wf(v)])),
+          };
           expect(infos).toContainEqual(want);
         }
 

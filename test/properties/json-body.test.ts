@@ -29,7 +29,15 @@ const nearlyRight = fc.record(
     ),
     created_at: fc.oneof(
       fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
-      fc.constantFrom('2025-03-20T02:48:06Z', '2025-03-20T02:48:06+08:00', '2025-02-30T00:00:00Z', '2025-03-20', '2025-03-20T24:00:00Z', '0000-01-01T00:00:00Z', '+275760-09-13T00:00:00Z'),
+      fc.constantFrom(
+        '2025-03-20T02:48:06Z',
+        '2025-03-20T02:48:06+08:00',
+        '2025-02-30T00:00:00Z',
+        '2025-03-20',
+        '2025-03-20T24:00:00Z',
+        '0000-01-01T00:00:00Z',
+        '+275760-09-13T00:00:00Z',
+      ),
       fc.string(),
       anyJson,
     ),
@@ -48,7 +56,11 @@ const plausible = fc.record({
     fc.constantFrom('constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__'),
     fc.string({ minLength: 1 }),
   ),
-  percentage: fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.nat({ max: 100 }).map(String), fc.nat({ max: 100 }).map((n) => `${n}%`)),
+  percentage: fc.oneof(
+    fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+    fc.nat({ max: 100 }).map(String),
+    fc.nat({ max: 100 }).map((n) => `${n}%`),
+  ),
   created_at: fc.date({ min: new Date('1970-01-01'), max: new Date('2999-12-31'), noInvalidDate: true }).map((d) => d.toISOString()),
   extra: anyJson,
 });
@@ -59,7 +71,18 @@ const body = fc.oneof(
   nearlyRight.map((v) => JSON.stringify(v)),
   plausible.map((v) => JSON.stringify(v)),
   fc.string({ unit: 'binary', maxLength: 64 }),
-  fc.constantFrom('', ' ', 'null', '{', '[]', '"x"', '<html><body>502</body></html>', '\ufeff{}', '{"status":"processing"}{"x":1}', '[' .repeat(5000) + ']'.repeat(5000)),
+  fc.constantFrom(
+    '',
+    ' ',
+    'null',
+    '{',
+    '[]',
+    '"x"',
+    '<html><body>502</body></html>',
+    '\ufeff{}',
+    '{"status":"processing"}{"x":1}',
+    '['.repeat(5000) + ']'.repeat(5000),
+  ),
 );
 
 function checkResult(result: PollResult): void {

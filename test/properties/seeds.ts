@@ -20,10 +20,7 @@ function failure(out: fc.RunDetails<unknown>, seed: number, file: string): Error
   const report = fc.defaultReportMessage(out) ?? `failed after ${out.numRuns} runs`;
   const cause = out.errorInstance;
   const why = cause instanceof Error ? cause.message : String(cause);
-  return new Error(
-    `property failed with seed ${seed}; replay it with: PROPERTY_SEED=${seed} npx vitest run ${file}\n${report}\nError: ${why}`,
-    { cause },
-  );
+  return new Error(`property failed with seed ${seed}; replay it with: PROPERTY_SEED=${seed} npx vitest run ${file}\n${report}\nError: ${why}`, { cause });
 }
 
 /** fc.check with `seed`, turned into an error that carries the seed when it fails. */

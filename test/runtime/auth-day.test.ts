@@ -43,17 +43,17 @@ describe('a simulated day with 3-minute tokens', () => {
 
     const targets = [endlessExport(w, 'tok'), endlessExport(w, 'ak'), endlessExport(w, 'pw')];
     const logs = logSink();
-    const running = stopAfterTest(await startExporter({
-      config: config(
-        [tokenAccount(w, 'tok', tokenFile), akskAccount(w, 'ak', SK, SECURITY_TOKEN), passwordAccount(w, 'pw', REFRESH_BEFORE_MS)],
-        targets,
-        { timeoutMs: 2000 },
-      ),
-      logger: createLogger('warn', logs.stream),
-      listen: { host: '127.0.0.1', port: 0 },
-      now: w.clock.now,
-      defaultMetrics: false,
-    }));
+    const running = stopAfterTest(
+      await startExporter({
+        config: config([tokenAccount(w, 'tok', tokenFile), akskAccount(w, 'ak', SK, SECURITY_TOKEN), passwordAccount(w, 'pw', REFRESH_BEFORE_MS)], targets, {
+          timeoutMs: 2000,
+        }),
+        logger: createLogger('warn', logs.stream),
+        listen: { host: '127.0.0.1', port: 0 },
+        now: w.clock.now,
+        defaultMetrics: false,
+      }),
+    );
     const exporter = running.exporter;
     await exporter.runner.idle();
 

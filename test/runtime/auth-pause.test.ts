@@ -19,17 +19,15 @@ async function setup(secretKey: (w: World) => Promise<SecretSource>) {
   const sk = await secretKey(w);
   const targets = Array.from({ length: 6 }, (_, i) => endlessExport(w, 'ak', `srv-${i}`));
   const logs = logSink();
-  const running = stopAfterTest(await startExporter({
-    config: config(
-      [account(w.sim.url, { name: 'ak', auth: { kind: 'aksk', accessKey: AK, secretKey: sk } })],
-      targets,
-      { concurrency: 4, retries: 3 },
-    ),
-    logger: createLogger('info', logs.stream),
-    listen: { host: '127.0.0.1', port: 0 },
-    now: w.clock.now,
-    defaultMetrics: false,
-  }));
+  const running = stopAfterTest(
+    await startExporter({
+      config: config([account(w.sim.url, { name: 'ak', auth: { kind: 'aksk', accessKey: AK, secretKey: sk } })], targets, { concurrency: 4, retries: 3 }),
+      logger: createLogger('info', logs.stream),
+      listen: { host: '127.0.0.1', port: 0 },
+      now: w.clock.now,
+      defaultMetrics: false,
+    }),
+  );
   await running.exporter.runner.idle();
   const metrics = () => running.exporter.metricsText();
   const paused = async () => sample(await metrics(), 'clouddc_api_account_paused', 'account="ak"');

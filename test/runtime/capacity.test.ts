@@ -15,7 +15,11 @@ const progress = { kind: 'progress', durationMs: 1_000_000 } as const;
 
 /** Three exports polled every 5 s at `rps` requests/s: 0.1 needs 30 s per cycle. */
 function configText(endpoint: string, rps: number): string {
-  return yamlConfig(endpoint, ['a', 'b', 'c'].map((server) => ({ server, id: '1' })), { token: TOKEN })
+  return yamlConfig(
+    endpoint,
+    ['a', 'b', 'c'].map((server) => ({ server, id: '1' })),
+    { token: TOKEN },
+  )
     .replace('schedule: "0 0 1 1 *"', 'schedule: "*/5 * * * * *"')
     .replace('requests_per_second: 10000, burst: 10000', `requests_per_second: ${rps}, burst: 20`);
 }
@@ -38,7 +42,9 @@ describe('a schedule that cannot be met', () => {
     expect(warnings()[0]).toMatchObject({ account: 'main', exports: 3, requestsPerSecond: 0.1, minCycleSeconds: 30, intervalSeconds: 5 });
     expect(await (await fetch(`${running.url}/metrics`)).text()).toContain('clouddc_exporter_poll_cycle_min_duration_seconds{account="main"} 30');
     const page = await (await fetch(`${running.url}/`)).text();
-    expect(page).toContain('<p class="banner" role="alert"><b>Poll schedule cannot be met.</b> account &quot;main&quot;: 3 exports at rate_limit 0.1 requests/s');
+    expect(page).toContain(
+      '<p class="banner" role="alert"><b>Poll schedule cannot be met.</b> account &quot;main&quot;: 3 exports at rate_limit 0.1 requests/s',
+    );
 
     writeFileSync(path, configText(sim.url, 10));
     await running.reloader!.reload('test');
@@ -60,14 +66,16 @@ describe('capacityWarnings (--config.check)', () => {
     const exports = Array.from({ length: 30 }, (_, i) => ({ server: `s${i}`, id: '1' }));
     writeFileSync(
       path,
-      yamlConfig('http://127.0.0.1:9', exports).replace('schedule: "0 0 1 1 *"', 'schedule: "*/5 * * * * *"').replace('requests_per_second: 10000, burst: 10000', 'requests_per_second: 2'),
+      yamlConfig('http://127.0.0.1:9', exports)
+        .replace('schedule: "0 0 1 1 *"', 'schedule: "*/5 * * * * *"')
+        .replace('requests_per_second: 10000, burst: 10000', 'requests_per_second: 2'),
     );
     const loaded = await loadConfigFile(path);
     if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
     expect(capacityWarnings(loaded.config)).toEqual([expect.stringMatching(/^account "main": 30 exports at rate_limit 2 requests\/s need at least 15 s/)]);
     const sharded = capacityWarnings(loaded.config, 3);
     expect(sharded).toHaveLength(1);
-        const m = /^account "main" \(shard \d of 3: its share of the exports and of the rate\): (\d+) exports at rate_limit 0.67 requests\/s/.exec(sharded[0]!);
+    const m = /^account "main" \(shard \d of 3: its share of the exports and of the rate\): (\d+) exports at rate_limit 0.67 requests\/s/.exec(sharded[0]!);
     // Shards divide the rate as well as the exports, so sharding alone never fixes it; an uneven split makes it worse.
     expect(Number(m?.[1])).toBeGreaterThanOrEqual(10);
   });

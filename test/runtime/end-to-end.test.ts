@@ -12,7 +12,10 @@ const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
 /** One export per response shape the docs allow, and one per failure kind. */
 const SCENARIOS: Array<[string, Behaviour]> = [
-  ['running-percent', { kind: 'progress', startedAt: T0 - 30_000, durationMs: 100_000, spelling: { processing: 'Running', completed: 'COMPLETED' }, percentShape: 'percent' }],
+  [
+    'running-percent',
+    { kind: 'progress', startedAt: T0 - 30_000, durationMs: 100_000, spelling: { processing: 'Running', completed: 'COMPLETED' }, percentShape: 'percent' },
+  ],
   ['number', { kind: 'progress', startedAt: T0 - 45_000, durationMs: 100_000, percentShape: 'number', createdAtStyle: 'offset' }],
   ['string', { kind: 'progress', startedAt: T0 - 60_000, durationMs: 100_000, percentShape: 'string' }],
   ['float-string', { kind: 'progress', startedAt: T0 - 30_500, durationMs: 100_000, percentShape: 'float-string' }],
@@ -34,19 +37,23 @@ let running: Running | undefined;
 async function setup(): Promise<{ clock: FakeClock; targets: ExportTarget[] }> {
   const clock = new FakeClock(T0);
   const targets = SCENARIOS.map(([name], i) => target({ serverId: `srv-${name}`, exportId: String(100 + i), name }));
-  sim = stopAfterTest(await startSimulator({
-    token: TOKEN,
-    now: clock.now,
-    exports: SCENARIOS.map(([, behaviour], i) => ({ projectId: PROJECT, serverId: targets[i]!.serverId, exportId: targets[i]!.exportId, behaviour })),
-  }));
-  running = stopAfterTest(await startExporter({
-    config: config([account(sim.url)], targets),
-    logger: silentLogger,
-    listen: { host: '127.0.0.1', port: 0 },
-    now: clock.now,
-    durationClock: () => 0,
-    defaultMetrics: false,
-  }));
+  sim = stopAfterTest(
+    await startSimulator({
+      token: TOKEN,
+      now: clock.now,
+      exports: SCENARIOS.map(([, behaviour], i) => ({ projectId: PROJECT, serverId: targets[i]!.serverId, exportId: targets[i]!.exportId, behaviour })),
+    }),
+  );
+  running = stopAfterTest(
+    await startExporter({
+      config: config([account(sim.url)], targets),
+      logger: silentLogger,
+      listen: { host: '127.0.0.1', port: 0 },
+      now: clock.now,
+      durationClock: () => 0,
+      defaultMetrics: false,
+    }),
+  );
   await running.exporter.runner.idle();
   return { clock, targets };
 }
@@ -86,7 +93,14 @@ describe('exporter against the simulator', () => {
     expect(value(text, 'clouddc_log_export_percentage', 'srv-over-100')).toBe(100);
     // 11:00 at +08:00 is 03:00Z, nine hours before T0.
     expect(value(text, 'clouddc_log_export_age_seconds', 'srv-over-100')).toBe(9 * 3600);
-    for (const [name, code] of <Array<[string, string]>>[['e401', '401'], ['e429', '429'], ['e500', '500'], ['e404', '404'], ['malformed', 'invalid_response'], ['wrong-shape', 'invalid_response']]) {
+    for (const [name, code] of <Array<[string, string]>>[
+      ['e401', '401'],
+      ['e429', '429'],
+      ['e500', '500'],
+      ['e404', '404'],
+      ['malformed', 'invalid_response'],
+      ['wrong-shape', 'invalid_response'],
+    ]) {
       expect(value(text, 'clouddc_log_export_api_errors_total', `srv-${name}`, `code="${code}"`)).toBe(1);
       expect(value(text, 'clouddc_log_export_poll_success', `srv-${name}`)).toBe(0);
       expect(value(text, 'clouddc_log_export_percentage', `srv-${name}`)).toBeUndefined();

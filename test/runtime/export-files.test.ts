@@ -16,7 +16,8 @@ const SCHEDULE_MS = 2000;
 
 async function world() {
   const sim = stopAfterTest(await startSimulator({ token: TOKEN, newExportBehaviour: { kind: 'progress', durationMs: 600_000 } }));
-  for (const s of ['a', 'b']) for (const id of ['1', '2']) sim.setBehaviour({ projectId: PROJECT, serverId: s, exportId: id }, { kind: 'progress', durationMs: 600_000 });
+  for (const s of ['a', 'b'])
+    for (const id of ['1', '2']) sim.setBehaviour({ projectId: PROJECT, serverId: s, exportId: id }, { kind: 'progress', durationMs: 600_000 });
   const dir = mkdtempSync(join(tmpdir(), 'export-files-e2e-'));
   mkdirSync(join(dir, 'exports.d'));
   const file = join(dir, 'config.yaml');
@@ -68,13 +69,15 @@ describe('export files in a running exporter', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     expect(polledAfter).toBeDefined();
-    console.log(`export started with --track-file: first polled ${Math.round(polledAfter ?? -1)} ms after the start command returned (schedule interval ${SCHEDULE_MS} ms, file check every 250 ms)`);
+    console.log(
+      `export started with --track-file: first polled ${Math.round(polledAfter ?? -1)} ms after the start command returned (schedule interval ${SCHEDULE_MS} ms, file check every 250 ms)`,
+    );
     expect(polledAfter).toBeLessThan(SCHEDULE_MS);
     const state = [...w.running.exporter.store.states()].find((s) => s.target.serverId === 'n1');
     expect(state?.target).toMatchObject({ name: 'night', labels: { ticket: 'INC-7' }, account: 'main' });
   });
 
-  it('keeps a broken file\'s old exports and only those, and shows the failure in metrics and on the status page', async () => {
+  it("keeps a broken file's old exports and only those, and shows the failure in metrics and on the status page", async () => {
     const w = await world();
     w.write('a.yaml', '- {server_id: a, export_id: "1"}\n');
     w.write('b.yaml', '- {server_id: b, export_id: "1"}\n');

@@ -67,7 +67,8 @@ async function readState(path: string): Promise<{ text: string; state: StateFile
     throw err;
   }
   const state = parseStateFile(text);
-  if (typeof state === 'string') throw new Error(`state file is not a complete snapshot (${state}): ${text.length} bytes, ends with ${JSON.stringify(text.slice(-80))}`);
+  if (typeof state === 'string')
+    throw new Error(`state file is not a complete snapshot (${state}): ${text.length} bytes, ends with ${JSON.stringify(text.slice(-80))}`);
   return { text, state };
 }
 
@@ -110,7 +111,13 @@ describe('kill -9 with --storage.path', () => {
     let midWrite = 0;
 
     for (let round = 0; round < KILLS; round++) {
-      cli = runCli([`--config.file=${config}`, `--storage.path=${statePath}`, '--web.listen-address=127.0.0.1:0', '--config.auto-reload-interval=0s', '--log.level=warn']);
+      cli = runCli([
+        `--config.file=${config}`,
+        `--storage.path=${statePath}`,
+        '--web.listen-address=127.0.0.1:0',
+        '--config.auto-reload-interval=0s',
+        '--log.level=warn',
+      ]);
       const c = cli;
       // Snapshots as they come; a write is a rename, so any read sees a whole file.
       const sampler = (async () => {
@@ -162,7 +169,14 @@ describe('kill -9 with --storage.path', () => {
     }
 
     // A last restart: the exporter reads the file and serves the series from where they were.
-    cli = runCli([`--config.file=${config}`, `--storage.path=${statePath}`, '--web.listen-address=127.0.0.1:0', '--config.auto-reload-interval=0s', '--log.level=info', '--log.format=json']);
+    cli = runCli([
+      `--config.file=${config}`,
+      `--storage.path=${statePath}`,
+      '--web.listen-address=127.0.0.1:0',
+      '--config.auto-reload-interval=0s',
+      '--log.level=info',
+      '--log.format=json',
+    ]);
     const [, url] = await cli.waitFor(/"url":"(http:\/\/127\.0\.0\.1:\d+)"/);
     await cli.waitFor(new RegExp(`"restored":${EXPORTS}\\b`));
     let metrics = '';

@@ -13,17 +13,21 @@ const HOUR = 3600_000;
 describe('export lifecycle', () => {
   it('retires completed exports after retention.completed and 404s after retention.not_found', async () => {
     const clock = new FakeClock();
-    sim = stopAfterTest(await startSimulator({
-      token: TOKEN,
-      now: clock.now,
-      exports: [
-        { projectId: PROJECT, serverId: 'done', exportId: '1', behaviour: { kind: 'progress', startedAt: clock.ms - 10_000, durationMs: 1000 } },
-        { projectId: PROJECT, serverId: 'busy', exportId: '1', behaviour: { kind: 'progress', startedAt: clock.ms, durationMs: 100 * HOUR } },
-      ],
-    }));
+    sim = stopAfterTest(
+      await startSimulator({
+        token: TOKEN,
+        now: clock.now,
+        exports: [
+          { projectId: PROJECT, serverId: 'done', exportId: '1', behaviour: { kind: 'progress', startedAt: clock.ms - 10_000, durationMs: 1000 } },
+          { projectId: PROJECT, serverId: 'busy', exportId: '1', behaviour: { kind: 'progress', startedAt: clock.ms, durationMs: 100 * HOUR } },
+        ],
+      }),
+    );
     const targets = ['done', 'busy', 'gone'].map((s) => target({ serverId: s }));
     const cfg = { ...config([account(sim.url)], targets), retention: { completedMs: 2 * HOUR, notFoundMs: HOUR } };
-    running = stopAfterTest(await startExporter({ config: cfg, logger: silentLogger, listen: { host: '127.0.0.1', port: 0 }, now: clock.now, defaultMetrics: false }));
+    running = stopAfterTest(
+      await startExporter({ config: cfg, logger: silentLogger, listen: { host: '127.0.0.1', port: 0 }, now: clock.now, defaultMetrics: false }),
+    );
     await running.exporter.runner.idle();
     const scrape = async () => (await fetch(`${running!.url}/metrics`)).text();
     expect(await scrape()).toMatch(/server_id="gone",export_id="1",code="404"\} 1/);

@@ -22,11 +22,20 @@ function parseLogfmt(line: string): Array<[string, string]> {
 describe('jsonLineToLogfmt', () => {
   it('puts time, level and msg first, then the fields, quoting only what needs it', () => {
     const line = `${JSON.stringify({ level: 'warn', time: '2026-12-02T01:00:00.000Z', account: 'main', server_id: 'srv a', attempts: 2, ok: false, msg: 'poll failed: HTTP 500' })}\n`;
-    expect(jsonLineToLogfmt(line)).toBe('time=2026-12-02T01:00:00.000Z level=warn msg="poll failed: HTTP 500" account=main server_id="srv a" attempts=2 ok=false\n');
+    expect(jsonLineToLogfmt(line)).toBe(
+      'time=2026-12-02T01:00:00.000Z level=warn msg="poll failed: HTTP 500" account=main server_id="srv a" attempts=2 ok=false\n',
+    );
   });
 
   it('flattens nested objects to dotted keys and keeps a stack trace on one line', () => {
-    const line = JSON.stringify({ level: 'error', time: 't', err: { type: 'Error', message: 'boom', stack: 'Error: boom\n    at x (y.js:1:2)' }, tags: ['a', 'b'], empty: {}, msg: 'x' });
+    const line = JSON.stringify({
+      level: 'error',
+      time: 't',
+      err: { type: 'Error', message: 'boom', stack: 'Error: boom\n    at x (y.js:1:2)' },
+      tags: ['a', 'b'],
+      empty: {},
+      msg: 'x',
+    });
     expect(jsonLineToLogfmt(line)).toBe(
       'time=t level=error msg=x err.type=Error err.message=boom err.stack="Error: boom\\n    at x (y.js:1:2)" tags="[\\"a\\",\\"b\\"]" empty={}\n',
     );

@@ -15,14 +15,16 @@ let running: Running | undefined;
 const stuck = target({ serverId: 'stuck' });
 
 async function boot(clock: FakeClock, storagePath: string | undefined, logger = silentLogger): Promise<Running> {
-  running = stopAfterTest(await startExporter({
-    config: config([account(sim!.url)], [stuck]),
-    logger,
-    listen: { host: '127.0.0.1', port: 0 },
-    now: clock.now,
-    defaultMetrics: false,
-    storagePath,
-  }));
+  running = stopAfterTest(
+    await startExporter({
+      config: config([account(sim!.url)], [stuck]),
+      logger,
+      listen: { host: '127.0.0.1', port: 0 },
+      now: clock.now,
+      defaultMetrics: false,
+      storagePath,
+    }),
+  );
   await running.exporter.runner.idle();
   return running;
 }
@@ -34,11 +36,20 @@ describe('--storage.path', () => {
   it('keeps the last-progress time of a stuck export across a restart', async () => {
     const clock = new FakeClock(Date.UTC(2026, 0, 1));
     const t0 = clock.ms;
-    sim = stopAfterTest(await startSimulator({
-      token: TOKEN,
-      now: clock.now,
-      exports: [{ projectId: PROJECT, serverId: 'stuck', exportId: '1', behaviour: { kind: 'progress', startedAt: t0 - 60_000, durationMs: 100_000, stallAtPercent: 45 } }],
-    }));
+    sim = stopAfterTest(
+      await startSimulator({
+        token: TOKEN,
+        now: clock.now,
+        exports: [
+          {
+            projectId: PROJECT,
+            serverId: 'stuck',
+            exportId: '1',
+            behaviour: { kind: 'progress', startedAt: t0 - 60_000, durationMs: 100_000, stallAtPercent: 45 },
+          },
+        ],
+      }),
+    );
     const path = join(mkdtempSync(join(tmpdir(), 'store-')), 'state.json');
     let r = await boot(clock, path);
     const first = await lastProgress(r);
@@ -53,11 +64,20 @@ describe('--storage.path', () => {
 
   it('without the flag, a restart counts as progress and nothing is written', async () => {
     const clock = new FakeClock(Date.UTC(2026, 0, 1));
-    sim = stopAfterTest(await startSimulator({
-      token: TOKEN,
-      now: clock.now,
-      exports: [{ projectId: PROJECT, serverId: 'stuck', exportId: '1', behaviour: { kind: 'progress', startedAt: clock.ms - 60_000, durationMs: 100_000, stallAtPercent: 45 } }],
-    }));
+    sim = stopAfterTest(
+      await startSimulator({
+        token: TOKEN,
+        now: clock.now,
+        exports: [
+          {
+            projectId: PROJECT,
+            serverId: 'stuck',
+            exportId: '1',
+            behaviour: { kind: 'progress', startedAt: clock.ms - 60_000, durationMs: 100_000, stallAtPercent: 45 },
+          },
+        ],
+      }),
+    );
     let r = await boot(clock, undefined);
     await r.stop(100);
     clock.advance(30 * 60_000);
@@ -67,7 +87,13 @@ describe('--storage.path', () => {
 
   it('logs and ignores a corrupt state file', async () => {
     const clock = new FakeClock();
-    sim = stopAfterTest(await startSimulator({ token: TOKEN, now: clock.now, exports: [{ projectId: PROJECT, serverId: 'stuck', exportId: '1', behaviour: { kind: 'progress', durationMs: 1000 } }] }));
+    sim = stopAfterTest(
+      await startSimulator({
+        token: TOKEN,
+        now: clock.now,
+        exports: [{ projectId: PROJECT, serverId: 'stuck', exportId: '1', behaviour: { kind: 'progress', durationMs: 1000 } }],
+      }),
+    );
     const path = join(mkdtempSync(join(tmpdir(), 'store-')), 'state.json');
     writeFileSync(path, '{"version":1,"exports":{"x":');
     const lines: string[] = [];

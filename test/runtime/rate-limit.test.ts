@@ -49,18 +49,27 @@ function between(samples: readonly Sample[], from: number, to: number) {
 describe('API rate limit against a gateway that allows N requests per second', () => {
   it('settles under N with few 429s, and recovers when the limit is lifted', async () => {
     const targets = Array.from({ length: EXPORTS }, (_, i) => target({ serverId: `srv-${i}`, exportId: String(i) }));
-    sim = stopAfterTest(await startSimulator({
-      token: TOKEN,
-      rateLimit: { requestsPerSecond: N },
-      exports: targets.map((t) => ({ projectId: PROJECT, serverId: t.serverId, exportId: t.exportId, behaviour: { kind: 'progress', durationMs: 3_600_000 } })),
-    }));
+    sim = stopAfterTest(
+      await startSimulator({
+        token: TOKEN,
+        rateLimit: { requestsPerSecond: N },
+        exports: targets.map((t) => ({
+          projectId: PROJECT,
+          serverId: t.serverId,
+          exportId: t.exportId,
+          behaviour: { kind: 'progress', durationMs: 3_600_000 },
+        })),
+      }),
+    );
     const limited = account(sim.url, { rateLimit: { requestsPerSecond: 5 * N, burst: N } });
-    running = stopAfterTest(await startExporter({
-      config: config([limited], targets, { concurrency: 16, retries: 1, backoffInitialMs: 100, backoffMaxMs: 2000 }),
-      logger: silentLogger,
-      listen: { host: '127.0.0.1', port: 0 },
-      defaultMetrics: false,
-    }));
+    running = stopAfterTest(
+      await startExporter({
+        config: config([limited], targets, { concurrency: 16, retries: 1, backoffInitialMs: 100, backoffMaxMs: 2000 }),
+        logger: silentLogger,
+        listen: { host: '127.0.0.1', port: 0 },
+        defaultMetrics: false,
+      }),
+    );
     const r = running;
     const s = sim;
     await r.exporter.runner.idle();

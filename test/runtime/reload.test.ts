@@ -18,7 +18,16 @@ const progress = { kind: 'progress', durationMs: 1_000_000 } as const;
 async function start(path: string): Promise<Running> {
   const loaded = await loadConfigFile(path);
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-  running = stopAfterTest(await startExporter({ config: loaded.config, logger: silentLogger, listen: { host: '127.0.0.1', port: 0 }, configFile: path, defaultMetrics: false, enableLifecycle: true }));
+  running = stopAfterTest(
+    await startExporter({
+      config: loaded.config,
+      logger: silentLogger,
+      listen: { host: '127.0.0.1', port: 0 },
+      configFile: path,
+      defaultMetrics: false,
+      enableLifecycle: true,
+    }),
+  );
   await running.exporter.runner.idle();
   return running;
 }
@@ -36,17 +45,36 @@ async function settle(): Promise<void> {
 
 describe('configuration reload', () => {
   it('follows edits: added exports are polled at once, removed ones lose every series, kept ones keep counters', async () => {
-    sim = stopAfterTest(await startSimulator({
-      token: TOKEN,
-      exports: ['a', 'b', 'c'].map((s) => ({ projectId: PROJECT, serverId: s, exportId: '1', behaviour: s === 'a' ? { kind: 'error', status: 500 } : progress })),
-    }));
+    sim = stopAfterTest(
+      await startSimulator({
+        token: TOKEN,
+        exports: ['a', 'b', 'c'].map((s) => ({
+          projectId: PROJECT,
+          serverId: s,
+          exportId: '1',
+          behaviour: s === 'a' ? { kind: 'error', status: 500 } : progress,
+        })),
+      }),
+    );
     const dir = mkdtempSync(join(tmpdir(), 'reload-'));
     const path = join(dir, 'config.yaml');
-    writeFileSync(path, yamlConfig(sim.url, [{ server: 'a', id: '1' }, { server: 'b', id: '1' }]));
+    writeFileSync(
+      path,
+      yamlConfig(sim.url, [
+        { server: 'a', id: '1' },
+        { server: 'b', id: '1' },
+      ]),
+    );
     await start(path);
     expect(await scrape()).toMatch(/server_id="a",export_id="1",code="500"\} 1/);
 
-    writeFileSync(path, yamlConfig(sim.url, [{ server: 'a', id: '1', name: 'renamed' }, { server: 'c', id: '1' }]));
+    writeFileSync(
+      path,
+      yamlConfig(sim.url, [
+        { server: 'a', id: '1', name: 'renamed' },
+        { server: 'c', id: '1' },
+      ]),
+    );
     await running!.reloader!.checkForChange();
     await settle();
     const text = await scrape();
@@ -71,7 +99,9 @@ describe('configuration reload', () => {
   });
 
   it('follows a ConfigMap-style symlink swap', async () => {
-    sim = stopAfterTest(await startSimulator({ token: TOKEN, exports: ['a', 'b'].map((s) => ({ projectId: PROJECT, serverId: s, exportId: '1', behaviour: progress })) }));
+    sim = stopAfterTest(
+      await startSimulator({ token: TOKEN, exports: ['a', 'b'].map((s) => ({ projectId: PROJECT, serverId: s, exportId: '1', behaviour: progress })) }),
+    );
     const cm = configMapDir(yamlConfig(sim.url, [{ server: 'a', id: '1' }]));
     await start(cm.path);
     cm.swap(yamlConfig(sim.url, [{ server: 'b', id: '1' }]));
@@ -106,7 +136,7 @@ describe('configuration reload', () => {
     expect(await scrape()).toContain('clouddc_exporter_config_last_reload_successful 1');
   });
 
-  it('applies new credentials without dropping the state of the account\'s exports', async () => {
+  it("applies new credentials without dropping the state of the account's exports", async () => {
     sim = stopAfterTest(await startSimulator({ token: 'old-token', exports: [{ projectId: PROJECT, serverId: 'a', exportId: '1', behaviour: progress }] }));
     const dir = mkdtempSync(join(tmpdir(), 'reload-'));
     const path = join(dir, 'config.yaml');

@@ -25,7 +25,7 @@ describe('sharding', () => {
     // A fixed value: changing the hash would move every export to another replica on upgrade.
     expect(shardHash({ projectId: 'p', serverId: 's', exportId: '1' })).toBe(shardHash({ projectId: 'p', serverId: 's', exportId: '1' }));
     expect(shardHash({ projectId: 'a', serverId: 'bc', exportId: '' })).not.toBe(shardHash({ projectId: 'ab', serverId: 'c', exportId: '' }));
-    expect(shardHash({ projectId: PROJECT, serverId: 'srv-0', exportId: '0' })).toBe(3836946993) // FNV-1a, computed independently;
+    expect(shardHash({ projectId: PROJECT, serverId: 'srv-0', exportId: '0' })).toBe(3836946993); // FNV-1a, computed independently;
   });
 
   it('divides the rate limit and reads the ordinal from a pod name', () => {

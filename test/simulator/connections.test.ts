@@ -49,7 +49,12 @@ describe('delays', () => {
 
 describe('hang and reset', () => {
   it('hang never answers, and close() ends it together with idle keep-alive sockets', async () => {
-    sim = await startSimulator({ exports: [{ ...key('1'), behaviour: { kind: 'hang' } }, { ...key('2'), behaviour: progress }] });
+    sim = await startSimulator({
+      exports: [
+        { ...key('1'), behaviour: { kind: 'hang' } },
+        { ...key('2'), behaviour: progress },
+      ],
+    });
     const s = sim;
     expect((await get(s.url, exportPath(key('2')))).status).toBe(200); // leaves an idle keep-alive socket
     const pending = get(s.url, exportPath(key('1')));
@@ -75,7 +80,12 @@ describe('hang and reset', () => {
   });
 
   it('reset sends a head and a partial body, then destroys the socket', async () => {
-    sim = await startSimulator({ exports: [{ ...key('1'), behaviour: { kind: 'reset' } }, { ...key('2'), behaviour: progress }] });
+    sim = await startSimulator({
+      exports: [
+        { ...key('1'), behaviour: { kind: 'reset' } },
+        { ...key('2'), behaviour: progress },
+      ],
+    });
     const res = await request(sim.url + exportPath(key('1')));
     expect(res.statusCode).toBe(200);
     await expect(res.body.text()).rejects.toThrow();

@@ -29,7 +29,11 @@ describe('demoExports', () => {
       clock.set(T0 + t);
       for (const e of exports) seen.get(e.name)!.push(await get(sim.url, exportPath(e), { 'x-auth-token': DEMO_TOKEN }));
     }
-    const bodies = (name: string) => seen.get(name)!.filter((r) => r.status === 200).map((r) => r.json() as Record<string, unknown>);
+    const bodies = (name: string) =>
+      seen
+        .get(name)!
+        .filter((r) => r.status === 200)
+        .map((r) => r.json() as Record<string, unknown>);
     const last = (name: string) => bodies(name).at(-1);
 
     expect(bodies('web-01-bmc')[1]).toMatchObject({ status: 'Running', percentage: '12%' });

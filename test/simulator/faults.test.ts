@@ -94,7 +94,14 @@ describe('sequence', () => {
   };
 
   it('counts requests per export and then falls through to `then`', async () => {
-    const first = await answer({ kind: 'sequence', steps: [{ times: 2, behaviour: err(500) }, { times: 1, behaviour: err(429) }], then: err(401) });
+    const first = await answer({
+      kind: 'sequence',
+      steps: [
+        { times: 2, behaviour: err(500) },
+        { times: 1, behaviour: err(429) },
+      ],
+      then: err(401),
+    });
     expect(first.status).toBe(500);
     sim!.setBehaviour(key('other'), err(400));
     await get(sim!.url, exportPath(key('other'))); // another export's requests do not count
@@ -105,7 +112,11 @@ describe('sequence', () => {
     sim = await startSimulator();
     sim.setBehaviour(key('1'), {
       kind: 'sequence',
-      steps: [{ times: 2, behaviour: err(500) }, { times: 0, behaviour: err(400) }, { times: 1, behaviour: err(429) }],
+      steps: [
+        { times: 2, behaviour: err(500) },
+        { times: 0, behaviour: err(400) },
+        { times: 1, behaviour: err(429) },
+      ],
     });
     expect(await statuses(7)).toEqual([500, 500, 429, 500, 500, 429, 500]);
   });

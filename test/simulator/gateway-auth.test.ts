@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { signRequest } from '../../src/clouddc/auth/aksk-signer.js';
-import { createGatewayAuth, startIamSimulator, startSimulator, type GatewayAuth, type GatewayAuthOptions, type IamSimulator, type Simulator } from '../../src/simulator/index.js';
+import {
+  createGatewayAuth,
+  startIamSimulator,
+  startSimulator,
+  type GatewayAuth,
+  type GatewayAuthOptions,
+  type IamSimulator,
+  type Simulator,
+} from '../../src/simulator/index.js';
 import { exportPath, fakeClock, get, key, PROJECT } from './support.js';
 
 /*
@@ -145,4 +153,3 @@ describe('gateway authentication: AK/SK', () => {
     expect((await signed(SK, 'other-token')).status).toBe(401);
   });
 });
-

@@ -64,7 +64,11 @@ describe('ExportServerLogs', () => {
 
   it('plays queued faults one per request: the documented 429 and 500 bodies, with or without an export made', async () => {
     sim = await startSimulator();
-    sim.queueStartFaults(SERVER, [{ kind: 'error', status: 429 }, { kind: 'error', status: 500, created: true }, { kind: 'drop', created: true }]);
+    sim.queueStartFaults(SERVER, [
+      { kind: 'error', status: 429 },
+      { kind: 'error', status: 500, created: true },
+      { kind: 'drop', created: true },
+    ]);
     const r429 = await post(sim);
     expect([r429.status, r429.text]).toEqual([429, 'Too Many Requests']);
     const r500 = await post(sim);

@@ -33,6 +33,11 @@ describe('reply (pure)', () => {
       then: { kind: 'error', status: 429, retryAfter: '1' },
     };
     const statuses = [0, 1, 2, 99].map((i) => reply(b, ctx(i))).map((r) => (r.kind === 'answer' ? [r.status, r.retryAfter] : r.kind));
-    expect(statuses).toEqual([[503, undefined], [503, undefined], [429, '1'], [429, '1']]);
+    expect(statuses).toEqual([
+      [503, undefined],
+      [503, undefined],
+      [429, '1'],
+      [429, '1'],
+    ]);
   });
 });

@@ -39,7 +39,10 @@ function vectorRequest(v: (typeof vectors)[number]): IncomingSignedRequest {
 }
 
 /** What node:http would hand the simulator for a request the client signed and sent. */
-function signedRequest(url: URL, opts: { method?: string; body?: string; date?: Date; headers?: Record<string, string>; sk?: string } = {}): IncomingSignedRequest {
+function signedRequest(
+  url: URL,
+  opts: { method?: string; body?: string; date?: Date; headers?: Record<string, string>; sk?: string } = {},
+): IncomingSignedRequest {
   const method = opts.method ?? 'GET';
   const given = opts.headers ?? {};
   const added = signRequest({ method, url, headers: given, body: opts.body, accessKey: AK, secretKey: opts.sk ?? SK, date: opts.date ?? NOW });
@@ -99,7 +102,9 @@ describe('verifySignature accepts', () => {
     const url = new URL(`https://${HOST}${EXPORT_PATH}`);
     const added = signRequest({ method: 'GET', url, headers: {}, accessKey: AK, secretKey: SK, date: NOW, securityToken: 'tok' });
     const req: IncomingSignedRequest = {
-      method: 'GET', rawPath: url.pathname, body: '',
+      method: 'GET',
+      rawPath: url.pathname,
+      body: '',
       headers: { host: HOST, 'x-sdk-date': added['X-Sdk-Date'], authorization: added['Authorization'], 'x-security-token': 'tok' },
     };
     expect(verifySignature(req, secrets, NOW).ok).toBe(true);
@@ -139,7 +144,9 @@ describe('verifySignature rejects', () => {
     for (const offset of [16, -16]) {
       const req = signedRequest(url, { date: new Date(NOW.getTime() + offset * 60_000) });
       expect(verifySignature(req, secrets, NOW)).toEqual({
-        ok: false, reason: 'clock_skew', message: 'Incorrect IAM authentication information: the request date is out of range',
+        ok: false,
+        reason: 'clock_skew',
+        message: 'Incorrect IAM authentication information: the request date is out of range',
       });
     }
   });

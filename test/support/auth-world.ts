@@ -142,8 +142,6 @@ export function logSink(): { stream: Writable; text: () => string; lines: () => 
 
 /** The value of one sample in an exposition, or undefined. */
 export function sample(text: string, name: string, labels: string): number | undefined {
-  const line = text
-    .split('\n')
-    .find((l) => (labels === '' ? l.startsWith(`${name} `) : l.startsWith(`${name}{`) && l.includes(labels)));
+  const line = text.split('\n').find((l) => (labels === '' ? l.startsWith(`${name} `) : l.startsWith(`${name}{`) && l.includes(labels)));
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }

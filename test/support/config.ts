@@ -25,5 +25,10 @@ export function pollSettings(overrides: Partial<PollSettings> = {}): PollSetting
 }
 
 export function config(accounts: AccountSettings[], exports: ExportTarget[], poll: Partial<PollSettings> = {}): ExporterConfig {
-  return { poll: pollSettings(poll), retention: { completedMs: 86_400_000, notFoundMs: 3_600_000 }, accounts: new Map(accounts.map((a) => [a.name, a])), exports };
+  return {
+    poll: pollSettings(poll),
+    retention: { completedMs: 86_400_000, notFoundMs: 3_600_000 },
+    accounts: new Map(accounts.map((a) => [a.name, a])),
+    exports,
+  };
 }

@@ -235,7 +235,9 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
     ...(opts.alertmanagers?.length && {
       alerting: { alertmanagers: [{ static_configs: [{ targets: [...opts.alertmanagers] }] }] },
     }),
-    scrape_configs: [{ job_name: opts.job ?? 'clouddc-exporter', static_configs: [{ targets: [...opts.targets], ...(opts.labels && { labels: opts.labels }) }] }],
+    scrape_configs: [
+      { job_name: opts.job ?? 'clouddc-exporter', static_configs: [{ targets: [...opts.targets], ...(opts.labels && { labels: opts.labels }) }] },
+    ],
   };
   const started = await spawnDaemon({
     name: 'prometheus',
@@ -267,8 +269,7 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
   return {
     ...base,
     query: (expr, time) => api('/api/v1/query', { query: expr, ...(time !== undefined && { time: String(time) }) }),
-    queryRange: (expr, start, end, step) =>
-      api('/api/v1/query_range', { query: expr, start: String(start), end: String(end), step: String(step) }),
+    queryRange: (expr, start, end, step) => api('/api/v1/query_range', { query: expr, start: String(start), end: String(end), step: String(step) }),
     async waitFor(expr, done, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       let last: QueryAnswer | undefined;

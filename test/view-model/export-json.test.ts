@@ -44,7 +44,14 @@ describe('export JSON mapping', () => {
 
   it('sorts trouble first: failed, poll failing, not polled, stuck, unknown, processing, completed, retired', () => {
     expect(exportsJson(Object.values(states()), NOW).map((e) => e.condition)).toEqual([
-      'failed', 'poll_failing', 'not_polled', 'stuck', 'unknown', 'processing', 'completed', 'retired',
+      'failed',
+      'poll_failing',
+      'not_polled',
+      'stuck',
+      'unknown',
+      'processing',
+      'completed',
+      'retired',
     ]);
   });
 
@@ -84,7 +91,11 @@ describe('export JSON mapping', () => {
     expect(failing).toMatchObject({ status: null, raw_status: null, percentage: null, created_at: null, age_seconds: null, poll_success: false });
     expect(failing.errors['500']).toBe(1);
     expect(failing.last_error).toEqual({
-      reason: '500', message: 'HTTP 500: internal error', error_code: 'iMetal.9999', request_id: 'req-1', at: new Date((NOW - 3) * 1000).toISOString(),
+      reason: '500',
+      message: 'HTTP 500: internal error',
+      error_code: 'iMetal.9999',
+      request_id: 'req-1',
+      at: new Date((NOW - 3) * 1000).toISOString(),
     });
     expect(toExportJson(s.notPolled!, NOW).poll_success).toBeNull();
     expect(toExportJson(s.retired!, NOW).retired).toEqual({ at: new Date((NOW - 5) * 1000).toISOString(), reason: 'completed' });

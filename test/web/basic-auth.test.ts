@@ -101,7 +101,7 @@ describe('basic auth under a flood of wrong passwords', () => {
   const users = new Map([['prometheus', new Secret('hash-of-right')]]);
   const tick = () => new Promise((r) => setImmediate(r));
 
-  it('runs one check at a time, refuses a client\'s checks beyond its share at once, and serves clients in turn', async () => {
+  it("runs one check at a time, refuses a client's checks beyond its share at once, and serves clients in turn", async () => {
     const { pending, compare } = gated();
     const v = createBasicAuthVerifier({ users, compare, maxQueuedPerClient: 4 });
     const flood = Array.from({ length: 100 }, (_, i) => v.verify(basic('prometheus', `wrong-${i}`), '10.0.0.66'));

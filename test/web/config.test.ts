@@ -14,7 +14,7 @@ function problems(text: string): string[] {
 }
 
 describe('parseWebConfig', () => {
-  it('reads the exporter-toolkit format with its defaults, resolving files against the file\'s directory', () => {
+  it("reads the exporter-toolkit format with its defaults, resolving files against the file's directory", () => {
     const r = parseWebConfig(
       `tls_server_config:
   cert_file: tls/server.crt
@@ -46,9 +46,10 @@ http_server_config:
 
   it('accepts basic auth alone (plain HTTP) and the legacy RequireClientCert spelling', () => {
     expect(parseWebConfig(`basic_auth_users: {a: "${HASH}"}\n`, opts)).toMatchObject({ ok: true, config: { tls: undefined } });
-    expect(
-      parseWebConfig('tls_server_config: {cert_file: a, key_file: b, client_auth_type: RequireClientCert}\n', opts),
-    ).toMatchObject({ ok: true, config: { tls: { clientAuth: 'RequireAnyClientCert' } } });
+    expect(parseWebConfig('tls_server_config: {cert_file: a, key_file: b, client_auth_type: RequireClientCert}\n', opts)).toMatchObject({
+      ok: true,
+      config: { tls: { clientAuth: 'RequireAnyClientCert' } },
+    });
   });
 
   it('reports every problem as path: message, unknown keys included, with suggestions', () => {

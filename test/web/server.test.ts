@@ -227,7 +227,9 @@ describe('web config: optional client certificates', () => {
     const dir = tempDir();
     selfSigned(dir, 'server');
     const stranger = selfSigned(dir, 'stranger', 'stranger');
-    const r = await start(await load(webFile(dir, 'tls_server_config: {cert_file: server.crt, key_file: server.key, client_auth_type: RequireAnyClientCert}\n')));
+    const r = await start(
+      await load(webFile(dir, 'tls_server_config: {cert_file: server.crt, key_file: server.key, client_auth_type: RequireAnyClientCert}\n')),
+    );
     expect((await get(`${r.url}/-/healthy`, { client: stranger })).status).toBe(200);
     await expect(get(`${r.url}/-/healthy`)).rejects.toThrow();
   });

@@ -85,7 +85,8 @@ export function parseExportArgs(argv: readonly string[]): ExportArgsResult {
     return { ok: true, args: { command, ...common, server: servers[0] as string, exportId, dir: String(values.dir), overwrite: values.overwrite === true } };
   }
   const output = String(values.output);
-  if (!(OUTPUT_FORMATS as readonly string[]).includes(output)) return { ok: false, error: `--output: expected ${OUTPUT_FORMATS.join(' or ')}, got "${output}"` };
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(output))
+    return { ok: false, error: `--output: expected ${OUTPUT_FORMATS.join(' or ')}, got "${output}"` };
   const labels: Record<string, string> = {};
   for (const pair of (values.label as string[] | undefined) ?? []) {
     const eq = pair.indexOf('=');
@@ -108,7 +109,8 @@ export function parseExportArgs(argv: readonly string[]): ExportArgsResult {
   if (values.timeout !== undefined) {
     if (!wait) return { ok: false, error: '--timeout: only applies with --wait' };
     timeoutMs = parseDuration(String(values.timeout));
-    if (timeoutMs === undefined || timeoutMs === 0) return { ok: false, error: `--timeout: expected a duration greater than 0 such as 30m, got "${String(values.timeout)}"` };
+    if (timeoutMs === undefined || timeoutMs === 0)
+      return { ok: false, error: `--timeout: expected a duration greater than 0 such as 30m, got "${String(values.timeout)}"` };
   }
   return {
     ok: true,

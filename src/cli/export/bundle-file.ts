@@ -33,7 +33,10 @@ export function sanitiseFilename(header: string | string[] | undefined, fallback
     }
   }
   const clean = (s: string): string =>
-    (s.split(/[/\\]/).pop() ?? '').replace(SAFE, '_').replace(/^[._]+/, '').slice(0, MAX_NAME);
+    (s.split(/[/\\]/).pop() ?? '')
+      .replace(SAFE, '_')
+      .replace(/^[._]+/, '')
+      .slice(0, MAX_NAME);
   const name = raw === undefined ? '' : clean(raw);
   return name === '' ? clean(fallback) || 'bundle.tar.gz' : name;
 }
@@ -59,7 +62,13 @@ export async function writeBundle(
   const finalPath = join(dir, name);
   const tempPath = join(dir, `.${name}.${randomBytes(4).toString('hex')}.part`);
   // Checked up front too, so a clash is reported before gigabytes are fetched, not after.
-  if (!opts.overwrite && (await access(finalPath).then(() => true, () => false))) {
+  if (
+    !opts.overwrite &&
+    (await access(finalPath).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     throw new FileExistsError(`${finalPath} already exists; remove it or pass --overwrite`);
   }
   const file = await open(tempPath, 'wx', 0o644);

@@ -28,7 +28,12 @@ export function pickAccount(config: ExporterConfig, name: string | undefined): A
   return `--account: the config has ${names.length} accounts (${names.join(', ')}); say which one to use`;
 }
 
-export async function openContext(configFile: string, accountName: string | undefined, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<ContextResult> {
+export async function openContext(
+  configFile: string,
+  accountName: string | undefined,
+  logger: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ContextResult> {
   const loaded = await loadConfigFile(configFile, env);
   if (!loaded.ok) return { ok: false, message: `${configFile}: invalid configuration\n${loaded.problems.join('\n')}` };
   const config = loaded.config;

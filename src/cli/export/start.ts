@@ -19,7 +19,14 @@ export async function runStart(ctx: ExportContext, args: StartArgs, io: ExportIo
     const r = await ctx.api.start(serverId, io.signal);
     rows.push(
       r.ok
-        ? { serverId, ok: true, exportId: r.exportId, status: r.observation.rawStatus, percentage: r.observation.percentage, createdAt: r.observation.createdAt }
+        ? {
+            serverId,
+            ok: true,
+            exportId: r.exportId,
+            status: r.observation.rawStatus,
+            percentage: r.observation.percentage,
+            createdAt: r.observation.createdAt,
+          }
         : { serverId, ok: false, error: describeFailure(r.failure), maybeStarted: r.maybeStarted },
     );
   }

@@ -33,7 +33,10 @@ async function lock(path: string): Promise<() => Promise<void>> {
       return () => unlink(lockPath).catch(() => undefined);
     } catch (err) {
       if ((err as { code?: string }).code !== 'EEXIST') throw err;
-      const age = await stat(lockPath).then((s) => Date.now() - s.mtimeMs, () => 0);
+      const age = await stat(lockPath).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
       if (age > LOCK_STALE_MS) await unlink(lockPath).catch(() => undefined);
       else if (Date.now() > deadline) throw new Error(`${lockPath} has been held for ${LOCK_WAIT_MS / 1000} s; is another start writing this file?`);
       else await delay(50);

@@ -109,14 +109,7 @@ export function canonicalRequest(req: CanonicalRequestInput): string {
     // The doc requires trimmed values, and HTTP stacks strip surrounding whitespace on the wire anyway.
     return `${name}:${value.trim()}\n`;
   });
-  return [
-    req.method.toUpperCase(),
-    canonicalUri(req.path),
-    canonicalQuery(req.query),
-    headerLines.join(''),
-    names.join(';'),
-    sha256Hex(req.body),
-  ].join('\n');
+  return [req.method.toUpperCase(), canonicalUri(req.path), canonicalQuery(req.query), headerLines.join(''), names.join(';'), sha256Hex(req.body)].join('\n');
 }
 
 export function stringToSign(sdkDate: string, canonical: string): string {
@@ -130,7 +123,10 @@ export function computeSignature(toSign: string, secretKey: string): string {
 
 export function sdkDate(date: Date): string {
   if (Number.isNaN(date.getTime())) throw new Error('AK/SK signing: invalid date');
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return date
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
 export interface SignRequestInput {

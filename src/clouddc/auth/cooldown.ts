@@ -132,10 +132,7 @@ export class CoolDown {
   }
 
   #pausedMessage(until: number, left: number): string {
-    return (
-      `account paused after CloudDC refused its AK/SK signature; no request until ` +
-      `${new Date(until).toISOString()} (${formatMs(left)} left)`
-    );
+    return `account paused after CloudDC refused its AK/SK signature; no request until ` + `${new Date(until).toISOString()} (${formatMs(left)} left)`;
   }
 }
 

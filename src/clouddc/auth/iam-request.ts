@@ -122,8 +122,7 @@ function iamError(text: string, type: string | undefined): string {
   } catch {
     nested = undefined;
   }
-  const parsed =
-    typeof nested === 'object' && nested !== null ? parseErrorBody(JSON.stringify(nested), 'application/json') : parseErrorBody(text, type);
+  const parsed = typeof nested === 'object' && nested !== null ? parseErrorBody(JSON.stringify(nested), 'application/json') : parseErrorBody(text, type);
   return [parsed.errorCode, parsed.message].filter(Boolean).join(': ');
 }
 

@@ -64,9 +64,7 @@ export class IamTokenAuthenticator implements Authenticator {
     this.#now = opts.now ?? Date.now;
     this.#logger = opts.logger ?? pino({ level: 'silent' });
     this.#observer = opts.observer ?? NO_AUTH_OBSERVER;
-    this.#password = secretReader(opts.settings.password, 'password', withoutLineEnding, opts.readFile, (m) =>
-      this.#logger.warn(m),
-    );
+    this.#password = secretReader(opts.settings.password, 'password', withoutLineEnding, opts.readFile, (m) => this.#logger.warn(m));
   }
 
   async authorize(): Promise<Record<string, string>> {

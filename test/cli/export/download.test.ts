@@ -115,7 +115,9 @@ describe('export download', { timeout: 60_000 }, () => {
     const peak = Math.max(...samples);
     const growth = peak - (baseline as number);
     const MB = 1024 * 1024;
-    console.log(`1 GB download: ${seconds.toFixed(1)} s; RSS at 10% ${((baseline as number) / MB).toFixed(1)} MB, peak ${(peak / MB).toFixed(1)} MB, growth ${(growth / MB).toFixed(1)} MB, first sample ${((samples[0] ?? 0) / MB).toFixed(1)} MB`);
+    console.log(
+      `1 GB download: ${seconds.toFixed(1)} s; RSS at 10% ${((baseline as number) / MB).toFixed(1)} MB, peak ${(peak / MB).toFixed(1)} MB, growth ${(growth / MB).toFixed(1)} MB, first sample ${((samples[0] ?? 0) / MB).toFixed(1)} MB`,
+    );
     expect(growth).toBeLessThan(50 * MB);
     const size = readFileSync(join(w.out, BUNDLE), { flag: 'r' }).length;
     expect(size).toBeGreaterThan(1024 ** 3);

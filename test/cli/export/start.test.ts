@@ -61,7 +61,10 @@ describe('export start', () => {
   });
 
   it('retries 429s, which start nothing, and creates exactly one export', async () => {
-    const r = await startWith([{ kind: 'error', status: 429 }, { kind: 'error', status: 429, body: { error_code: 'APIGW.0308', error_msg: 'throttled' } }]);
+    const r = await startWith([
+      { kind: 'error', status: 429 },
+      { kind: 'error', status: 429, body: { error_code: 'APIGW.0308', error_msg: 'throttled' } },
+    ]);
     expect([r.code, r.posts, r.created]).toEqual([0, 3, 1]);
   });
 
@@ -102,9 +105,19 @@ describe('export start', () => {
 
   it('never creates two exports, whatever mix of faults it meets', async () => {
     const faults: StartFault[][] = [
-      [{ kind: 'error', status: 429 }, { kind: 'error', status: 500, created: true }],
-      [{ kind: 'error', status: 429 }, { kind: 'drop', created: true }],
-      [{ kind: 'error', status: 429, retryAfter: '0' }, { kind: 'error', status: 429 }, { kind: 'error', status: 504, created: true }],
+      [
+        { kind: 'error', status: 429 },
+        { kind: 'error', status: 500, created: true },
+      ],
+      [
+        { kind: 'error', status: 429 },
+        { kind: 'drop', created: true },
+      ],
+      [
+        { kind: 'error', status: 429, retryAfter: '0' },
+        { kind: 'error', status: 429 },
+        { kind: 'error', status: 504, created: true },
+      ],
     ];
     for (const list of faults) {
       const r = await startWith(list);
@@ -137,7 +150,13 @@ describe('--track-file', () => {
     expect(first.code).toBe(0);
     writeFileSync(track, `# started by CI\n${readFileSync(track, 'utf8')}`);
     const second = await run([
-      'start', `--config.file=${cfg.file}`, `--server=${S1}`, `--server=${S2}`, `--track-file=${track}`, '--name={server}-weekly', '--label=ticket=INC-42',
+      'start',
+      `--config.file=${cfg.file}`,
+      `--server=${S1}`,
+      `--server=${S2}`,
+      `--track-file=${track}`,
+      '--name={server}-weekly',
+      '--label=ticket=INC-42',
     ]);
     expect(second.code).toBe(0);
     const text = readFileSync(track, 'utf8');
@@ -170,7 +189,10 @@ describe('export start --wait --download', () => {
     const r = await run(['start', `--config.file=${cfg.file}`, `--server=${S1}`, `--server=${S2}`, '--wait', `--download=${out}`]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('all 2 exports completed');
-    const paths = r.stdout.trim().split('\n').filter((l) => l.startsWith(out));
+    const paths = r.stdout
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith(out));
     expect(paths.map((p) => p.slice(out.length + 1)).sort()).toEqual(['2102SRVA-dump.tar.gz', '2102SRVB-dump.tar.gz']);
     expect(sim.requests.filter((q) => q.op === 'download')).toHaveLength(2);
   });

@@ -23,22 +23,46 @@ const EXTRA = { 'Content-Type': 'application/json', 'X-Project-Id': PROJECT };
 const EMPTY_SHA = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 const vectors = [
-  { id: 'V1', path: EXPORT_PATH, headers: {}, hash: 'a65c11484d4ed3557242fb967a38b7bc06372f759ca3655fa4fe976817b67704',
-    auth: 'SDK-HMAC-SHA256 Access=HPUAEXAMPLEAK0000001, SignedHeaders=host;x-sdk-date, Signature=27c1ed7d2033737fe6b6ce5f744b535a562bec494dbdd92ca93a8cee31080bf2' },
-  { id: 'V2', path: EXPORT_PATH, headers: EXTRA, hash: '2dda6ff27d0858c0706d3e38a5657c1e538e31c12db9605018156c80a1215df3',
-    auth: 'SDK-HMAC-SHA256 Access=HPUAEXAMPLEAK0000001, SignedHeaders=content-type;host;x-project-id;x-sdk-date, Signature=6f11e2583e31c2e49a11ddd31748bec420f77f7de7ab4142ac7ba057aff86e66' },
-  { id: 'V3', path: LIST_PATH, headers: {}, hash: '3ce2313a499d814eb48d389f802354cad9e0a5400ee0c232fa8c332ceae907b2',
-    auth: 'SDK-HMAC-SHA256 Access=HPUAEXAMPLEAK0000001, SignedHeaders=host;x-sdk-date, Signature=159363047d6b385c429203810b9a1ba7a5dc9aaa210a793c17c3ad8e6970106d' },
-  { id: 'V4', path: LIST_PATH, headers: EXTRA, hash: 'c87346a0e0d0b91681d30ae5a681ee34d487d755ee6afebb95c94b829559666d',
-    auth: 'SDK-HMAC-SHA256 Access=HPUAEXAMPLEAK0000001, SignedHeaders=content-type;host;x-project-id;x-sdk-date, Signature=e64db532f60b79004e0de5e37fa9c80d76f4ad33ea933320dba8fdbe9e23dfeb' },
+  {
+    id: 'V1',
+    path: EXPORT_PATH,
+    headers: {},
+    hash: 'a65c11484d4ed3557242fb967a38b7bc06372f759ca3655fa4fe976817b67704',
+    auth: 'SDK-HMAC-SHA256 Access=HPUAEXAMPLEAK0000001, SignedHeaders=host;x-sdk-date, Signature=27c1ed7d2033737fe6b6ce5f744b535a562bec494dbdd92ca93a8cee31080bf2',
+  },
+  {
+    id: 'V2',
+    path: EXPORT_PATH,
+    headers: EXTRA,
+    hash: '2dda6ff27d0858c0706d3e38a5657c1e538e31c12db9605018156c80a1215df3',
+    auth: 'SDK-HMAC-SHA256 Access=HPUAEXAMPLEAK0000001, SignedHeaders=content-type;host;x-project-id;x-sdk-date, Signature=6f11e2583e31c2e49a11ddd31748bec420f77f7de7ab4142ac7ba057aff86e66',
+  },
+  {
+    id: 'V3',
+    path: LIST_PATH,
+    headers: {},
+    hash: '3ce2313a499d814eb48d389f802354cad9e0a5400ee0c232fa8c332ceae907b2',
+    auth: 'SDK-HMAC-SHA256 Access=HPUAEXAMPLEAK0000001, SignedHeaders=host;x-sdk-date, Signature=159363047d6b385c429203810b9a1ba7a5dc9aaa210a793c17c3ad8e6970106d',
+  },
+  {
+    id: 'V4',
+    path: LIST_PATH,
+    headers: EXTRA,
+    hash: 'c87346a0e0d0b91681d30ae5a681ee34d487d755ee6afebb95c94b829559666d',
+    auth: 'SDK-HMAC-SHA256 Access=HPUAEXAMPLEAK0000001, SignedHeaders=content-type;host;x-project-id;x-sdk-date, Signature=e64db532f60b79004e0de5e37fa9c80d76f4ad33ea933320dba8fdbe9e23dfeb',
+  },
 ];
 
 function vectorCanonical(path: string, extra: Record<string, string>): string {
   const url = new URL(`https://${HOST}${path}`);
   const headers: Record<string, string> = { ...extra, host: HOST, 'X-Sdk-Date': '20250320T024806Z' };
   return canonicalRequest({
-    method: 'GET', path: url.pathname, query: url.search, headers,
-    signedHeaders: Object.keys(headers).map((h) => h.toLowerCase()), body: '',
+    method: 'GET',
+    path: url.pathname,
+    query: url.search,
+    headers,
+    signedHeaders: Object.keys(headers).map((h) => h.toLowerCase()),
+    body: '',
   });
 }
 
@@ -50,9 +74,7 @@ describe('AK/SK signer test vectors', () => {
   });
 
   it('V1 canonical request, byte for byte', () => {
-    expect(vectorCanonical(EXPORT_PATH, {})).toBe(
-      `GET\n${EXPORT_PATH}/\n\nhost:${HOST}\nx-sdk-date:20250320T024806Z\n\nhost;x-sdk-date\n${EMPTY_SHA}`,
-    );
+    expect(vectorCanonical(EXPORT_PATH, {})).toBe(`GET\n${EXPORT_PATH}/\n\nhost:${HOST}\nx-sdk-date:20250320T024806Z\n\nhost;x-sdk-date\n${EMPTY_SHA}`);
   });
 
   it('V3 canonical query', () => {
@@ -61,9 +83,7 @@ describe('AK/SK signer test vectors', () => {
 
   it("Huawei's worked example: string to sign to signature", () => {
     const toSign = 'SDK-HMAC-SHA256\n20191115T033655Z\nb25362e603ee30f4f25e7858e8a7160fd36e803bb2dfe206278659d71a9bcd7a';
-    expect(computeSignature(toSign, 'MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc')).toBe(
-      '7be6668032f70418fcc22abc52071e57aff61b84a1d2381bb430d6870f4f6ebe',
-    );
+    expect(computeSignature(toSign, 'MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc')).toBe('7be6668032f70418fcc22abc52071e57aff61b84a1d2381bb430d6870f4f6ebe');
     expect(stringToSign('20191115T033655Z', 'x')).toBe(`SDK-HMAC-SHA256\n20191115T033655Z\n${sha256Hex('x')}`);
   });
 });
@@ -98,7 +118,14 @@ describe('canonicalQuery', () => {
   });
 
   it('accepts URLSearchParams and an empty query', () => {
-    expect(canonicalQuery(new URLSearchParams([['k y', 'v*~'], ['ü', '']]))).toBe('k%20y=v%2A~&%C3%BC=');
+    expect(
+      canonicalQuery(
+        new URLSearchParams([
+          ['k y', 'v*~'],
+          ['ü', ''],
+        ]),
+      ),
+    ).toBe('k%20y=v%2A~&%C3%BC=');
     expect(canonicalQuery('')).toBe('');
     expect(canonicalQuery(new URLSearchParams())).toBe('');
   });
@@ -113,8 +140,12 @@ describe('sdkDate', () => {
 /** Recomputes the signature from the primitives so host/token handling can be checked independently. */
 function expectedSignature(headers: Record<string, string>, url: URL, date = '20250320T024806Z'): string {
   const canonical = canonicalRequest({
-    method: 'GET', path: url.pathname, query: url.search, headers: { ...headers, 'x-sdk-date': date },
-    signedHeaders: [...Object.keys(headers), 'x-sdk-date'], body: '',
+    method: 'GET',
+    path: url.pathname,
+    query: url.search,
+    headers: { ...headers, 'x-sdk-date': date },
+    signedHeaders: [...Object.keys(headers), 'x-sdk-date'],
+    body: '',
   });
   return computeSignature(stringToSign(date, canonical), SK);
 }
@@ -158,9 +189,16 @@ describe('signRequest', () => {
     const url = new URL(`https://${HOST}/`);
     const base = { method: 'GET', url, headers: {}, secretKey: SK, date: DATE };
     expect(JSON.stringify(signRequest({ ...base, accessKey: AK }))).not.toContain(SK);
-    for (const bad of [{ ...base, accessKey: 'a, b' }, { ...base, accessKey: AK, date: new Date(NaN) }]) {
+    for (const bad of [
+      { ...base, accessKey: 'a, b' },
+      { ...base, accessKey: AK, date: new Date(NaN) },
+    ]) {
       let message = '';
-      try { signRequest(bad); } catch (e) { message = String(e) + JSON.stringify(e); }
+      try {
+        signRequest(bad);
+      } catch (e) {
+        message = String(e) + JSON.stringify(e);
+      }
       expect(message).toMatch(/AK\/SK signing/);
       expect(message).not.toContain(SK);
     }

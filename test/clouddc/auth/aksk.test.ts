@@ -63,7 +63,9 @@ describe('akskAuthenticator: signing', () => {
     const headers = await auth.authorize(req);
     expect(headers['X-Project-Id']).toBe(PROJECT);
     expect(headers['X-Sdk-Date']).toBe('20250320T024806Z');
-    expect(headers['Authorization']).toMatch(/^SDK-HMAC-SHA256 Access=HPUAEXAMPLEAK0000001, SignedHeaders=host;x-project-id;x-sdk-date, Signature=[0-9a-f]{64}$/);
+    expect(headers['Authorization']).toMatch(
+      /^SDK-HMAC-SHA256 Access=HPUAEXAMPLEAK0000001, SignedHeaders=host;x-project-id;x-sdk-date, Signature=[0-9a-f]{64}$/,
+    );
     expect(verify(headers)).toEqual({ ok: true, accessKey: AK });
     expect(auth.onUnauthorized).toBeUndefined();
   });

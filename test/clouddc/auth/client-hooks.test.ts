@@ -12,7 +12,10 @@ afterEach(async () => {
   await h.close();
 });
 
-function recording(tokens: string[], renew = false): { auth: Authenticator; reports: AttemptReport[]; given: object[]; unauthorized: Array<AttemptReport | undefined> } {
+function recording(
+  tokens: string[],
+  renew = false,
+): { auth: Authenticator; reports: AttemptReport[]; given: object[]; unauthorized: Array<AttemptReport | undefined> } {
   const reports: AttemptReport[] = [];
   const given: object[] = [];
   const unauthorized: Array<AttemptReport | undefined> = [];

@@ -212,7 +212,11 @@ describe('IamTokenAuthenticator', () => {
     const before = { iam: world.iam.requestCount, api: world.sim.requestCount };
     for (let i = 0; i < 5; i++) {
       world.clock.advance(1000);
-      expect(await client.fetchStatus(t)).toMatchObject({ ok: false, reason: '401', message: expect.stringMatching(/^authentication failed: no IAM token: CloudDC refused a freshly issued IAM token/) });
+      expect(await client.fetchStatus(t)).toMatchObject({
+        ok: false,
+        reason: '401',
+        message: expect.stringMatching(/^authentication failed: no IAM token: CloudDC refused a freshly issued IAM token/),
+      });
     }
     expect({ iam: world.iam.requestCount, api: world.sim.requestCount }).toEqual(before);
     world.iam.check = original;
