@@ -12,17 +12,25 @@ import { runOneShot } from './cli/one-shot-run.js';
 import { ExportFileSet } from './config/export-files.js';
 import { describeWebConfig, loadWebConfigFile, type WebConfig } from './web/config.js';
 
+/**
+ * SIGINT and SIGTERM abort the returned controller, so a command can clean up (remove a temporary file, stop
+ * polls) and exit on its own; a second signal exits at once without waiting for that.
+ */
+function abortOnSignals(): AbortController {
+  const interrupt = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (interrupt.signal.aborted) process.exit(signal === 'SIGTERM' ? 143 : 130);
+    interrupt.abort(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return interrupt;
+}
+
 /** The only module with start-up side effects: flags, wiring, signals, exit codes. */
 async function main(argv: string[]): Promise<number | undefined> {
   if (argv[0] === 'export') {
-    const interrupt = new AbortController();
-    const onSignal = (signal: NodeJS.Signals): void => {
-      // A second Ctrl+C does not wait for the temporary file to be removed.
-      if (interrupt.signal.aborted) process.exit(signal === 'SIGTERM' ? 143 : 130);
-      interrupt.abort(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const interrupt = abortOnSignals();
     // Loaded only for the subcommand: the exporter itself never needs it.
     const { runExportCommand } = await import('./cli/export/index.js');
     const code = await runExportCommand(argv.slice(1), { stdout: process.stdout, stderr: process.stderr, signal: interrupt.signal });
@@ -105,14 +113,7 @@ async function main(argv: string[]): Promise<number | undefined> {
 
   if (flags.once || flags.wait) {
     if (fileProblems.length > 0) process.stderr.write(`export files skipped:\n${formatProblems(fileProblems)}\n`);
-    const interrupt = new AbortController();
-    const onSignal = (signal: NodeJS.Signals): void => {
-      // A second Ctrl+C does not wait for the clean stop.
-      if (interrupt.signal.aborted) process.exit(signal === 'SIGTERM' ? 143 : 130);
-      interrupt.abort(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const interrupt = abortOnSignals();
     try {
       const code = await runOneShot(
         {
