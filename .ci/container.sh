@@ -152,7 +152,7 @@ HARD=(--pull=never --read-only --read-only-tmpfs=false --cap-drop=ALL --security
 echo "== image contents"
 OUT=$(timeout 60 podman run --rm --network=none "${HARD[@]}" "$IMAGE" --version)
 echo "$OUT"
-echo "$OUT" | grep -q "^clouddc-exporter $VERSION (node v24\." || fail "--version should report $VERSION on node v24"
+echo "$OUT" | grep -q "^clouddc-exporter $VERSION (revision: $REVISION, node v24\." || fail "--version should report $VERSION, revision $REVISION, on node v24"
 DEV_DEPS=$(node -p 'Object.keys(require("./package.json").devDependencies || {}).join(" ")')
 timeout 60 podman run --rm --network=none "${HARD[@]}" -e "DEV_DEPS=$DEV_DEPS" --entrypoint node "$IMAGE" -e '
   const fs = require("node:fs");
