@@ -175,7 +175,9 @@ echo "$OUT" | grep -q ': OK (' || fail "--config.check of the mounted example co
 echo "== run: --demo, read-only, cap-drop=ALL, no-new-privileges, published on 127.0.0.1:$PORT"
 if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/"; then fail "port 127.0.0.1:$PORT is already in use (set CONTAINER_PORT)"; fi
 t=$(ms)
-timeout 60 podman run -d --name "$CTR" "${HARD[@]}" --memory 256m --pids-limit 200 \
+# The demo (unlike the exporter) writes its generated config and export-files directory under /tmp, so this run
+# alone gets a small tmpfs there; the root stays read-only.
+timeout 60 podman run -d --name "$CTR" "${HARD[@]}" --tmpfs /tmp:rw,size=16m,mode=1777 --memory 256m --pids-limit 200 \
   -p "127.0.0.1:$PORT:9877" "$IMAGE" --demo >/dev/null
 ready=
 for _ in $(seq 1 120); do   # at most 60 s
