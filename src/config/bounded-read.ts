@@ -86,17 +86,14 @@ async function readOnce(path: string, kind: FileKind): Promise<BoundedRead> {
       const s = await handle.stat();
       const why = refusal(s, kind);
       if (why !== undefined) return { ok: false, reason: why };
-      // One byte more than allowed tells a file that grew since fstat from one that did not.
-      const cap = FILE_LIMITS[kind];
-      const buf = Buffer.alloc(Math.min(s.size, cap) + 1);
+      const buf = bufferFor(s, kind);
       let got = 0;
       while (got < buf.length) {
         const { bytesRead } = await handle.read(buf, got, buf.length - got, got);
         if (bytesRead === 0) break;
         got += bytesRead;
       }
-      if (got > cap) return { ok: false, reason: `larger than the ${formatBytes(cap)} allowed for a ${describeKind(kind)}` };
-      return { ok: true, data: buf.subarray(0, got), signature: signatureOf(s) };
+      return settle(buf, got, s, kind);
     } finally {
       await handle.close();
     }
@@ -115,22 +112,31 @@ export function readBoundedSync(path: string, kind: FileKind): BoundedRead {
       const s = fstatSync(fd);
       const why = refusal(s, kind);
       if (why !== undefined) return { ok: false, reason: why };
-      const cap = FILE_LIMITS[kind];
-      const buf = Buffer.alloc(Math.min(s.size, cap) + 1);
+      const buf = bufferFor(s, kind);
       let got = 0;
       while (got < buf.length) {
         const n = readSync(fd, buf, got, buf.length - got, got);
         if (n === 0) break;
         got += n;
       }
-      if (got > cap) return { ok: false, reason: `larger than the ${formatBytes(cap)} allowed for a ${describeKind(kind)}` };
-      return { ok: true, data: buf.subarray(0, got), signature: signatureOf(s) };
+      return settle(buf, got, s, kind);
     } finally {
       closeSync(fd);
     }
   } catch (err) {
     return fail(err);
   }
+}
+
+/** One byte more than allowed tells a file that grew since fstat from one that did not. */
+function bufferFor(s: Stats, kind: FileKind): Buffer {
+  return Buffer.alloc(Math.min(s.size, FILE_LIMITS[kind]) + 1);
+}
+
+function settle(buf: Buffer, got: number, s: Stats, kind: FileKind): BoundedRead {
+  const cap = FILE_LIMITS[kind];
+  if (got > cap) return { ok: false, reason: `larger than the ${formatBytes(cap)} allowed for a ${describeKind(kind)}` };
+  return { ok: true, data: buf.subarray(0, got), signature: signatureOf(s) };
 }
 
 /** Reads a UTF-8 text file, or throws an Error whose message is `path: reason`. */
