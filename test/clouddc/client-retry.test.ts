@@ -1,7 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Behaviour } from '../../src/simulator/index.js';
-import { captureLogger, key, startHarness, T0, TOKEN, type Harness } from './harness.js';
+import { captureLogger, failing, key, progress, startHarness, T0, TOKEN, type Harness } from './harness.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -9,13 +8,6 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await h.close();
-});
-
-const progress: Behaviour = { kind: 'progress', durationMs: 1000 };
-const failing = (times: number, behaviour: Behaviour): Behaviour => ({
-  kind: 'sequence',
-  steps: [{ times, behaviour }],
-  then: progress,
 });
 
 describe('retries', () => {

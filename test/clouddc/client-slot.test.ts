@@ -2,8 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { staticTokenAuthenticator, type Authenticator } from '../../src/clouddc/auth/token.js';
 import { Secret } from '../../src/domain/secret.js';
 import type { Slot } from '../../src/domain/poll.js';
-import type { Behaviour } from '../../src/simulator/index.js';
-import { key, startHarness, TOKEN, type Harness } from './harness.js';
+import { failing, key, startHarness, TOKEN, type Harness } from './harness.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -12,9 +11,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await h.close();
 });
-
-const progress: Behaviour = { kind: 'progress', durationMs: 1000 };
-const failing = (times: number, behaviour: Behaviour): Behaviour => ({ kind: 'sequence', steps: [{ times, behaviour }], then: progress });
 
 /** Records what the client does with its slot, and the sleeps between, in one timeline. */
 function recordingSlot(events: string[], answer: () => boolean = () => true): Slot & { held: boolean } {

@@ -159,3 +159,9 @@ export async function startHarness(): Promise<Harness> {
     },
   };
 }
+
+/** An export that moves from 0 to completed in a second. */
+export const progress: Behaviour = { kind: 'progress', durationMs: 1000 };
+
+/** `times` answers of `behaviour`, then `progress`. */
+export const failing = (times: number, behaviour: Behaviour): Behaviour => ({ kind: 'sequence', steps: [{ times, behaviour }], then: progress });
