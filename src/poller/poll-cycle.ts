@@ -42,10 +42,7 @@ export interface CycleSummary {
  */
 export async function runPollCycle(deps: CycleDeps): Promise<CycleSummary> {
   const started = deps.now();
-  const due: ExportTarget[] = [];
-  for (const state of deps.store.states()) {
-    if (needsPolling(state) && (deps.only === undefined || deps.only.has(exportKeyId(state.target)))) due.push(state.target);
-  }
+  const due = dueInOrder(deps);
 
   const startedAt = deps.spreadFrom ?? started;
   const pace = createPacer({ windowMs: deps.spreadMs ?? 0, total: due.length, startedAt, now: deps.now, sleep: deps.sleep });
@@ -72,6 +69,23 @@ export async function runPollCycle(deps: CycleDeps): Promise<CycleSummary> {
   }
   if (open > 0) await new Promise<void>((resolve) => (allDone = resolve));
   return { polled: due.length, failed, durationMs: deps.now() - started };
+}
+
+/**
+ * The exports to poll, those whose last poll failed first. A failing poll spends most of its time backing off
+ * between retries (without a slot); started first, those waits overlap the healthy polls instead of trailing
+ * after the last of them, so a partial outage lengthens the cycle by about one retry chain at most rather than
+ * by a chain on top of the whole queue. Otherwise the store's order stays, so each export keeps its place from
+ * one cycle to the next.
+ */
+function dueInOrder(deps: Pick<CycleDeps, 'store' | 'only'>): ExportTarget[] {
+  const failedLast: ExportTarget[] = [];
+  const rest: ExportTarget[] = [];
+  for (const state of deps.store.states()) {
+    if (!needsPolling(state) || (deps.only !== undefined && !deps.only.has(exportKeyId(state.target)))) continue;
+    (state.lastPollOk === false ? failedLast : rest).push(state.target);
+  }
+  return failedLast.length === 0 ? rest : failedLast.concat(rest);
 }
 
 /** Resolves true unless the poll failed; never rejects. */

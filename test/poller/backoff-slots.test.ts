@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { exportKeyId, type ExportKey } from '../../src/domain/export.js';
 import type { PollResult, Slot } from '../../src/domain/poll.js';
@@ -91,6 +92,24 @@ describe('runPollCycle: a backoff holds no slot', () => {
     expect(summary.durationMs).toBe(3 * 10 + 2 * 1000 + 4 * 10);
   });
 
+  it('starts the exports whose last poll failed first, so their backoff overlaps the healthy polls', async () => {
+    const o = { latencyMs: 10, backoffMs: 1000, retries: 2 };
+    // The failing exports are the last two of the store's order.
+    const { clock, timers, store, targets, failing, source } = setup(10, [8, 9], o);
+    const cycle = () => timers.run(runPollCycle({ store, sourceFor: () => source, concurrency: 2, now: clock.now, logger: silentLogger }));
+    const first = await cycle();
+    // Nothing known yet: the store's order, so the chain starts behind the 8 healthy polls (4 rounds of 2).
+    expect(first.durationMs).toBe(4 * 10 + 3 * 10 + 2 * 1000);
+    source.attempts.length = 0;
+    const second = await cycle();
+    // Now they go first, and the healthy polls run during their backoff: the cycle is one chain.
+    expect(second.durationMs).toBe(3 * 10 + 2 * 1000);
+    const firstAttempts = source.attempts.filter(([, attempt]) => attempt === 1).map(([id]) => id);
+    expect(firstAttempts.slice(0, 2).sort()).toEqual([...failing].sort());
+    // The healthy exports keep their order among themselves.
+    expect(firstAttempts.slice(2)).toEqual(targets.slice(0, 8).map((t) => exportKeyId(t)));
+  });
+
   it('lets a retry that is due go before polls that have not started', async () => {
     // One slot; export 1 fails once and is due again at 10 + 25 = 35 ms, while healthy polls take 10 ms each.
     const o = { latencyMs: 10, backoffMs: 25, retries: 1 };
@@ -107,6 +126,8 @@ describe('runPollCycle: a backoff holds no slot', () => {
     const o = { latencyMs: 10, backoffMs: 60_000, retries: 2 };
     const { clock, timers, store, source } = setup(6, [0, 1, 2, 3, 4, 5], o);
     const abort = new AbortController();
+    // This fake source listens on the cycle's signal once per waiting poll (the real client shares one listener).
+    setMaxListeners(20, abort.signal);
     const cycle = runPollCycle({ store, sourceFor: () => source, concurrency: 2, now: clock.now, logger: silentLogger, signal: abort.signal });
     // Run the fake clock until every export has sent its first attempt and is backing off, then shut down.
     const started = timers.run(
