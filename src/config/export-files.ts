@@ -8,6 +8,7 @@ import { buildExports } from './exports.js';
 import { describeValue } from './issues.js';
 import { formatPath, problem, type Path, type Problem } from './problems.js';
 import { parseYaml } from './yaml.js';
+import type { ExportFileStatus } from '../domain/export-file.js';
 
 /**
  * `export_files`: more exports from YAML lists in other files, the way Prometheus reads file_sd_configs. Each load
@@ -72,16 +73,6 @@ export async function expandPattern(pattern: string): Promise<string[]> {
   } catch {
     return [];
   }
-}
-
-export interface ExportFileStatus {
-  readonly path: string;
-  /** Whether the file's current content was valid and is in use. */
-  readonly ok: boolean;
-  /** `path: message` lines of the last failed load; empty when ok. */
-  readonly problems: readonly string[];
-  /** Exports the file contributes now (its last good content when failing). */
-  readonly exports: number;
 }
 
 export interface ExportFilesResult {

@@ -1,7 +1,7 @@
 import { formatDuration, secondsSince } from '../view-model/durations.js';
 import { CONDITIONS, countByCondition, type Condition, type ExportJson } from '../view-model/export-json.js';
 import { html, raw, type SafeHtml } from './html-template.js';
-import type { ExportFileStatus } from '../config/export-files.js';
+import type { ExportFileStatus } from '../domain/export-file.js';
 
 /** The page reloads itself this often; the demo polls every 5 s, so a faster refresh would show nothing new. */
 export const REFRESH_SECONDS = 5;

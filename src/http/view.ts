@@ -1,4 +1,4 @@
-import type { ExportFileStatus } from '../config/export-files.js';
+import type { ExportFileStatus } from '../domain/export-file.js';
 import type { ExportState } from '../domain/export-state.js';
 import type { ScrapeLease } from '../exposition/exposition.js';
 

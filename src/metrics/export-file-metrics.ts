@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
-import type { ExportFileStatus } from '../config/export-files.js';
+import type { ExportFileStatus } from '../domain/export-file.js';
 
 /** Per export file: whether its last load succeeded, and how many exports it contributes. Registered on first use. */
 export function exportFileMetrics(registry: Registry): (files: readonly ExportFileStatus[]) => void {

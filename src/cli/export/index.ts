@@ -1,17 +1,9 @@
 import { createLogger } from '../../runtime/logger.js';
-import type { Output } from '../progress.js';
 import { EXPORT_HELP, parseExportArgs } from './args.js';
 import { openContext } from './context.js';
 import { downloadExport } from './download.js';
+import type { ExportIo } from './io.js';
 import { runStart } from './start.js';
-
-export interface ExportIo {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: Output;
-  /** Aborted on SIGINT or SIGTERM, with the signal's name as the reason. */
-  readonly signal: AbortSignal;
-  readonly env?: NodeJS.ProcessEnv;
-}
 
 /** `clouddc-exporter export …`: the exit code. */
 export async function runExportCommand(argv: readonly string[], io: ExportIo): Promise<number> {

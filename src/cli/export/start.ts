@@ -4,7 +4,7 @@ import { runOneShot } from '../one-shot-run.js';
 import type { StartArgs } from './args.js';
 import type { ExportContext } from './context.js';
 import { describeFailure, downloadExport } from './download.js';
-import type { ExportIo } from './index.js';
+import type { ExportIo } from './io.js';
 import { formatStarted, type StartedRow } from './start-output.js';
 import { trackExports, type TrackedEntry } from './track-file.js';
 
