@@ -36,15 +36,29 @@ export function stat(id: number, title: string, description: string, gridPos: Gr
   });
 }
 
-export function timeseries(id: number, title: string, description: string, gridPos: GridPos, targets: Json[], defaults: Json, custom: Json): Json {
+export function timeseries(
+  id: number,
+  title: string,
+  description: string,
+  gridPos: GridPos,
+  targets: Json[],
+  defaults: Json,
+  custom: Json,
+  overrides: Json[] = [],
+): Json {
   return panel(id, 'timeseries', title, description, gridPos, targets, {
-    fieldConfig: { defaults: { ...defaults, custom: { drawStyle: 'line', lineWidth: 1, showPoints: 'never', ...custom } }, overrides: [] },
+    fieldConfig: { defaults: { ...defaults, custom: { drawStyle: 'line', lineWidth: 1, showPoints: 'never', ...custom } }, overrides },
     options: { legend: { displayMode: 'list', placement: 'bottom', showLegend: true }, tooltip: { mode: 'multi', sort: 'desc' } },
   });
 }
 
 export function byName(name: string, properties: Array<[string, unknown]>): Json {
   return { matcher: { id: 'byName', options: name }, properties: properties.map(([id, value]) => ({ id, value })) };
+}
+
+/** Field overrides for every series of one query (target refId). */
+export function byRefId(refId: string, properties: Array<[string, unknown]>): Json {
+  return { matcher: { id: 'byFrameRefID', options: refId }, properties: properties.map(([id, value]) => ({ id, value })) };
 }
 
 export function valueMap(entries: Array<[string, string, string]>): Json[] {

@@ -1,4 +1,4 @@
-import { byName, panel, REDUCE_OPTIONS, stat, STATUS_COLORS, target, timeseries, valueMap, type Json } from './panel.js';
+import { byName, byRefId, panel, REDUCE_OPTIONS, stat, STATUS_COLORS, target, timeseries, valueMap, type Json } from './panel.js';
 import { Q } from './queries.js';
 import { exportsTable } from './table.js';
 
@@ -151,6 +151,28 @@ export function panels(): Json[] {
       [target('A', Q.retries, 'range', '{{account}} {{reason}}')],
       { unit: 'reqps', min: 0 },
       { fillOpacity: 10 },
+    ),
+    timeseries(
+      12,
+      'Poll cycle',
+      'Per exporter pod: how long the last poll cycle took; the shortest cycle the rate limit allows, per account ' +
+        "(exports ÷ rate_limit, this shard's share); and the interval of poll.schedule. A cycle near the interval " +
+        'means overruns (skipped cycles); a minimum above it means the schedule cannot be met at this rate_limit.',
+      { h: 8, w: 24, x: 0, y: 39 },
+      [
+        target('A', Q.cycleDuration, 'range', 'cycle {{instance}}'),
+        target('B', Q.cycleMinDuration, 'range', 'minimum {{account}} {{instance}}'),
+        target('C', Q.pollInterval, 'range', 'interval {{instance}}'),
+      ],
+      { unit: 's', min: 0 },
+      { fillOpacity: 0 },
+      [
+        byRefId('B', [['custom.lineStyle', { fill: 'dot', dash: [2, 4] }]]),
+        byRefId('C', [
+          ['custom.lineStyle', { fill: 'dash', dash: [10, 10] }],
+          ['color', { mode: 'fixed', fixedColor: 'red' }],
+        ]),
+      ],
     ),
   ];
 }

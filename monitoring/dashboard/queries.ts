@@ -13,6 +13,12 @@ const INFO = `${TARGET}, account=~"$account", project_id=~"$project", server_id=
 /** One export, wherever it is exported from. */
 export const KEY = '%(cluster)s, project_id, server_id, export_id';
 
+/** Exporter-level series (one per pod) of the pods that export any selected export. */
+const POD = '%(cluster)s, job, instance';
+function perPod(family: string, extra = '', by = POD): string {
+  return `max by (${by}) (${family}{${TARGET}${extra}} and on(${by}) clouddc_log_export_info{${INFO}})`;
+}
+
 /** `family` filtered by every variable (account through clouddc_log_export_info), one series per export. */
 function perExport(family: string, extra = '', by = KEY): string {
   return `max by (${by}) (${family}{${EXPORT}${extra}} and on(${KEY}) clouddc_log_export_info{${INFO}})`;
@@ -38,5 +44,9 @@ export const Q = {
   requests: `sum by (account, code) (rate(clouddc_api_requests_total{${TARGET}, account=~"$account"}[$__rate_interval]) and on(account) clouddc_log_export_info{${INFO}})`,
   latency: (q: number) =>
     `histogram_quantile(${q}, sum by (le, account) (rate(clouddc_api_request_duration_seconds_bucket{${TARGET}, account=~"$account"}[$__rate_interval]) and on(account) clouddc_log_export_info{${INFO}}))`,
+  /** The last cycle, the floor the rate limit sets per account, and the schedule's interval, per pod. */
+  cycleDuration: perPod('clouddc_exporter_poll_cycle_duration_seconds'),
+  cycleMinDuration: perPod('clouddc_exporter_poll_cycle_min_duration_seconds', ', account=~"$account"', `${POD}, account`),
+  pollInterval: perPod('clouddc_exporter_poll_interval_seconds'),
   retries: `sum by (account, reason) (rate(clouddc_api_retries_total{${TARGET}, account=~"$account"}[$__rate_interval]) and on(account) clouddc_log_export_info{${INFO}})`,
 };

@@ -112,6 +112,19 @@ describe.skipIf(!hasPrometheus)('dashboard queries against a real Prometheus scr
     for (const [, age] of ages) expect(age).toBeGreaterThanOrEqual(0);
   });
 
+  it("shows each pod's last cycle, the floor of its account (7 exports at 10,000 requests/s) and its 1 s interval", async () => {
+    const perPod = async (refId: string) => (await prom!.query(substitute(targetOf('Poll cycle', refId).expr))).data!.result;
+    const cycles = await perPod('A');
+    expect(cycles.map((r) => r.metric.instance).sort()).toEqual(pods.map((p) => new URL(p.url).host).sort());
+    for (const r of cycles) expect(Number(r.value![1])).toBeGreaterThan(0);
+    const floors = await perPod('B');
+    expect(floors.map((r) => [r.metric.account, Number(r.value![1])])).toEqual([
+      ['main', rows.length / 10_000],
+      ['main', rows.length / 10_000],
+    ]);
+    expect((await perPod('C')).map((r) => Number(r.value![1]))).toEqual([1, 1]);
+  });
+
   it.each(dashboard.templating.list.filter((v) => v.type === 'query').map((v) => [v.name, v] as const))('variable $%s lists values', async (name, v) => {
     const m = /^label_values\((.+), *(\w+)\)$/.exec(variableQuery(v));
     expect(m, variableQuery(v)).not.toBeNull();

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { dashboard, DASHBOARD_VARIABLES, panels, targets, variableQuery } from './dashboard.js';
 
@@ -34,6 +35,26 @@ describe('dashboard.json', () => {
       id: 'thresholds',
       value: expect.objectContaining({ steps: expect.arrayContaining([{ color: 'red', value: 1800 }]) }),
     });
+  });
+
+  it('has exactly the panels of the table in docs/alerting.md, in order', () => {
+    const doc = readFileSync(new URL('../../docs/alerting.md', import.meta.url), 'utf8');
+    const table = doc.slice(doc.indexOf('| Panel | Shows |'));
+    const rows = table.slice(0, table.indexOf('\n\n')).split('\n').slice(2);
+    expect(panels.map((p) => p.title)).toEqual(rows.map((r) => r.split('|')[1]!.trim()));
+  });
+
+  it('shows the poll cycle, the shortest cycle the rate limit allows and the schedule interval in one panel', () => {
+    const cycle = panels.find((p) => p.title === 'Poll cycle')!;
+    const exprs = Object.fromEntries(cycle.targets!.map((t) => [t.refId, t.expr]));
+    expect(exprs.A).toMatch(/^max by \(cluster, job, instance\) \(clouddc_exporter_poll_cycle_duration_seconds\{/);
+    expect(exprs.B).toMatch(/^max by \(cluster, job, instance, account\) \(clouddc_exporter_poll_cycle_min_duration_seconds\{/);
+    expect(exprs.C).toMatch(/^max by \(cluster, job, instance\) \(clouddc_exporter_poll_interval_seconds\{/);
+    expect(Object.keys(exprs)).toEqual(['A', 'B', 'C']);
+    // One unit for all three, so the lines share an axis; the interval is the line to stay under.
+    expect(cycle.fieldConfig).toMatchObject({ defaults: { unit: 's', min: 0 } });
+    const interval = cycle.fieldConfig!.overrides!.find((o) => o.matcher.id === 'byFrameRefID' && o.matcher.options === 'C')!;
+    expect(interval.properties).toContainEqual({ id: 'custom.lineStyle', value: expect.objectContaining({ fill: 'dash' }) });
   });
 
   it.each(targets.map(({ panel, target: t }) => [`${panel.title} ${t.refId}`, panel, t] as const))(

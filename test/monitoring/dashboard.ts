@@ -13,7 +13,10 @@ export interface Panel {
   title: string;
   datasource?: { type?: string; uid?: string };
   targets?: Target[];
-  fieldConfig?: { overrides?: Array<{ matcher: { id: string; options: string }; properties: Array<{ id: string; value: unknown }> }> };
+  fieldConfig?: {
+    defaults?: Record<string, unknown>;
+    overrides?: Array<{ matcher: { id: string; options: string }; properties: Array<{ id: string; value: unknown }> }>;
+  };
   panels?: Panel[];
 }
 export interface Variable {
