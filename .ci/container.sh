@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Container checks (issue #5): lint the Dockerfile, build the image with podman WITHOUT any container registry,
-# then run it read-only, non-root, with every capability dropped, in --demo mode; scrape it and stop it.
+# then run it read-only, non-root, with every capability dropped, in --demo mode; scrape it and stop it. Then run
+# the exporter itself the way production does, with no writable path at all (no tmpfs either), a mounted config
+# and token file, against the simulator (from the same image) in a second container sharing its network.
 #
 # No registry is reachable from CI, so the Node 24 base image named in the Dockerfile's FROM lines
 # (docker.io/library/node:24-bookworm-slim) is built locally first: a Debian bookworm minbase rootfs from
@@ -20,6 +22,8 @@ export CONTAINERS_CONF=$ROOT/.ci/containers.conf
 
 IMAGE=localhost/clouddc-exporter:ci
 CTR=clouddc-exporter-ci-$$
+SIM_CTR=$CTR-sim
+REAL_CTR=$CTR-real
 PORT=${CONTAINER_PORT:-19877}
 NPM_SPEC=${NPM_SPEC:-npm@11}
 DEBIAN_SUITE=bookworm
@@ -31,11 +35,13 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 cleanup() {
   local rc=$?
   if command -v podman >/dev/null 2>&1; then
-    if [ "$rc" -ne 0 ] && podman container exists "$CTR" 2>/dev/null; then
-      echo "-- container log (last 40 lines):" >&2
-      timeout 10 podman logs --tail 40 "$CTR" >&2 || true
-    fi
-    timeout 30 podman rm -f -t 0 "$CTR" >/dev/null 2>&1 || true
+    for c in "$REAL_CTR" "$SIM_CTR" "$CTR"; do
+      if [ "$rc" -ne 0 ] && podman container exists "$c" 2>/dev/null; then
+        echo "-- $c log (last 40 lines):" >&2
+        timeout 10 podman logs --tail 40 "$c" >&2 || true
+      fi
+      timeout 30 podman rm -f -t 0 "$c" >/dev/null 2>&1 || true
+    done
   fi
   rm -rf "$WORK"
   exit "$rc"
@@ -213,6 +219,85 @@ echo "stopped in $STOP_MS ms, exit code $CODE"
 podman logs "$CTR" 2>&1 | grep -E 'msg="?(shutting down|stopped)' | sed 's/^/  | /' || true
 [ "$CODE" = 0 ] || fail "exit code $CODE after SIGTERM (expected 0)"
 [ "$STOP_MS" -lt 5000 ] || fail "podman stop took $STOP_MS ms (expected < 5000: node as PID 1 must handle SIGTERM)"
+
+echo "== run: the exporter, read-only with no tmpfs at all, mounted config and token file, against the simulator"
+# The simulator runs from the same image in its own container; the exporter joins its network namespace (as a
+# sidecar shares a pod's), so it reaches the simulator on 127.0.0.1 and nothing else, and the simulator's
+# container publishes the exporter's port. The exporter gets no --tmpfs: unlike the demo it must write nothing.
+SIM_PORT=18080
+TOKEN=ci-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+timeout 60 podman run -d --name "$SIM_CTR" "${HARD[@]}" --memory 256m --pids-limit 200 -p "127.0.0.1:$PORT:9877" \
+  --entrypoint node "$IMAGE" dist/src/simulator/cli.js --demo --port "$SIM_PORT" --token "$TOKEN" >/dev/null
+listening=
+for _ in $(seq 1 60); do   # at most 30 s
+  # Not `podman logs | grep -q`: with pipefail, grep quitting early would fail the pipeline.
+  if grep -q '^clouddc simulator listening on ' <<<"$(podman logs "$SIM_CTR" 2>&1)"; then listening=1; break; fi
+  [ "$(podman inspect --format '{{.State.Running}}' "$SIM_CTR")" = true ] || fail "simulator container exited early"
+  sleep 0.5
+done
+[ -n "$listening" ] || fail "the simulator did not start within 30 s"
+# Its start-up lines name every demo export: "  <name>  http://127.0.0.1:PORT/v1/<project>/physicalservers/<server>/logs/exports/<id>".
+podman logs "$SIM_CTR" 2>/dev/null | sed -nE 's#^ +([^ ]+) +http://[^/]+/v1/([^/]+)/physicalservers/([^/]+)/logs/exports/([^/]+)$#\1 \2 \3 \4#p' >"$WORK/exports.txt"
+[ "$(wc -l <"$WORK/exports.txt")" -ge 3 ] || fail "the simulator listed fewer than 3 exports: $(podman logs "$SIM_CTR" 2>&1 | head -20)"
+PROJECT=$(awk 'NR==1 {print $2}' "$WORK/exports.txt")
+{
+  printf 'poll:\n  schedule: "*/2 * * * * *"\n  timeout: 2s\n'
+  printf 'accounts:\n  sim:\n    endpoint: http://127.0.0.1:%s\n    project_id: "%s"\n' "$SIM_PORT" "$PROJECT"
+  printf '    auth:\n      token_file: /etc/clouddc-exporter/token\n'
+  printf 'exports:\n'
+  awk '{printf "  - {name: %s, server_id: %s, export_id: \"%s\"}\n", $1, $3, $4}' "$WORK/exports.txt"
+} >"$WORK/config.yaml"
+printf '%s\n' "$TOKEN" >"$WORK/token"
+# Owned by the exporter's user and readable by it alone, as a Secret mounted with fsGroup would be.
+chown 65532:65532 "$WORK/config.yaml" "$WORK/token"
+chmod 0400 "$WORK/token"
+chmod 0444 "$WORK/config.yaml"
+t=$(ms)
+# The image's own ENTRYPOINT and CMD: --config.file=/etc/clouddc-exporter/config.yaml.
+timeout 60 podman run -d --name "$REAL_CTR" "${HARD[@]}" --network "container:$SIM_CTR" --memory 256m --pids-limit 200 \
+  -v "$WORK/config.yaml:/etc/clouddc-exporter/config.yaml:ro" -v "$WORK/token:/etc/clouddc-exporter/token:ro" \
+  "$IMAGE" >/dev/null
+expect 'tmpfs mounts' "$(podman inspect --format '{{json .HostConfig.Tmpfs}}' "$REAL_CTR")" "{}"
+expect 'mounts (destination:read-write)' "$(podman inspect --format '{{range .Mounts}}{{.Destination}}:{{.RW}} {{end}}' "$REAL_CTR" | xargs -n1 | sort | xargs)" \
+  "/etc/clouddc-exporter/config.yaml:false /etc/clouddc-exporter/token:false"
+# So that passing means something: nothing in the container is writable for the exporter's user, /tmp included.
+timeout 30 podman exec "$REAL_CTR" node -e '
+  const fs = require("node:fs");
+  for (const dir of ["/tmp", "/app", "/var/tmp", "/var/lib/clouddc-exporter", "/etc/clouddc-exporter", process.env.HOME || "/"]) {
+    try { fs.writeFileSync(dir + "/.write-probe", "x"); console.error(dir + " is writable"); process.exit(1); }
+    catch (e) { if (!["EROFS", "EACCES"].includes(e.code)) { console.error(dir + ": " + e.code); process.exit(1); } }
+  }
+  console.log("ok  no writable path: /tmp, /app, /var/tmp, /var/lib/clouddc-exporter, /etc/clouddc-exporter, $HOME refuse writes");
+'
+status=
+for _ in $(seq 1 120); do   # at most 60 s
+  [ "$(podman inspect --format '{{.State.Running}}' "$REAL_CTR")" = true ] || fail "exporter container exited early"
+  if curl -fs --max-time 5 "http://127.0.0.1:$PORT/metrics" >"$WORK/real-metrics.txt" 2>/dev/null &&
+    grep -qE '^clouddc_log_export_status\{.*status="(processing|completed|failed)".*\} 1$' "$WORK/real-metrics.txt" &&
+    grep -qE '^clouddc_log_export_poll_success\{.*\} 1$' "$WORK/real-metrics.txt"; then
+    status=1
+    break
+  fi
+  sleep 0.5
+done
+[ -n "$status" ] || fail "no export with a real status and a successful poll on /metrics within 60 s: $(grep -E '^clouddc_log_export_(status|poll_success)' "$WORK/real-metrics.txt" 2>/dev/null | head -20)"
+echo "polled after $(( $(ms) - t )) ms:"
+grep -E '^clouddc_log_export_status\{.*\} 1$' "$WORK/real-metrics.txt" | sed 's/^/  | /'
+curl -fs --max-time 5 -o /dev/null "http://127.0.0.1:$PORT/-/ready" || fail "/-/ready of the exporter"
+PID=$(podman inspect --format '{{.State.Pid}}' "$REAL_CTR")
+expect 'PID 1 uids' "$(awk '/^Uid:/ {print $2, $3, $4, $5}' "/proc/$PID/status")" "65532 65532 65532 65532"
+expect 'PID 1 CapEff' "$(awk '/^CapEff:/ {print $2}' "/proc/$PID/status")" "0000000000000000"
+timeout 30 podman stop -t 10 "$REAL_CTR" >/dev/null
+expect 'exit code after SIGTERM' "$(podman inspect --format '{{.State.ExitCode}}' "$REAL_CTR")" "0"
+podman logs "$REAL_CTR" >"$WORK/real.log" 2>&1
+echo "exporter log: $(wc -l <"$WORK/real.log") lines"
+if grep -nE 'EROFS|EACCES|EPERM|ENOSPC|read-only file system|permission denied' "$WORK/real.log"; then
+  fail "the exporter logged a write or permission error (above)"
+fi
+if grep -nE 'level="?(error|fatal)' "$WORK/real.log"; then fail "the exporter logged an error (above)"; fi
+if grep -qF "$TOKEN" "$WORK/real.log" "$WORK/real-metrics.txt"; then fail "the token appears in the exporter's log or /metrics"; fi
+echo "ok  no write, permission or other error logged; the token appears in neither the log nor /metrics"
+timeout 30 podman stop -t 5 "$SIM_CTR" >/dev/null
 
 echo "== image size"
 SIZE=$(inspect '{{.Size}}')
