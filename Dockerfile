@@ -30,6 +30,7 @@ WORKDIR /app
 COPY --from=build /src/package.json ./package.json
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
+COPY LICENSE ./LICENSE
 # Only needed with --storage.path=/var/lib/clouddc-exporter/state.json: an empty directory the
 # exporter's user owns, so that a volume mounted there starts out writable for it.
 COPY --from=build --chown=65532:65532 /out/state /var/lib/clouddc-exporter

@@ -41,10 +41,15 @@ describe('the npm package (npm pack --dry-run)', () => {
     expect(compiled).toEqual(want.sort());
   });
 
-  it('ships the bin it names, and the README', () => {
+  it('ships no source maps (they would point at src/, which is not shipped)', () => {
+    expect(files.filter((p) => p.endsWith('.map'))).toEqual([]);
+  });
+
+  it('ships the bin it names, the README and the licence', () => {
     const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { bin: Record<string, string> };
     for (const bin of Object.values(pkg.bin)) expect(files).toContain(relative('.', bin));
     expect(files).toContain('README.md');
+    expect(files).toContain('LICENSE');
     expect(files).toContain('package.json');
   });
 });
