@@ -20,6 +20,11 @@ export interface RulesConfig {
   selector: string;
   /** More matchers added to every selector, e.g. cluster="prod". */
   extraMatchers: string[];
+  /**
+   * Labels every aggregation (`sum by`) and join (`on(...)`) keeps besides its own, e.g. ["cluster"] when one
+   * ruler (Thanos, Mimir) evaluates the rules over several clusters whose exporters may share job and instance.
+   */
+  groupLabels: string[];
   /** Page holding the runbooks; each alert appends #its-anchor. */
   runbookUrl: string;
   /** Alert name → changes. */
@@ -50,6 +55,7 @@ export const RUNBOOK_URL = 'https://github.com/clouddc-exporter/clouddc-exporter
 export const DEFAULT_RULES: RulesConfig = {
   selector: 'job=~".*clouddc-exporter.*"',
   extraMatchers: [],
+  groupLabels: [],
   runbookUrl: RUNBOOK_URL,
   alerts: {},
   disabledAlerts: [],

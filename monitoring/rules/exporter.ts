@@ -13,9 +13,9 @@ export const EXPORTER_RULES: RuleTemplate[] = [
     params: { window: '5m' },
     for: '10m',
     severity: 'critical',
-    expr: `sum by (job, instance, account) (
+    expr: `sum by (%(groupLabels)sjob, instance, account) (
   increase(clouddc_log_export_api_errors_total{%(selector)s, code="401"}[%(window)s])
-  * on(job, instance, project_id, server_id, export_id) group_left(account)
+  * on(%(groupLabels)sjob, instance, project_id, server_id, export_id) group_left(account)
   clouddc_log_export_info{%(selector)s}
 ) > 0
 `,
@@ -31,9 +31,9 @@ export const EXPORTER_RULES: RuleTemplate[] = [
     params: { ratio: 0.1, window: '10m' },
     for: '15m',
     severity: 'warning',
-    expr: `sum by (job, instance, account) (rate(clouddc_api_requests_total{%(selector)s, code="429"}[%(window)s]))
+    expr: `sum by (%(groupLabels)sjob, instance, account) (rate(clouddc_api_requests_total{%(selector)s, code="429"}[%(window)s]))
 /
-sum by (job, instance, account) (rate(clouddc_api_requests_total{%(selector)s}[%(window)s]))
+sum by (%(groupLabels)sjob, instance, account) (rate(clouddc_api_requests_total{%(selector)s}[%(window)s]))
 > %(ratio)s
 `,
     summary: 'CloudDC API throttles account {{ $labels.account }}',

@@ -11,7 +11,7 @@ export const EXPORT_RULES: RuleTemplate[] = [
     for: '10m',
     severity: 'warning',
     expr: `(time() - clouddc_log_export_last_progress_timestamp_seconds{%(selector)s}) > %(seconds)s
-and on(project_id, server_id, export_id)
+and on(%(groupLabels)sproject_id, server_id, export_id)
 clouddc_log_export_status{%(selector)s, status="processing"} == 1
 `,
     summary: 'CloudDC log export {{ $labels.export_id }} on server {{ $labels.server_id }} is stuck',
@@ -26,7 +26,7 @@ clouddc_log_export_status{%(selector)s, status="processing"} == 1
     params: { seconds: 21600 },
     severity: 'warning',
     expr: `(time() - clouddc_log_export_created_timestamp_seconds{%(selector)s}) > %(seconds)s
-and on(project_id, server_id, export_id)
+and on(%(groupLabels)sproject_id, server_id, export_id)
 clouddc_log_export_status{%(selector)s, status="processing"} == 1
 `,
     summary: 'CloudDC log export {{ $labels.export_id }} on server {{ $labels.server_id }} is taking too long',
@@ -87,11 +87,11 @@ clouddc_log_export_status{%(selector)s, status="processing"} == 1
     for: '5m',
     severity: 'warning',
     expr: `(time() - clouddc_log_export_last_poll_success_timestamp_seconds{%(selector)s})
-> on(job, instance) group_left()
+> on(%(groupLabels)sjob, instance) group_left()
 clamp_min(%(pollIntervals)s * clouddc_exporter_poll_interval_seconds{%(selector)s}, %(minSeconds)s)
-unless on(project_id, server_id, export_id)
+unless on(%(groupLabels)sproject_id, server_id, export_id)
 clouddc_log_export_status{%(selector)s, status="completed"} == 1
-unless on(project_id, server_id, export_id)
+unless on(%(groupLabels)sproject_id, server_id, export_id)
 clouddc_log_export_poll_success{%(selector)s} == 0
 `,
     summary: 'Data of CloudDC log export {{ $labels.export_id }} is stale',

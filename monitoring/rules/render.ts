@@ -28,6 +28,14 @@ function checkOverrides(alerts: Record<string, AlertOverride>): void {
   }
 }
 
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** `%(groupLabels)s`: each label and a comma, so that `by (%(groupLabels)sjob, …)` reads right with none. */
+export function groupLabelList(labels: readonly string[]): string {
+  for (const l of labels) if (!LABEL_NAME.test(l)) throw new Error(`groupLabels: "${l}" is not a label name`);
+  return labels.map((l) => `${l}, `).join('');
+}
+
 /** The values every placeholder of one rule takes. Shared with the comments, so they always tell the truth. */
 export function ruleParams(t: RuleTemplate, config: RulesConfig): Record<string, string | number> {
   const o = config.alerts[t.alert] ?? {};
@@ -36,6 +44,7 @@ export function ruleParams(t: RuleTemplate, config: RulesConfig): Record<string,
   return {
     ...params,
     selector: matcherList(config.selector, config.extraMatchers),
+    groupLabels: groupLabelList(config.groupLabels),
     runbookUrl: config.runbookUrl,
     for: o.for ?? t.for ?? '0s',
   };

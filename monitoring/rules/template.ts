@@ -2,7 +2,8 @@ import type { Severity } from '../config.js';
 
 /**
  * One alert before its configuration is applied. `expr`, `summary`, `description` and `comment` may hold
- * placeholders: %(selector)s (the exporter's matchers), %(for)s, %(runbookUrl)s and every key of `params`.
+ * placeholders: %(selector)s (the exporter's matchers), %(groupLabels)s (labels every `by` and `on` keeps,
+ * written before the rule's own), %(for)s, %(runbookUrl)s and every key of `params`.
  */
 export interface RuleTemplate {
   alert: string;

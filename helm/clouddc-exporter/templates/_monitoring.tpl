@@ -36,6 +36,10 @@ then severity, then additionalRuleLabels.
 {{- fail "prometheusRule.enabled: files/alerts-template.yaml is missing, unparsable or has no groups" -}}
 {{- end -}}
 {{- $matchers := include "clouddc-exporter.ruleMatchers" . -}}
+{{- $groupLabels := "" -}}
+{{- range $pr.groupLabels -}}
+{{- $groupLabels = printf "%s%s, " $groupLabels . -}}
+{{- end -}}
 {{- $known := list -}}
 {{- $rules := list -}}
 {{- range (index $file.groups 0).rules -}}
@@ -43,7 +47,7 @@ then severity, then additionalRuleLabels.
 {{- $o := get $pr.alerts .alert | default dict -}}
 {{- if not (or $o.disabled (has .alert $pr.disabledAlerts)) -}}
 {{- $for := $o.for | default .for -}}
-{{- $params := dict "selector" $matchers "runbookUrl" $pr.runbookUrl "for" ($for | default "0s") -}}
+{{- $params := dict "selector" $matchers "groupLabels" $groupLabels "runbookUrl" $pr.runbookUrl "for" ($for | default "0s") -}}
 {{- range $k, $v := .params -}}
 {{- $_ := set $params $k (ternary (get $o $k) $v (hasKey $o $k)) -}}
 {{- end -}}
