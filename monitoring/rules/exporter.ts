@@ -83,6 +83,20 @@ sum by (%(groupLabels)sjob, instance, account) (rate(clouddc_api_requests_total{
     runbook: 'config-reload-failed',
   },
   {
+    alert: 'CloudDCExporterFileReloadFailed',
+    comment:
+      'File reload failed: a changed secret file or TLS file was refused in the last %(window)s; the previous\n' +
+      'secret or certificate is still in use. Each refused version counts once, so the alert fires at once.',
+    params: { window: '1h' },
+    severity: 'warning',
+    expr: 'increase(clouddc_exporter_file_reload_failures_total{%(selector)s}[%(window)s]) > 0',
+    summary: 'clouddc-exporter {{ $labels.instance }} refused a changed {{ $labels.file }}',
+    description:
+      '{{ $labels.instance }} (job {{ $labels.job }}) refused a new version of its {{ $labels.file }} in the last ' +
+      '%(window)s and keeps using the previous one, until it expires or is revoked.',
+    runbook: 'file-reload-failed',
+  },
+  {
     alert: 'CloudDCExporterDown',
     comment: 'Exporter down: Prometheus cannot scrape it, for %(for)s.',
     params: {},

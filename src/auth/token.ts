@@ -18,5 +18,5 @@ export const TOKEN_METHOD: AuthMethod<'token'> = {
     }
     return token && { kind: 'token', token };
   },
-  authenticator: (settings, ctx) => staticTokenAuthenticator(settings.token, undefined, ctx.logger),
+  authenticator: (settings, ctx) => staticTokenAuthenticator(settings.token, { logger: ctx.logger, observer: ctx.observer }),
 };

@@ -10,6 +10,9 @@ export interface ApiObserver {
   onThrottleWait(account: string, seconds: number): void;
 }
 
+/** The config key of a secret that may be a file re-read while the exporter runs. */
+export type SecretFileKey = 'token_file' | 'password_file' | 'secret_key_file';
+
 /** What the authenticators report; keeps them free of prom-client too. */
 export interface AuthObserver {
   /** Once per account at start-up, so that its series exist before anything happens; what its method reports. */
@@ -20,6 +23,10 @@ export interface AuthObserver {
   onTokenRefresh(account: string, result: 'success' | 'failure'): void;
   /** The account sends nothing until `untilMs` (Unix ms); 0 ends a pause early. */
   onPause(account: string, untilMs: number): void;
+  /** A secret read from a file, at start-up, so that its refusal count exists before anything happens. */
+  onSecretFile(file: SecretFileKey): void;
+  /** Once per version of a secret file that could not be used (too large, not a file, unreadable, invalid). */
+  onSecretFileRefused(file: SecretFileKey): void;
 }
 
 export const NO_AUTH_OBSERVER: AuthObserver = {
@@ -27,4 +34,6 @@ export const NO_AUTH_OBSERVER: AuthObserver = {
   onTokenIssued() {},
   onTokenRefresh() {},
   onPause() {},
+  onSecretFile() {},
+  onSecretFileRefused() {},
 };

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
-import type { ApiObserver, AuthObserver } from '../clouddc/observer.js';
+import type { ApiObserver, AuthObserver, SecretFileKey } from '../clouddc/observer.js';
 import { registerDefaultMetrics } from './default-metrics.js';
 
 /**
@@ -21,6 +21,8 @@ export interface SelfMetrics {
   readonly shardIndex: Gauge;
   readonly shardTotal: Gauge;
   readonly pollInterval: Gauge;
+  /** Versions of re-read files refused, by `file`: a secret's config key, or tls_server_config for the web TLS files. */
+  readonly fileReloadFailures: Counter<'file'>;
   /** Drops every series of an account that a reload removed, so it does not linger as stale data. */
   forgetAccount(account: string): Promise<void>;
 }
@@ -37,6 +39,9 @@ export interface SelfMetricsOptions {
   /** Wall clock in ms; decides at scrape time whether a pause is still running. */
   now?: () => number;
 }
+
+/** The files a running exporter re-reads, besides its config: the `file` label of fileReloadFailures. */
+export type ReloadedFile = SecretFileKey | 'tls_server_config';
 
 const DURATION_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -102,11 +107,19 @@ export function createSelfMetrics(opts: SelfMetricsOptions): SelfMetrics {
     },
   };
 
-  const { observer: auth, forget: forgetPaused } = authMetrics(registry, opts.now ?? Date.now);
+  // No path in the label: it would be unbounded, and a secret's path may say more than it should.
+  const fileReloadFailures = new Counter<'file'>({
+    name: 'clouddc_exporter_file_reload_failures_total',
+    help: 'Versions of files re-read while running (secret files, the web TLS files) that were refused: too large, not a regular file, unreadable or invalid. Each version counts once.',
+    labelNames: ['file'] as const,
+    registers: [registry],
+  });
+  const { observer: auth, forget: forgetPaused } = authMetrics(registry, opts.now ?? Date.now, fileReloadFailures);
   return {
     registry,
     api,
     auth,
+    fileReloadFailures,
     async forgetAccount(account) {
       forgetPaused(account);
       for (const metric of registry.getMetricsAsArray() as unknown as Metric[]) {
@@ -179,7 +192,11 @@ export function createSelfMetrics(opts: SelfMetricsOptions): SelfMetrics {
   };
 }
 
-function authMetrics(registry: Registry, now: () => number): { observer: AuthObserver; forget: (account: string) => void } {
+function authMetrics(
+  registry: Registry,
+  now: () => number,
+  fileReloadFailures: Counter<'file'>,
+): { observer: AuthObserver; forget: (account: string) => void } {
   const expiry = new Gauge({
     name: 'clouddc_iam_token_expiry_timestamp_seconds',
     help: 'Unix time when the IAM token in use expires, as IAM reported it (password authentication only).',
@@ -220,6 +237,12 @@ function authMetrics(registry: Registry, now: () => number): { observer: AuthObs
     },
     onPause(account, untilMs) {
       pausedUntil.set(account, untilMs);
+    },
+    onSecretFile(file) {
+      fileReloadFailures.inc({ file }, 0);
+    },
+    onSecretFileRefused(file) {
+      fileReloadFailures.inc({ file });
     },
   };
   return { observer, forget: (account) => pausedUntil.delete(account) };

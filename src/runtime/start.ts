@@ -179,9 +179,11 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
     ...(opts.web && { before: webMiddleware(opts.web, logger) }),
     ...(opts.metricsPath && { metricsPath: opts.metricsPath }),
   });
+  if (opts.web?.tls) metrics.fileReloadFailures.inc({ file: 'tls_server_config' }, 0);
+  const tlsRefused = (): void => metrics.fileReloadFailures.inc({ file: 'tls_server_config' });
   // Koa's callback settles every request's promise itself (its errors go to app.on('error')).
   // eslint-disable-next-line @typescript-eslint/no-misused-promises
-  const { server, scheme } = createWebServer(app.callback(), opts.web, logger);
+  const { server, scheme } = createWebServer(app.callback(), opts.web, logger, tlsRefused);
   server.listen(opts.listen.port, opts.listen.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

@@ -19,9 +19,10 @@ export interface WebServer {
   readonly scheme: 'http' | 'https';
 }
 
-export function createWebServer(handler: RequestListener, web: WebConfig | undefined, logger: Logger): WebServer {
+/** `onRefused`: once per changed set of TLS files that was refused (the previous pair stays in use). */
+export function createWebServer(handler: RequestListener, web: WebConfig | undefined, logger: Logger, onRefused?: () => void): WebServer {
   if (web?.tls === undefined) return { server: createHttpServer(handler), scheme: 'http' };
-  return { server: createTlsServer(handler, web.tls, logger), scheme: 'https' };
+  return { server: createTlsServer(handler, web.tls, logger, onRefused), scheme: 'https' };
 }
 
 /** What identifies one version of a file without reading it: a swapped symlink or a rewrite changes one of these. */
@@ -51,7 +52,7 @@ function describeCert(cert: Buffer): { fingerprint: string; notAfter: string; su
   return { fingerprint: x.fingerprint256, notAfter: x.validTo, subject: x.subject.replace(/\n/g, ', ') };
 }
 
-export function createTlsServer(handler: RequestListener, tls: TlsSettings, logger: Logger): Server {
+export function createTlsServer(handler: RequestListener, tls: TlsSettings, logger: Logger, onRefused: () => void = () => {}): Server {
   const files = [tls.certFile, tls.keyFile, ...(tls.clientCaFile === undefined ? [] : [tls.clientCaFile])];
   const requestCert = tls.clientAuth !== 'NoClientCert';
   const contextOptions = (m: TlsMaterial) => ({
@@ -102,6 +103,7 @@ export function createTlsServer(handler: RequestListener, tls: TlsSettings, logg
     } catch (err) {
       refused = signature;
       logger.warn({ reason: opensslReason(err) }, 'refused the changed TLS certificate files; keeping the previous certificate');
+      onRefused();
     }
   };
   // Before node's own listener wraps the socket with the current secure context.

@@ -87,6 +87,7 @@ describe('files swapped for /dev/zero under a running exporter', () => {
       expect(sim.requestCount).toBeGreaterThan(requestsBefore);
       expect(await metrics()).toMatch(/clouddc_log_export_poll_success\{[^}]*\} 1/);
       expect(count(cli, /keeping the last value read/)).toBe(1);
+      expect(await metrics()).toMatch(/^clouddc_exporter_file_reload_failures_total\{file="token_file"\} 1$/m);
       peaks.token = peakRssKb(cli.child.pid!);
       rmSync(join(dir, 'token'));
       writeFileSync(join(dir, 'token'), `${TOKEN}\n`);
@@ -96,6 +97,7 @@ describe('files swapped for /dev/zero under a running exporter', () => {
       await cli.waitFor(/refused the changed TLS certificate files/);
       expect(count(cli, /refused the changed TLS certificate files/)).toBe(1);
       expect(cli.stdout()).toMatch(/server\.crt: not a regular file \(a character device\)/);
+      expect(await metrics()).toMatch(/^clouddc_exporter_file_reload_failures_total\{file="tls_server_config"\} 1$/m);
       peaks.tls = peakRssKb(cli.child.pid!);
       rmSync(join(dir, 'server.crt'));
       writeFileSync(join(dir, 'server.crt'), ca);

@@ -207,6 +207,37 @@ http_server_config:
     expect((await get(`${r.url}/-/healthy`)).fingerprint).toBe(fingerprint(third.cert));
   });
 
+  it('counts each refused version of the TLS files once, and keeps serving the last good pair', async () => {
+    const dir = tempDir();
+    const pair = selfSigned(dir, 'server');
+    const good = readFileSync(pair.cert);
+    const r = await start(await load(webFile(dir, 'tls_server_config: {cert_file: server.crt, key_file: server.key}\n')));
+    const served = fingerprint(pair.cert);
+    const failures = async () =>
+      /^clouddc_exporter_file_reload_failures_total\{file="tls_server_config"\} (\d+)$/m.exec((await get(`${r.url}/metrics`)).body)?.[1];
+    expect(await failures()).toBe('0');
+
+    let t = Date.now() / 1000 + 10;
+    const replace = (content: Buffer | string) => {
+      writeFileSync(pair.cert, content);
+      utimesSync(pair.cert, t, t);
+      t += 10;
+    };
+    // Past the bounded read's 1 MiB for TLS files: refused before it is parsed.
+    replace(Buffer.alloc(1024 * 1024 + 1, 'A'));
+    expect((await get(`${r.url}/-/healthy`)).fingerprint).toBe(served);
+    expect((await get(`${r.url}/-/healthy`)).fingerprint).toBe(served);
+    expect(await failures()).toBe('1');
+
+    replace('-----BEGIN CERTIFICATE-----\ngarbage\n-----END CERTIFICATE-----\n');
+    expect((await get(`${r.url}/-/healthy`)).fingerprint).toBe(served);
+    expect(await failures()).toBe('2');
+
+    replace(good);
+    expect((await get(`${r.url}/-/healthy`)).fingerprint).toBe(served);
+    expect(await failures()).toBe('2');
+  });
+
   it('RequireAndVerifyClientCert refuses clients without a certificate from client_ca_file', async () => {
     const { r, client, stranger } = await withClientCa('RequireAndVerifyClientCert');
     expect((await get(`${r.url}/-/healthy`, { client })).status).toBe(200);

@@ -5,7 +5,7 @@ import { NO_AUTH_OBSERVER, type AuthObserver } from '../observer.js';
 import { signRequest } from './aksk-signer.js';
 import { AuthenticationError, credentialsAccepted, type AttemptReport, type Authenticator } from './authenticator.js';
 import { CoolDown, type Pass } from './cooldown.js';
-import { secretReader, trimmed, type ReadTextFile } from './secret-reader.js';
+import { reportRefusals, secretReader, trimmed, type ReadTextFile } from './secret-reader.js';
 
 export interface AkskOptions {
   readonly account: string;
@@ -32,7 +32,8 @@ export function akskAuthenticator(opts: AkskOptions): Authenticator {
   const now = opts.now ?? Date.now;
   const logger = opts.logger ?? pino({ level: 'silent' });
   const observer = opts.observer ?? NO_AUTH_OBSERVER;
-  const secretKey = secretReader(opts.secretKey, 'secret key', trimmed, opts.readFile, (m) => logger.warn(m));
+  const refused = reportRefusals(opts.secretKey, 'secret_key_file', logger, observer);
+  const secretKey = secretReader(opts.secretKey, 'secret key', trimmed, opts.readFile, refused);
   const coolDown = new CoolDown({
     account: opts.account,
     now,

@@ -5,7 +5,7 @@ import { NO_AUTH_OBSERVER, type AuthObserver } from '../observer.js';
 import { AuthenticationError, credentialsAccepted, type AttemptReport, type Authenticator } from './authenticator.js';
 import { formatMs } from './cooldown.js';
 import { requestIamToken, type IamTokenResult } from './iam-request.js';
-import { secretReader, withoutLineEnding, type ReadTextFile, type SecretReader } from './secret-reader.js';
+import { reportRefusals, secretReader, withoutLineEnding, type ReadTextFile, type SecretReader } from './secret-reader.js';
 
 type PasswordAuth = Extract<AuthSettings, { kind: 'password' }>;
 
@@ -64,7 +64,8 @@ export class IamTokenAuthenticator implements Authenticator {
     this.#now = opts.now ?? Date.now;
     this.#logger = opts.logger ?? pino({ level: 'silent' });
     this.#observer = opts.observer ?? NO_AUTH_OBSERVER;
-    this.#password = secretReader(opts.settings.password, 'password', withoutLineEnding, opts.readFile, (m) => this.#logger.warn(m));
+    const refused = reportRefusals(opts.settings.password, 'password_file', this.#logger, this.#observer);
+    this.#password = secretReader(opts.settings.password, 'password', withoutLineEnding, opts.readFile, refused);
   }
 
   async authorize(): Promise<Record<string, string>> {

@@ -1,11 +1,13 @@
 import { promises as fs } from 'node:fs';
+import type { Logger } from 'pino';
 import { readBounded } from '../../config/bounded-read.js';
 import type { SecretSource } from '../../domain/config.js';
+import type { AuthObserver, SecretFileKey } from '../observer.js';
 import { AuthenticationError } from './authenticator.js';
 
 export type ReadTextFile = (path: string) => Promise<string>;
 
-/** A file refused for its type or size (not a missing one): the last good value stays in use. */
+/** A file refused for its type or size, before it is read. */
 export class RefusedFile extends Error {}
 
 const defaultReadFile: ReadTextFile = async (path) => {
@@ -28,13 +30,31 @@ export interface SecretReader {
   changedSinceRead(): Promise<boolean>;
 }
 
+/**
+ * Called once per version of the file that could not be used: too large, not a regular file, unreadable or
+ * invalid. `kept`: the last good value stays in use; false before any good read, when the callers get the error.
+ */
+export type OnRefused = (message: string, kept: boolean) => void;
+
+/**
+ * The usual OnRefused: a warning when the last value stays in use (a failing poll says the rest), and a count in
+ * the self-metrics either way, whose series exists at 0 from now on.
+ */
+export function reportRefusals(source: SecretSource, file: SecretFileKey, logger: Logger | undefined, observer: AuthObserver): OnRefused {
+  if (source.kind === 'file') observer.onSecretFile(file);
+  return (message, kept) => {
+    if (kept) logger?.warn(message);
+    observer.onSecretFileRefused(file);
+  };
+}
+
 /** `what` is a short noun for messages: "token", "secret key", "password". */
 export function secretReader(
   source: SecretSource,
   what: string,
   normalise: Normalise,
   readFile: ReadTextFile = defaultReadFile,
-  onRefused: (message: string) => void = () => {},
+  onRefused: OnRefused = () => {},
 ): SecretReader {
   if (source.kind === 'inline') {
     return {
@@ -61,11 +81,13 @@ class WatchedSecretFile implements SecretReader {
     private readonly origin: string,
     private readonly normalise: Normalise,
     private readonly readFile: ReadTextFile,
-    private readonly onRefused: (message: string) => void,
+    private readonly onRefused: OnRefused,
   ) {}
 
-  /** The version of the file last refused: not read again, and reported once. */
+  /** The version of the file last refused while a good value was kept: not read again, and reported once. */
   #refused: string | undefined;
+  /** The version of the file last reported through onRefused, so a file that fails every poll counts once. */
+  #reported: string | undefined;
 
   current(): Promise<string> {
     // Concurrent polls share one stat/read instead of each hitting the file system.
@@ -87,24 +109,32 @@ class WatchedSecretFile implements SecretReader {
     const fingerprint = await this.#stat();
     if (fingerprint === this.#fingerprint && this.#value !== undefined) return this.#value;
     if (fingerprint === this.#refused && this.#value !== undefined) return this.#value;
-    let text: string;
+    let value: string;
     try {
-      text = await this.readFile(this.path);
+      value = this.normalise(await this.readFile(this.path), this.origin);
     } catch (err) {
-      if (err instanceof RefusedFile) {
-        const message = `cannot read ${this.origin}: ${err.message}`;
-        if (this.#value === undefined) throw new AuthenticationError(message);
+      const message =
+        err instanceof AuthenticationError ? err.message : `cannot read ${this.origin}: ${err instanceof RefusedFile ? err.message : errorCode(err)}`;
+      // A half-written or broken rotation must not stop the polls while the previous secret may still work.
+      if (this.#value !== undefined) {
         this.#refused = fingerprint;
-        this.onRefused(`${message}; keeping the last value read`);
+        this.#report(fingerprint, `${message}; keeping the last value read`, true);
         return this.#value;
       }
-      throw new AuthenticationError(`cannot read ${this.origin}: ${errorCode(err)}`);
+      this.#report(fingerprint, message, false);
+      throw err instanceof AuthenticationError ? err : new AuthenticationError(message);
     }
-    const value = this.normalise(text, this.origin);
     this.#fingerprint = fingerprint;
     this.#refused = undefined;
+    this.#reported = undefined;
     this.#value = value;
     return value;
+  }
+
+  #report(fingerprint: string, message: string, kept: boolean): void {
+    if (fingerprint === this.#reported) return;
+    this.#reported = fingerprint;
+    this.onRefused(message, kept);
   }
 
   async #stat(): Promise<string> {

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { SecretSource } from '../../domain/config.js';
+import { NO_AUTH_OBSERVER, type AuthObserver } from '../observer.js';
 import { AuthenticationError, type Authenticator } from './authenticator.js';
-import { secretReader, type ReadTextFile } from './secret-reader.js';
+import { reportRefusals, secretReader, type ReadTextFile } from './secret-reader.js';
 
 export { AuthenticationError } from './authenticator.js';
 export type { AttemptReport, Authenticator, AuthorizeRequest } from './authenticator.js';
@@ -20,8 +21,12 @@ export function checkedToken(raw: string, origin: string): string {
 }
 
 /** X-Auth-Token from an inline secret or from a file that may be replaced while the exporter runs. */
-export function staticTokenAuthenticator(source: SecretSource, readFile?: ReadTextFile, logger?: Logger): Authenticator {
-  const token = secretReader(source, 'token', checkedToken, readFile, (m) => logger?.warn(m));
+export function staticTokenAuthenticator(
+  source: SecretSource,
+  opts: { readonly readFile?: ReadTextFile; readonly logger?: Logger; readonly observer?: AuthObserver } = {},
+): Authenticator {
+  const refused = reportRefusals(source, 'token_file', opts.logger, opts.observer ?? NO_AUTH_OBSERVER);
+  const token = secretReader(source, 'token', checkedToken, opts.readFile, refused);
   if (source.kind === 'inline') {
     // An inline token never changes: checked once, it is one frozen header object shared by every request.
     const headers = inlineHeaders(source.value.reveal());

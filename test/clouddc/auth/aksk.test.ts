@@ -6,6 +6,7 @@ import { akskAuthenticator, type AkskOptions } from '../../../src/clouddc/auth/a
 import { AuthenticationError, type Authenticator } from '../../../src/clouddc/auth/token.js';
 import type { AuthObserver } from '../../../src/clouddc/observer.js';
 import { Secret } from '../../../src/domain/secret.js';
+import { createSelfMetrics } from '../../../src/metrics/self-metrics.js';
 import { verifySignature } from '../../../src/simulator/signature-verifier.js';
 import { captureLogger } from '../harness.js';
 
@@ -24,6 +25,8 @@ class PauseLog implements AuthObserver {
   onPause(_account: string, until: number) {
     this.pauses.push(until);
   }
+  onSecretFile() {}
+  onSecretFileRefused() {}
 }
 
 function make(overrides: Partial<AkskOptions> = {}) {
@@ -89,6 +92,22 @@ describe('akskAuthenticator: signing', () => {
     expect(verify(await send(auth, 200), 'second-secret-key').ok).toBe(true);
     await fs.rm(file);
     await expect(auth.authorize(req)).rejects.toThrow(/cannot read secret key file .*sk: ENOENT/);
+    await fs.rm(dir, { recursive: true });
+  });
+
+  it('keeps signing with the last good key while a new version is refused, and counts the refusal', async () => {
+    const dir = await fs.mkdtemp(join(tmpdir(), 'clouddc-sk-'));
+    const file = join(dir, 'sk');
+    await fs.writeFile(file, 'first-secret-key\n');
+    const metrics = createSelfMetrics({ version: 'test', defaultMetrics: false });
+    const failures = async () => /^clouddc_exporter_file_reload_failures_total\{file="secret_key_file"\} (\d+)$/m.exec(await metrics.registry.metrics())?.[1];
+    const { auth } = make({ secretKey: { kind: 'file', path: file }, observer: metrics.auth });
+    expect(await failures()).toBe('0');
+    expect(verify(await send(auth, 200), 'first-secret-key').ok).toBe(true);
+    await fs.writeFile(`${file}.new`, 'k'.repeat(64 * 1024 + 1));
+    await fs.rename(`${file}.new`, file);
+    expect(verify(await send(auth, 200), 'first-secret-key').ok).toBe(true);
+    expect(await failures()).toBe('1');
     await fs.rm(dir, { recursive: true });
   });
 });

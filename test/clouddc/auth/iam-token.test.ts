@@ -27,6 +27,8 @@ class Events implements AuthObserver {
     this.refreshes.push(result);
   }
   onPause() {}
+  onSecretFile() {}
+  onSecretFileRefused() {}
 }
 
 let world: World | undefined;

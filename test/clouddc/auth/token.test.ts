@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuthenticationError, staticTokenAuthenticator } from '../../../src/clouddc/auth/token.js';
 import { Secret } from '../../../src/domain/secret.js';
+import { createSelfMetrics } from '../../../src/metrics/self-metrics.js';
+import { captureLogger } from '../harness.js';
 
 const req = { method: 'GET', url: new URL('https://clouddc.example/v1/p'), headers: {} };
 
@@ -75,7 +77,7 @@ describe('staticTokenAuthenticator, file behind a Kubernetes-style symlink', () 
 
   it('reads once, trims the newline and re-reads only after rotation', async () => {
     const c = counted();
-    const auth = staticTokenAuthenticator({ kind: 'file', path: join(dir, 'token') }, c.readFile);
+    const auth = staticTokenAuthenticator({ kind: 'file', path: join(dir, 'token') }, { readFile: c.readFile });
     expect(await auth.authorize(req)).toEqual({ 'X-Auth-Token': 'first-token' });
     expect(await auth.authorize(req)).toEqual({ 'X-Auth-Token': 'first-token' });
     expect(c.reads()).toBe(1);
@@ -98,7 +100,7 @@ describe('staticTokenAuthenticator, file behind a Kubernetes-style symlink', () 
 
   it('concurrent callers share one read', async () => {
     const c = counted();
-    const auth = staticTokenAuthenticator({ kind: 'file', path: join(dir, 'token') }, c.readFile);
+    const auth = staticTokenAuthenticator({ kind: 'file', path: join(dir, 'token') }, { readFile: c.readFile });
     const all = await Promise.all(Array.from({ length: 20 }, () => auth.authorize(req)));
     expect(new Set(all.map((h) => h['X-Auth-Token']))).toEqual(new Set(['first-token']));
     expect(c.reads()).toBe(1);
@@ -120,5 +122,44 @@ describe('staticTokenAuthenticator, file behind a Kubernetes-style symlink', () 
     await expect(auth.authorize(req)).rejects.toBeInstanceOf(AuthenticationError);
     await publish('back');
     expect(await auth.authorize(req)).toEqual({ 'X-Auth-Token': 'back' });
+  });
+
+  it('keeps the last token when a new version is oversize or invalid, and counts each refused version once', async () => {
+    const metrics = createSelfMetrics({ version: 'test', defaultMetrics: false });
+    const log = captureLogger();
+    const failures = async () => /^clouddc_exporter_file_reload_failures_total\{file="token_file"\} (\d+)$/m.exec(await metrics.registry.metrics())?.[1];
+    const auth = staticTokenAuthenticator({ kind: 'file', path: join(dir, 'token') }, { logger: log.logger, observer: metrics.auth });
+    expect(await failures()).toBe('0');
+    expect(await auth.authorize(req)).toEqual({ 'X-Auth-Token': 'first-token' });
+
+    // One byte past the bounded read's 64 KiB for secrets.
+    await publish('x'.repeat(64 * 1024 + 1));
+    expect(await auth.authorize(req)).toEqual({ 'X-Auth-Token': 'first-token' });
+    expect(await auth.authorize(req)).toEqual({ 'X-Auth-Token': 'first-token' });
+    expect(await failures()).toBe('1');
+
+    await publish('not\ta header value\n');
+    expect(await auth.authorize(req)).toEqual({ 'X-Auth-Token': 'first-token' });
+    expect(await failures()).toBe('2');
+
+    await publish('second-token\n');
+    expect(await auth.authorize(req)).toEqual({ 'X-Auth-Token': 'second-token' });
+    expect(await failures()).toBe('2');
+
+    const warnings = log.lines().map((l) => String(l.msg));
+    expect(warnings).toEqual([
+      expect.stringMatching(/^cannot read token file .*token: .*larger than .*; keeping the last value read$/),
+      expect.stringMatching(/^token file .*token contains characters not allowed in an HTTP header; keeping the last value read$/),
+    ]);
+    expect(warnings.join('\n')).not.toMatch(/first-token|second-token|header value/);
+  });
+
+  it('counts a file that is unusable from the first read once, however often it is tried', async () => {
+    const metrics = createSelfMetrics({ version: 'test', defaultMetrics: false });
+    await publish('\n');
+    const auth = staticTokenAuthenticator({ kind: 'file', path: join(dir, 'token') }, { observer: metrics.auth });
+    await expect(auth.authorize(req)).rejects.toThrow(/token file .* is empty/);
+    await expect(auth.authorize(req)).rejects.toThrow(/token file .* is empty/);
+    expect(await metrics.registry.metrics()).toMatch(/^clouddc_exporter_file_reload_failures_total\{file="token_file"\} 1$/m);
   });
 });
