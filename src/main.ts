@@ -1,16 +1,13 @@
 #!/usr/bin/env -S node --max-semi-space-size=2
-import { formatProblems, loadConfigFile } from './config/load.js';
 import { HELP, parseFlags } from './cli/flags.js';
 import type { ExporterConfig } from './domain/config.js';
-import { demoStartArgs, startDemo, startDemoExport, type Demo } from './runtime/demo.js';
-import { createLogger } from './runtime/logger.js';
-import { capacityWarnings } from './runtime/capacity-report.js';
-import { startExporter } from './runtime/start.js';
-import { ordinalFromHostname, type Shard } from './runtime/shard.js';
+import type { Demo } from './runtime/demo.js';
+import type { Shard } from './runtime/shard.js';
 import { REVISION, VERSION } from './version.js';
-import { runOneShot } from './cli/one-shot-run.js';
-import { ExportFileSet } from './config/export-files.js';
-import { describeWebConfig, loadWebConfigFile, type WebConfig } from './web/config.js';
+import type { WebConfig } from './web/config.js';
+
+// Everything else is imported when a mode needs it: --help, --version and --config.check must not pay for
+// loading the HTTP server, the API client and the metrics library.
 
 /**
  * SIGINT and SIGTERM abort the returned controller, so a command can clean up (remove a temporary file, stop
@@ -53,10 +50,12 @@ async function main(argv: string[]): Promise<number | undefined> {
     return 0;
   }
 
+  const { formatProblems, loadConfigFile } = await import('./config/load.js');
   let demo: Demo | undefined;
   let config: ExporterConfig;
   let fileProblems: readonly string[] = [];
   if (flags.demo) {
+    const { startDemo } = await import('./runtime/demo.js');
     demo = await startDemo();
     config = demo.config;
   } else {
@@ -68,11 +67,13 @@ async function main(argv: string[]): Promise<number | undefined> {
     config = result.config;
   }
   const configFile = demo?.configFile ?? flags.configFile;
+  const { ExportFileSet } = await import('./config/export-files.js');
   const exportFiles = new ExportFileSet(configFile);
   if (config.exportFiles) ({ config, newProblems: fileProblems } = await exportFiles.load(config));
   // --once and --wait serve nothing, so they neither need nor check the web config.
   let web: WebConfig | undefined;
   if (flags.webConfigFile !== undefined && !flags.once && !flags.wait) {
+    const { loadWebConfigFile } = await import('./web/config.js');
     const loaded = await loadWebConfigFile(flags.webConfigFile);
     if (!loaded.ok) {
       await demo?.close();
@@ -95,12 +96,14 @@ async function main(argv: string[]): Promise<number | undefined> {
       process.stdout.write(`${web.file}: OK (${tls}, ${web.users.size} basic auth user(s))\n`);
     }
     // Valid but unable to keep its schedule: said now, and the exit code stays 0 (it runs, only slower).
+    const { capacityWarnings } = await import('./runtime/capacity-report.js');
     for (const warning of capacityWarnings(config, flags.shard.total)) process.stderr.write(`warning: ${warning}\n`);
     return 0;
   }
 
   let shard: Shard;
   if ('fromHostname' in flags.shard) {
+    const { ordinalFromHostname } = await import('./runtime/shard.js');
     const index = ordinalFromHostname();
     if (index === undefined || index >= flags.shard.total) {
       process.stderr.write(`clouddc-exporter: --shard.from-hostname: cannot read a shard index below ${flags.shard.total} from the host name\n`);
@@ -114,6 +117,7 @@ async function main(argv: string[]): Promise<number | undefined> {
   if (flags.once || flags.wait) {
     if (fileProblems.length > 0) process.stderr.write(`export files skipped:\n${formatProblems(fileProblems)}\n`);
     const interrupt = abortOnSignals();
+    const { runOneShot } = await import('./cli/one-shot-run.js');
     try {
       const code = await runOneShot(
         {
@@ -135,6 +139,13 @@ async function main(argv: string[]): Promise<number | undefined> {
     }
   }
 
+  // All before the exporter starts, so that nothing awaits between its start and the signal handlers.
+  const [{ createLogger }, { startExporter }, { describeWebConfig }, demoModule] = await Promise.all([
+    import('./runtime/logger.js'),
+    import('./runtime/start.js'),
+    import('./web/config.js'),
+    demo && import('./runtime/demo.js'),
+  ]);
   const logger = createLogger(flags.logLevel, undefined, flags.logFormat);
   process.on('unhandledRejection', (reason) => logger.error({ err: String(reason) }, 'unhandled promise rejection'));
 
@@ -166,7 +177,8 @@ async function main(argv: string[]): Promise<number | undefined> {
     'clouddc-exporter started',
   );
   process.on('SIGHUP', () => void running.reloader?.reload('SIGHUP'));
-  if (demo) {
+  if (demo && demoModule) {
+    const { demoStartArgs, startDemoExport } = demoModule;
     const base = running.url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//127.0.0.1:');
     process.stderr.write(
       `\nDemo mode: polling ${config.exports.length} scripted exports on the simulator at ${demo.simulator.url} every 5 s.\n` +

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './support/cli.js';
+import { MAIN, runCli } from './support/cli.js';
+import { HELP } from '../src/cli/flags.js';
 import { startSimulator } from '../src/simulator/index.js';
 import { PROJECT, TOKEN } from './support/config.js';
 import { yamlConfig } from './support/yaml-config.js';
@@ -12,6 +13,36 @@ import { requireTool } from './support/tools.js';
 requireTool('promtool');
 /** What `npm run build` records as the revision: the checkout's commit (the suite runs in one). */
 const GIT_HEAD = spawnSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).stdout.trim() || 'unknown';
+
+/**
+ * Runs the built CLI with a module resolve hook that records every module it loads: which modes load what is
+ * observable without timing anything.
+ */
+function modulesLoaded(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; modules: string[] } {
+  const log = join(mkdtempSync(join(tmpdir(), 'cde-modules-')), 'loaded.txt');
+  writeFileSync(log, '');
+  const hooks = `import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const r = await next(specifier, context);
+  appendFileSync(${JSON.stringify(log)}, r.url + '\\n');
+  return r;
+}`;
+  const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});`;
+  const run = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, MAIN, ...args], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, ...env },
+  });
+  return {
+    status: run.status,
+    stdout: run.stdout,
+    modules: readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((l) => l !== ''),
+  };
+}
+
+/** Modules that only serving (or polling) needs; `--config.check` loads none. */
+const SERVING = [/\/node_modules\/koa\//, /\/node_modules\/prom-client\//, /\/dist\/src\/runtime\/start\.js$/, /\/dist\/src\/simulator\//];
 
 async function until<T>(fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -146,6 +177,46 @@ describe('clouddc-exporter CLI', () => {
   it('exits 2 with usage on an unknown flag', async () => {
     const cli = runCli(['--bogus']);
     expect(await cli.exited).toBe(2);
-    expect(cli.stderr()).toContain("Unknown option '--bogus'");
+    expect(cli.stderr()).toBe(`clouddc-exporter: Unknown option '--bogus'\n\n${HELP}`);
+    expect(cli.stdout()).toBe('');
+  });
+
+  it('--help prints the usage to stdout and exits 0', async () => {
+    const cli = runCli(['--help', '--config.file=/nonexistent.yaml']);
+    expect(await cli.exited).toBe(0);
+    expect(cli.stdout()).toBe(HELP);
+    expect(cli.stderr()).toBe('');
+  });
+
+  it('--help and --version load only the flag parser, nothing of the exporter', () => {
+    for (const flag of ['--help', '--version']) {
+      const run = modulesLoaded([flag]);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/clouddc-exporter/);
+      const ours = run.modules.filter((m) => m.includes('/dist/src/'));
+      expect(ours.map((m) => m.replace(/^.*\/dist\/src\//, '')).sort(), flag).toEqual([
+        'cli/flags.js',
+        'cli/telemetry-path.js',
+        'config/duration.js',
+        'main.js',
+        'version.js',
+      ]);
+      expect(
+        run.modules.filter((m) => m.includes('/node_modules/')),
+        flag,
+      ).toEqual([]);
+    }
+  });
+
+  it('--config.check loads the config modules but not the server, the metrics or the simulator', () => {
+    const run = modulesLoaded(['--config.check', '--config.file=config.example.yaml'], { CLOUDDC_TOKEN: 'x' });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/config\.example\.yaml: OK/);
+    expect(run.modules).toContainEqual(expect.stringMatching(/\/dist\/src\/config\/load\.js$/));
+    for (const re of SERVING)
+      expect(
+        run.modules.filter((m) => re.test(m)),
+        String(re),
+      ).toEqual([]);
   });
 });
