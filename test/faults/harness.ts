@@ -18,8 +18,6 @@ import pino from 'pino';
  */
 
 export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
-/** What a scrape of a small store must stay under while polls fail or hang. */
-export const SCRAPE_BUDGET_MS = 500;
 export const INTERVAL_MS = 5000;
 
 /** A healthy answer that stays the same, so every export is polled every cycle. */
@@ -95,16 +93,14 @@ async function closeRigs(): Promise<void> {
 
 export interface Scrape {
   readonly text: string;
-  readonly ms: number;
 }
 
+/** GET /metrics, which must answer 200; a scrape stuck for 5 s fails the test rather than hanging it. */
 export async function scrape(rig: Rig): Promise<Scrape> {
-  const t0 = performance.now();
   const res = await fetch(`${rig.running.url}/metrics`, { headers: { 'accept-encoding': 'identity' }, signal: AbortSignal.timeout(5000) });
   const text = await res.text();
-  const ms = performance.now() - t0;
   expect(res.status).toBe(200);
-  return { text, ms };
+  return { text };
 }
 
 /** The value of the first sample of `family` whose labels include every `key="value"` given; undefined if none. */
@@ -129,26 +125,29 @@ export async function exportJson(rig: Rig, t: ExportTarget): Promise<Record<stri
 export const forExport = (t: ExportTarget): Record<string, string> => ({ server_id: t.serverId, export_id: t.exportId });
 
 /**
- * One poll cycle as a schedule tick starts it, with /metrics scraped over and over while it runs.
- * Returns the slowest scrape.
+ * One poll cycle as a schedule tick starts it, with /metrics scraped over and over while it runs. Counts the
+ * scrapes answered while the cycle was still running: a scrape that waited for the cycle's polls would only be
+ * answered once the cycle had ended (its end is noted a microtask after it settles, before any socket answers).
  */
-export async function cycleWhileScraping(rig: Rig): Promise<{ slowestScrapeMs: number; scrapes: number }> {
+export async function cycleWhileScraping(rig: Rig): Promise<{ scrapes: number; scrapesDuringCycle: number }> {
   rig.clock.advance(INTERVAL_MS);
   let done = false;
   const cycle = rig.running.exporter.pollOnce().finally(() => {
     done = true;
   });
-  let slowest = 0;
   let scrapes = 0;
+  let scrapesDuringCycle = 0;
   // At least one scrape, and more for as long as the cycle lasts.
   do {
-    const s = await scrape(rig);
-    slowest = Math.max(slowest, s.ms);
+    await scrape(rig);
     scrapes++;
-    if (!done) await new Promise((r) => setTimeout(r, 50));
+    if (!done) {
+      scrapesDuringCycle++;
+      await new Promise((r) => setTimeout(r, 50));
+    }
   } while (!done);
   await cycle;
-  return { slowestScrapeMs: slowest, scrapes };
+  return { scrapes, scrapesDuringCycle };
 }
 
 export interface FaultExpectation {
@@ -156,7 +155,10 @@ export interface FaultExpectation {
   readonly code: string;
   /** Failed cycles to run; default 2. */
   readonly cycles?: number;
-  /** Scrapes that must have happened while a failing cycle was still running; default 1. */
+  /**
+   * Scrapes that must have been answered while a failing cycle was still running; default 0. Set it where the
+   * fault holds a poll (a hang, a trickle): then /metrics provably does not wait for that poll.
+   */
   readonly minScrapesPerCycle?: number;
   /** Extra checks after each failed cycle (k = failed polls per faulted export so far). */
   readonly during?: (text: string, k: number) => void;
@@ -166,7 +168,7 @@ export interface FaultExpectation {
 
 /**
  * The contract every fault case checks:
- * - /metrics answers within SCRAPE_BUDGET_MS during every failing cycle;
+ * - /metrics answers during every failing cycle, while a held poll is still held (minScrapesPerCycle);
  * - the error counter of `code` counts exactly the failed polls, and no other code moves;
  * - poll_success is 0 and last_poll_success stays at the last good poll while the fault lasts; the bystander
  *   (another account, same simulator) is untouched;
@@ -184,9 +186,9 @@ export async function expectFaultContract(rig: Rig, begin: () => unknown, end: (
   await begin();
   const n = e.cycles ?? 2;
   for (let k = 1; k <= n; k++) {
-    const { slowestScrapeMs, scrapes } = await cycleWhileScraping(rig);
-    expect(slowestScrapeMs, 'a scrape during the fault').toBeLessThan(SCRAPE_BUDGET_MS);
-    expect(scrapes).toBeGreaterThanOrEqual(e.minScrapesPerCycle ?? 1);
+    const { scrapes, scrapesDuringCycle } = await cycleWhileScraping(rig);
+    expect(scrapes).toBeGreaterThanOrEqual(1);
+    expect(scrapesDuringCycle, 'scrapes answered while the failing cycle ran').toBeGreaterThanOrEqual(e.minScrapesPerCycle ?? 0);
     const text = (await scrape(rig)).text;
     for (const t of rig.targets) {
       expect(value(text, 'clouddc_log_export_api_errors_total', { ...forExport(t), code: e.code }), `errors{code="${e.code}"} after ${k} failed polls`).toBe(k);

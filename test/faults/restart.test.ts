@@ -14,7 +14,6 @@ import {
   HEALTHY,
   INTERVAL_MS,
   onCleanup,
-  SCRAPE_BUDGET_MS,
   scrape,
   startRig,
   T0,
@@ -53,8 +52,9 @@ describe('the simulator restarts in the middle of a cycle', () => {
     const newSim = await restartOn(oldSim.url, rig.clock.now);
     onCleanup(() => newSim.close());
     newSim.setLatency(40);
-    // Scrapes while the rest of the cycle runs against the new simulator.
-    for (let i = 0; i < 3; i++) expect((await scrape(rig)).ms).toBeLessThan(SCRAPE_BUDGET_MS);
+    // Scrapes while the rest of the cycle runs against the new simulator: each answers 200 (scrape() checks it,
+    // and gives up after 5 s). How long they take is the bench's business; the counts below are this test's.
+    for (let i = 0; i < 3; i++) await scrape(rig);
     await cycle;
 
     const text = (await scrape(rig)).text;

@@ -65,7 +65,9 @@ describe('hang and reset', () => {
     expect(settled).not.toHaveBeenCalled();
 
     const [, ms] = await timed(() => s.close());
-    expect(ms).toBeLessThan(1_000);
+    // Without closing them, close() would wait for the hang forever and for the idle socket until node's 5 s
+    // keep-alive timeout: the bound only has to tell that apart, not time close() itself.
+    expect(ms).toBeLessThan(4_000);
     await expect(pending).rejects.toThrow();
     await s.close(); // idempotent
   });
