@@ -1,6 +1,4 @@
-import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
-import { createSecureContext } from 'node:tls';
 import { z } from 'zod';
 import { checkReadable, readBounded } from '../config/bounded-read.js';
 import { nonEmpty, strict } from '../config/fields.js';
@@ -9,6 +7,7 @@ import { describeValue, parseAt } from '../config/issues.js';
 import { formatProblem, problem, type Path, type Problem } from '../config/problems.js';
 import { Secret } from '../domain/secret.js';
 import { parseYaml } from '../config/yaml.js';
+import { checkTlsMaterial, readTlsMaterial, type TlsFiles } from './tls-material.js';
 
 /**
  * `--web.config.file`: the exporter-toolkit web configuration format (TLS, basic auth, response headers), read
@@ -32,11 +31,8 @@ export type ClientAuthType = (typeof CLIENT_AUTH_TYPES)[number];
 /** Client auth types that verify a client certificate against client_ca_file. */
 const VERIFYING: readonly ClientAuthType[] = ['VerifyClientCertIfGiven', 'RequireAndVerifyClientCert'];
 
-export interface TlsSettings {
-  /** Absolute paths (relative ones are resolved against the web config file's directory, as the toolkit does). */
-  readonly certFile: string;
-  readonly keyFile: string;
-  readonly clientCaFile?: string;
+/** Paths are absolute (relative ones are resolved against the web config file's directory, as the toolkit does). */
+export interface TlsSettings extends TlsFiles {
   readonly minVersion: TlsVersion;
   readonly maxVersion: TlsVersion;
   readonly clientAuth: ClientAuthType;
@@ -269,66 +265,6 @@ export function parseWebConfig(text: string, opts: ParseWebOptions): WebConfigRe
   if (parsed.yamlProblems.length > 0) return { ok: false, problems: parsed.yamlProblems };
   if (parsed.config && parsed.problems.length === 0) return { ok: true, config: parsed.config };
   return { ok: false, problems: parsed.problems.map((p) => formatProblem(p, opts.source)) };
-}
-
-/** OpenSSL's "error:0A00018F:SSL routines::ee key too small" without the code, which means nothing to a reader. */
-export function opensslReason(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return message.replace(/^error:[0-9A-Fa-f]+:[^:]*:[^:]*:/, '').trim() || 'unknown error';
-}
-
-export interface TlsMaterial {
-  readonly cert: Buffer;
-  readonly key: Buffer;
-  readonly ca?: Buffer;
-}
-
-/**
- * Checks that the files form a usable pair (and CA bundle). Returns problems at `base` paths; messages name
- * files and reasons, never file content.
- */
-export function checkTlsMaterial(material: TlsMaterial, base: Path = ['tls_server_config']): Problem[] {
-  const problems: Problem[] = [];
-  try {
-    new X509Certificate(material.cert);
-  } catch {
-    problems.push(problem([...base, 'cert_file'], 'not a PEM certificate'));
-  }
-  try {
-    createPrivateKey(material.key);
-  } catch {
-    problems.push(problem([...base, 'key_file'], 'not an unencrypted PEM private key'));
-  }
-  if (material.ca !== undefined) {
-    try {
-      new X509Certificate(material.ca);
-    } catch {
-      problems.push(problem([...base, 'client_ca_file'], 'not a PEM certificate bundle'));
-    }
-  }
-  if (problems.length > 0) return problems;
-  try {
-    createSecureContext({ cert: material.cert, key: material.key, ...(material.ca && { ca: material.ca }) });
-  } catch (err) {
-    const reason = opensslReason(err);
-    problems.push(
-      /key values mismatch/i.test(reason)
-        ? problem([...base, 'key_file'], 'the key does not belong to the certificate in cert_file')
-        : problem([...base, 'cert_file'], `cannot use the certificate and key: ${reason}`),
-    );
-  }
-  return problems;
-}
-
-/** Reads TLS material (already checked for readability); throws `path: reason` when a file is refused. */
-export async function readTlsMaterial(tls: TlsSettings): Promise<TlsMaterial> {
-  const read = async (file: string): Promise<Buffer> => {
-    const r = await readBounded(file, 'tls');
-    if (!r.ok) throw new Error(`${file}: ${r.reason}`);
-    return r.data;
-  };
-  const [cert, key, ca] = await Promise.all([read(tls.certFile), read(tls.keyFile), tls.clientCaFile === undefined ? undefined : read(tls.clientCaFile)]);
-  return { cert, key, ...(ca && { ca }) };
 }
 
 /** Reads, validates and checks a web config file, including that its certificate and key load and match. */

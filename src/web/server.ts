@@ -5,7 +5,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import { readBoundedSync, signatureOf as statSignature } from '../config/bounded-read.js';
-import { checkTlsMaterial, opensslReason, type TlsMaterial, type TlsSettings, type WebConfig } from './config.js';
+import type { TlsSettings, WebConfig } from './config.js';
+import { checkTlsMaterial, opensslReason, type TlsMaterial } from './tls-material.js';
 
 /**
  * The HTTP server the exporter listens with: plain HTTP, or HTTPS when the web config has tls_server_config.
