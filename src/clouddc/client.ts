@@ -18,7 +18,9 @@ export type { ApiObserver } from './observer.js';
 export interface AccountClient {
   /**
    * Never rejects: every failure, including the caller aborting, comes back as a PollFailure. With a `slot`, the
-   * wait before a retry happens without it: released before the wait and retaken after.
+   * wait before a retry happens without it: released before the wait and retaken after. A poll listens on `signal`
+   * while it runs, so the owner of a signal shared by more than 10 concurrent polls raises its listener limit
+   * (events.setMaxListeners), as the exporter does.
    */
   fetchStatus(key: ExportKey, signal?: AbortSignal, slot?: Slot): Promise<PollResult>;
   /** Aborts requests in flight and closes the connection pool. */
@@ -84,38 +86,6 @@ class PollScope implements AbortHook {
     const listener = this.#listener;
     this.#listener = undefined;
     listener?.();
-  }
-}
-
-/**
- * Polls in flight per caller signal, across all clients: one 'abort' listener per signal, added when its first poll
- * starts and removed when its last one ends. A long-lived signal (the exporter's) shared by many concurrent polls
- * therefore carries one listener, not one per poll (which also set off MaxListenersExceededWarning above 10).
- */
-const watched = new Map<AbortSignal, { readonly scopes: Set<PollScope>; readonly listener: () => void }>();
-
-function watch(signal: AbortSignal, scope: PollScope): void {
-  let entry = watched.get(signal);
-  if (entry === undefined) {
-    const scopes = new Set<PollScope>();
-    const listener = () => {
-      watched.delete(signal);
-      for (const s of scopes) s.abort();
-    };
-    entry = { scopes, listener };
-    watched.set(signal, entry);
-    signal.addEventListener('abort', listener, { once: true });
-  }
-  entry.scopes.add(scope);
-}
-
-function unwatch(signal: AbortSignal, scope: PollScope): void {
-  const entry = watched.get(signal);
-  if (entry === undefined) return;
-  entry.scopes.delete(scope);
-  if (entry.scopes.size === 0) {
-    watched.delete(signal);
-    signal.removeEventListener('abort', entry.listener);
   }
 }
 
@@ -299,9 +269,10 @@ export function createAccountClient(opts: AccountClientOptions): AccountClient {
     async fetchStatus(key, signal, slot) {
       const scope = new PollScope();
       const live = !closing && signal?.aborted !== true;
+      const onAbort = () => scope.abort();
       if (live) {
         inFlight.add(scope);
-        if (signal !== undefined) watch(signal, scope);
+        signal?.addEventListener('abort', onAbort, { once: true });
       } else {
         scope.abort();
       }
@@ -313,7 +284,7 @@ export function createAccountClient(opts: AccountClientOptions): AccountClient {
       } finally {
         if (live) {
           inFlight.delete(scope);
-          if (signal !== undefined) unwatch(signal, scope);
+          signal?.removeEventListener('abort', onAbort);
         }
       }
     },

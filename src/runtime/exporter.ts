@@ -65,8 +65,9 @@ export class Exporter {
     this.#now = deps.now ?? Date.now;
     this.exposition = new Exposition({ head: () => deps.metrics.registry.metrics() });
     this.store = new ExportStore(this.exposition);
-    // Waits of a cycle (pacing, a free slot) listen on this one signal, cycles by the schedule and by a reload at
-    // once. That is by design and each wait removes its listener, so Node's leak warning above 10 does not apply.
+    // Waits of a cycle (pacing, a free slot) and the polls in flight listen on this one signal, cycles by the schedule
+    // and by a reload at once. That is by design and each removes its listener, so Node's leak warning above 10 does
+    // not apply.
     setMaxListeners(0, this.#abort.signal);
     this.#replaceSources(deps.config);
     this.store.sync(deps.config.exports);
