@@ -108,7 +108,7 @@ class StatusRequest implements AuthorizeRequest {
   }
 }
 
-/** What one authorization turns into; kept while the authenticator hands out the same frozen object (a cached token). */
+/** What one authorization turns into; kept while authorize() resolves to the same frozen object (a cached token). */
 interface Prepared {
   readonly added: Readonly<Record<string, string>>;
   /** Headers as sent: ours and the authenticator's. */
@@ -168,7 +168,7 @@ export function createAccountClient(opts: AccountClientOptions): AccountClient {
   async function attemptOnce(authReq: AuthorizeRequest, path: string, scope: PollScope, attempts: number): Promise<Tried> {
     let added: Readonly<Record<string, string>>;
     try {
-      added = authenticator.authorizeSync?.(authReq) ?? (await authenticator.authorize(authReq));
+      added = await authenticator.authorize(authReq);
     } catch (err) {
       const reason = err instanceof AuthenticationError ? err.reason : '401';
       const detail = err instanceof Error ? sanitise(err.message, 200) : 'unknown error';

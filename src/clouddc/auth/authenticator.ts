@@ -29,15 +29,12 @@ export function credentialsAccepted(report: AttemptReport): boolean {
 
 /** How the client obtains credentials; static token, AK/SK signing and IAM password tokens all fit it. */
 export interface Authenticator {
-  /** Headers to add to this one request. Rejects with AuthenticationError when no credentials are usable. */
-  authorize(req: AuthorizeRequest): Promise<Record<string, string>>;
   /**
-   * authorize() when the answer is at hand without waiting (a cached token): the headers, or undefined to have the
-   * client call authorize(). Same effects as authorize(); should not throw (if it does, the poll fails like a rejected
-   * authorize()). Return the same frozen object while the credentials stay the same: the client then reuses the
-   * request headers and the redactor it built from it instead of rebuilding them per request.
+   * Headers to add to this one request. Rejects with AuthenticationError when no credentials are usable. Resolve to
+   * the same frozen object while the credentials stay the same (a cached token): the client then reuses the request
+   * headers and the redactor it built from it instead of rebuilding them per request.
    */
-  authorizeSync?(req: AuthorizeRequest): Readonly<Record<string, string>> | undefined;
+  authorize(req: AuthorizeRequest): Promise<Record<string, string>>;
   /** Called once for every attempt authorize() allowed, before any retry decision; must not throw. */
   onResult?(report: AttemptReport): void;
   /**

@@ -68,14 +68,10 @@ export class IamTokenAuthenticator implements Authenticator {
     this.#password = secretReader(opts.settings.password, 'password', withoutLineEnding, opts.readFile, refused);
   }
 
+  /** The current token while it is usable (starting a background renewal when due), else a renewal's. */
   async authorize(): Promise<Record<string, string>> {
-    return this.authorizeSync() ?? (await this.#renew()).headers;
-  }
-
-  /** The current token while it is usable (starting a background renewal when due); undefined when one must be awaited. */
-  authorizeSync(): Readonly<Record<string, string>> | undefined {
     const token = this.#token;
-    if (token === undefined || this.#now() >= token.usableUntil) return undefined;
+    if (token === undefined || this.#now() >= token.usableUntil) return (await this.#renew()).headers;
     if (this.#now() >= token.renewAt && this.#renewal === undefined && this.#now() >= this.#retryAt) {
       this.#renew().catch(() => {}); // failures are logged and counted inside; the current token still works
     }

@@ -30,7 +30,7 @@ export function staticTokenAuthenticator(
   if (source.kind === 'inline') {
     // An inline token never changes: checked once, it is one frozen header object shared by every request.
     const headers = inlineHeaders(source.value.reveal());
-    if (headers !== undefined) return { authorizeSync: () => headers, authorize: async () => headers };
+    if (headers !== undefined) return { authorize: async () => headers };
     // Unusable: the generic path below rejects every poll with the checker's message.
   }
   const auth: Authenticator = {

@@ -148,16 +148,16 @@ describe('IamTokenAuthenticator', () => {
     expect(events.expiries).toEqual([world.clock.now() + 60_000]);
   });
 
-  it('answers synchronously only while a token is usable, with the object authorize() gives', async () => {
+  it('resolves to one frozen object while a token is usable, and asks IAM again once it is not', async () => {
     world = await startWorld({ tokenLifetimeMs: 60_000 });
     const { auth } = authFor(world);
-    expect(auth.authorizeSync()).toBeUndefined();
     const headers = await auth.authorize();
-    expect(auth.authorizeSync()).toBe(headers);
     expect(Object.isFrozen(headers)).toBe(true);
-    world.clock.advance(60_000);
-    expect(auth.authorizeSync()).toBeUndefined();
+    expect(await auth.authorize()).toBe(headers);
     expect(world.iam.requestCount).toBe(1);
+    world.clock.advance(60_000);
+    expect(await auth.authorize()).not.toBe(headers);
+    expect(world.iam.requestCount).toBe(2);
   });
 
   it('renews in the background once less than refresh_before remains, keeping the old token meanwhile', async () => {
