@@ -58,8 +58,9 @@ interface Tried {
 }
 
 /**
- * "Stop now" for one poll: the caller's signal or close(). A plain object rather than an AbortController, whose
- * signal costs microseconds to create in Node 20; the AbortSignal for waits (backoff, rate limit) is made only
+ * "Stop now" for one poll: the caller's signal or close(). A plain object rather than an AbortController: one
+ * AbortController per poll, listened to by each attempt, cost about a quarter more CPU per poll in bench figure 2
+ * (docs/performance.md#the-api-clients-special-cases). The AbortSignal for waits (backoff, rate limit) is made only
  * when such a wait happens. The attempt in flight listens through sendOnce's AbortHook.
  */
 class PollScope implements AbortHook {
@@ -143,7 +144,9 @@ export function createAccountClient(opts: AccountClientOptions): AccountClient {
     onWait: (seconds) => observer.onThrottleWait(account.name, seconds),
   });
 
-  // Only a frozen object is remembered: one that cannot change is safe to turn into headers and a redactor once.
+  // Building the redactor (every encoded form of every secret) per request cost about a third more CPU per poll in
+  // bench figure 2. Only a frozen object is remembered: one that cannot change is safe to turn into headers and a
+  // redactor once.
   let lastPrepared: Prepared | undefined;
   function prepare(added: Readonly<Record<string, string>>): Prepared {
     if (lastPrepared?.added === added) return lastPrepared;

@@ -34,7 +34,7 @@ export interface AttemptRequest {
 }
 
 /**
- * A cheaper stand-in for an AbortSignal (creating one costs microseconds in Node 20): the client's per-poll scope.
+ * A cheaper stand-in for an AbortSignal, measurably so per poll (see PollScope in client.ts): the client's per-poll scope.
  * It holds at most one listener, the attempt in flight.
  */
 export interface AbortHook {
