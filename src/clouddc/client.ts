@@ -90,25 +90,6 @@ class PollScope implements AbortHook {
   }
 }
 
-/** What authorize() gets; the URL object is made only for an authenticator that reads it (AK/SK signs it). */
-class StatusRequest implements AuthorizeRequest {
-  readonly method = 'GET';
-  readonly #origin: string;
-  readonly #path: string;
-  readonly headers: Readonly<Record<string, string>>;
-  #url: URL | undefined;
-
-  constructor(origin: string, path: string, headers: Readonly<Record<string, string>>) {
-    this.#origin = origin;
-    this.#path = path;
-    this.headers = headers;
-  }
-
-  get url(): URL {
-    return (this.#url ??= new URL(this.#path, this.#origin));
-  }
-}
-
 /** What one authorization turns into; kept while authorize() resolves to the same frozen object (a cached token). */
 interface Prepared {
   readonly added: Readonly<Record<string, string>>;
@@ -227,7 +208,7 @@ export function createAccountClient(opts: AccountClientOptions): AccountClient {
     if (scope.aborted) {
       return { ok: false, reason: 'timeout', message: 'aborted before any request', attempts: 0 };
     }
-    const authReq = new StatusRequest(paths.origin, path, baseHeaders);
+    const authReq: AuthorizeRequest = { method: 'GET', url: new URL(path, paths.origin), headers: baseHeaders };
     for (let attempts = 1; ; attempts++) {
       const { attempt, report: tried } = await attemptOnce(authReq, path, scope, attempts);
       if (attempt.ok) return attempt.result;
