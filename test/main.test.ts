@@ -42,7 +42,13 @@ export async function resolve(specifier, context, next) {
 }
 
 /** Modules that only serving (or polling) needs; `--config.check` loads none. */
-const SERVING = [/\/node_modules\/koa\//, /\/node_modules\/prom-client\//, /\/dist\/src\/runtime\/start\.js$/, /\/dist\/src\/simulator\//];
+const SERVING = [
+  /\/node_modules\/koa\//,
+  /\/node_modules\/undici\//,
+  /\/node_modules\/prom-client\//,
+  /\/dist\/src\/runtime\/start\.js$/,
+  /\/dist\/src\/simulator\//,
+];
 
 async function until<T>(fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
   const deadline = Date.now() + ms;

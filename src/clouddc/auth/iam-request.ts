@@ -1,4 +1,4 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { parseErrorBody, sanitise } from '../error-body.js';
 import { redactor } from '../response.js';
 
@@ -39,6 +39,9 @@ export async function requestIamToken(req: IamTokenRequest): Promise<IamTokenRes
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), req.timeoutMs);
   try {
+    // Loaded here, not at the top: a token request happens about once a day, and `--config.check`, which loads
+    // the auth methods to validate them, then never pays for undici (about 0.2 s to import).
+    const { request } = await import('undici');
     const res = await request(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json;charset=utf8', accept: 'application/json' },
