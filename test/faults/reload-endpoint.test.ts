@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfigFile } from '../../src/config/load.js';
-import { startExporter, type Running } from '../../src/runtime/start.js';
+import type { Running } from '../../src/runtime/start.js';
 import { launchChromium, requireChromium } from '../browser/chromium.js';
-import { stopAfterTest } from '../support/cleanup.js';
+import { startFromConfigFile } from '../support/from-file.js';
 import { silentLogger } from '../support/factories.js';
 import { yamlConfig } from '../support/yaml-config.js';
 import { tempDir } from '../web/tls-fixtures.js';
@@ -45,18 +44,7 @@ function lanAddress(): string {
 async function start(enableLifecycle: boolean): Promise<{ running: Running; file: string; base: string }> {
   const file = join(tempDir('cde-reload-'), 'config.yaml');
   writeFileSync(file, yamlConfig('http://127.0.0.1:9', [{ server: 'a', id: '1' }]));
-  const loaded = await loadConfigFile(file);
-  if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-  const running = stopAfterTest(
-    await startExporter({
-      config: loaded.config,
-      logger: silentLogger,
-      listen: { host: '0.0.0.0', port: 0 },
-      configFile: file,
-      defaultMetrics: false,
-      enableLifecycle,
-    }),
-  );
+  const running = await startFromConfigFile(file, { logger: silentLogger, listen: { host: '0.0.0.0', port: 0 }, defaultMetrics: false, enableLifecycle });
   return { running, file, base: `http://127.0.0.1:${new URL(running.url).port}` };
 }
 

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../src/config/load.js';
 import { capacityWarnings } from '../../src/runtime/capacity-report.js';
-import { startExporter } from '../../src/runtime/start.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import { captureLogger } from '../clouddc/harness.js';
 import { stopAfterTest } from '../support/cleanup.js';
+import { startFromConfigFile } from '../support/from-file.js';
 import { PROJECT, TOKEN } from '../support/config.js';
 import { yamlConfig } from '../support/yaml-config.js';
 
@@ -31,12 +31,8 @@ describe('a schedule that cannot be met', () => {
     );
     const path = join(mkdtempSync(join(tmpdir(), 'capacity-')), 'config.yaml');
     writeFileSync(path, configText(sim.url, 0.1));
-    const loaded = await loadConfigFile(path);
-    if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
     const { logger, lines } = captureLogger();
-    const running = stopAfterTest(
-      await startExporter({ config: loaded.config, logger, listen: { host: '127.0.0.1', port: 0 }, configFile: path, defaultMetrics: false }),
-    );
+    const running = await startFromConfigFile(path, { logger, listen: { host: '127.0.0.1', port: 0 }, defaultMetrics: false });
     const warnings = () => lines().filter((l) => String(l.msg).startsWith('poll schedule cannot be met'));
     expect(warnings()).toHaveLength(1);
     expect(warnings()[0]).toMatchObject({ account: 'main', exports: 3, requestsPerSecond: 0.1, minCycleSeconds: 30, intervalSeconds: 5 });

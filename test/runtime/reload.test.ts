@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stopAfterTest } from '../support/cleanup.js';
-import { loadConfigFile } from '../../src/config/load.js';
-import { startExporter, type Running } from '../../src/runtime/start.js';
+import { startFromConfigFile } from '../support/from-file.js';
+import type { Running } from '../../src/runtime/start.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { PROJECT, TOKEN } from '../support/config.js';
 import { silentLogger } from '../support/factories.js';
@@ -16,20 +16,15 @@ let running: Running | undefined;
 const progress = { kind: 'progress', durationMs: 1_000_000 } as const;
 
 async function start(path: string): Promise<Running> {
-  const loaded = await loadConfigFile(path);
-  if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-  running = stopAfterTest(
-    await startExporter({
-      config: loaded.config,
-      logger: silentLogger,
-      listen: { host: '127.0.0.1', port: 0 },
-      configFile: path,
-      defaultMetrics: false,
-      enableLifecycle: true,
-    }),
-  );
-  await running.exporter.runner.idle();
-  return running;
+  const started = await startFromConfigFile(path, {
+    logger: silentLogger,
+    listen: { host: '127.0.0.1', port: 0 },
+    defaultMetrics: false,
+    enableLifecycle: true,
+  });
+  running = started;
+  await started.exporter.runner.idle();
+  return started;
 }
 
 async function scrape(): Promise<string> {
