@@ -32,24 +32,29 @@ async function boot(clock: FakeClock, storagePath: string | undefined, logger = 
 const lastProgress = async (r: Running) =>
   /clouddc_log_export_last_progress_timestamp_seconds\{[^}]*\} (\S+)/.exec(await (await fetch(`${r.url}/metrics`)).text())?.[1];
 
+/** The simulator with one export that stalls at 45 %, started a minute before the clock's now. */
+async function startStuckExport(clock: FakeClock): Promise<void> {
+  sim = stopAfterTest(
+    await startSimulator({
+      token: TOKEN,
+      now: clock.now,
+      exports: [
+        {
+          projectId: PROJECT,
+          serverId: 'stuck',
+          exportId: '1',
+          behaviour: { kind: 'progress', startedAt: clock.ms - 60_000, durationMs: 100_000, stallAtPercent: 45 },
+        },
+      ],
+    }),
+  );
+}
+
 describe('--storage.path', () => {
   it('keeps the last-progress time of a stuck export across a restart', async () => {
     const clock = new FakeClock(Date.UTC(2026, 0, 1));
     const t0 = clock.ms;
-    sim = stopAfterTest(
-      await startSimulator({
-        token: TOKEN,
-        now: clock.now,
-        exports: [
-          {
-            projectId: PROJECT,
-            serverId: 'stuck',
-            exportId: '1',
-            behaviour: { kind: 'progress', startedAt: t0 - 60_000, durationMs: 100_000, stallAtPercent: 45 },
-          },
-        ],
-      }),
-    );
+    await startStuckExport(clock);
     const path = join(mkdtempSync(join(tmpdir(), 'store-')), 'state.json');
     let r = await boot(clock, path);
     const first = await lastProgress(r);
@@ -64,20 +69,7 @@ describe('--storage.path', () => {
 
   it('without the flag, a restart counts as progress and nothing is written', async () => {
     const clock = new FakeClock(Date.UTC(2026, 0, 1));
-    sim = stopAfterTest(
-      await startSimulator({
-        token: TOKEN,
-        now: clock.now,
-        exports: [
-          {
-            projectId: PROJECT,
-            serverId: 'stuck',
-            exportId: '1',
-            behaviour: { kind: 'progress', startedAt: clock.ms - 60_000, durationMs: 100_000, stallAtPercent: 45 },
-          },
-        ],
-      }),
-    );
+    await startStuckExport(clock);
     let r = await boot(clock, undefined);
     await r.stop(100);
     clock.advance(30 * 60_000);
