@@ -33,9 +33,13 @@ export function staticTokenAuthenticator(
     if (headers !== undefined) return { authorize: async () => headers };
     // Unusable: the generic path below rejects every poll with the checker's message.
   }
+  // One frozen object per token read, so the client builds its headers and redactor once per token, not per request.
+  let last: { readonly token: string; readonly headers: Readonly<Record<string, string>> } | undefined;
   const auth: Authenticator = {
     async authorize() {
-      return { 'X-Auth-Token': await token.current() };
+      const current = await token.current();
+      if (last?.token !== current) last = { token: current, headers: Object.freeze({ 'X-Auth-Token': current }) };
+      return last.headers;
     },
   };
   // An inline token never changes, so a 401 can never be cured by asking again.

@@ -86,6 +86,18 @@ describe('staticTokenAuthenticator, file behind a Kubernetes-style symlink', () 
     expect(c.reads()).toBe(2);
   });
 
+  it('resolves to one frozen object per token read, so the client can reuse its headers', async () => {
+    const auth = staticTokenAuthenticator({ kind: 'file', path: join(dir, 'token') });
+    const first = await auth.authorize(req);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(await auth.authorize(req)).toBe(first);
+    await publish('rotated');
+    const after = await auth.authorize(req);
+    expect(after).not.toBe(first);
+    expect(after).toEqual({ 'X-Auth-Token': 'rotated' });
+    expect(Object.isFrozen(after)).toBe(true);
+  });
+
   it('onUnauthorized reports whether a newer token is waiting', async () => {
     const auth = staticTokenAuthenticator({ kind: 'file', path: join(dir, 'token') });
     await auth.authorize(req);
