@@ -54,7 +54,12 @@ export function benchPoll(overrides: Partial<PollSettings> = {}): PollSettings {
 
 export function benchConfig(endpoint: string, exports: ExportTarget[], poll: Partial<PollSettings> = {}): ExporterConfig {
   const account = benchAccount(endpoint);
-  return { poll: benchPoll(poll), retention: { completedMs: 86_400_000, notFoundMs: 3_600_000 }, accounts: new Map([[account.name, account]]), exports };
+  return {
+    poll: benchPoll(poll),
+    retention: { completedMs: 86_400_000, notFoundMs: 3_600_000, failedMs: 7 * 86_400_000 },
+    accounts: new Map([[account.name, account]]),
+    exports,
+  };
 }
 
 export function gc(): void {

@@ -1,6 +1,18 @@
 import type { RuleTemplate } from './template.js';
 
-/** Alerts about single exports. Joins match on(project_id, server_id, export_id). */
+/**
+ * Copies the export's configured alias and account from its info series onto the alert, so that a page names
+ * what a person wrote in the config rather than ids alone. The join also matches job and instance: two exporters
+ * tracking one export (a rollout) never make it many-to-many. The info series is always 1, so $value stays.
+ */
+const NAMED = `* on(%(groupLabels)sjob, instance, project_id, server_id, export_id) group_left(name, account)
+clouddc_log_export_info{%(selector)s}
+`;
+
+/** How summaries and descriptions name an export: its alias with the id, or the id when it has no alias. */
+const EXPORT = '{{ with $labels.name }}{{ . }} ({{ $labels.export_id }}){{ else }}{{ $labels.export_id }}{{ end }}';
+
+/** Alerts about single exports. Joins match on(project_id, server_id, export_id); each carries name and account. */
 export const EXPORT_RULES: RuleTemplate[] = [
   {
     alert: 'CloudDCLogExportStuck',
@@ -10,13 +22,15 @@ export const EXPORT_RULES: RuleTemplate[] = [
     params: { seconds: 1800 },
     for: '10m',
     severity: 'warning',
-    expr: `(time() - clouddc_log_export_last_progress_timestamp_seconds{%(selector)s}) > %(seconds)s
-and on(%(groupLabels)sproject_id, server_id, export_id)
-clouddc_log_export_status{%(selector)s, status="processing"} == 1
-`,
-    summary: 'CloudDC log export {{ $labels.export_id }} on server {{ $labels.server_id }} is stuck',
+    expr: `(
+  (time() - clouddc_log_export_last_progress_timestamp_seconds{%(selector)s}) > %(seconds)s
+  and on(%(groupLabels)sproject_id, server_id, export_id)
+  clouddc_log_export_status{%(selector)s, status="processing"} == 1
+)
+${NAMED}`,
+    summary: `CloudDC log export ${EXPORT} on server {{ $labels.server_id }} is stuck`,
     description:
-      'Export {{ $labels.export_id }} of server {{ $labels.server_id }} (project {{ $labels.project_id }}, exporter {{ $labels.instance }}) ' +
+      `Export ${EXPORT} of server {{ $labels.server_id }} (account {{ $labels.account }}, project {{ $labels.project_id }}, exporter {{ $labels.instance }}) ` +
       'is processing, but neither its status nor its percentage has changed for {{ $value | humanizeDuration }}.',
     runbook: 'export-stuck',
   },
@@ -25,13 +39,15 @@ clouddc_log_export_status{%(selector)s, status="processing"} == 1
     comment: 'Too slow: still processing %(seconds)s s after its created_at (the analogue of KubeJobNotCompleted).',
     params: { seconds: 21600 },
     severity: 'warning',
-    expr: `(time() - clouddc_log_export_created_timestamp_seconds{%(selector)s}) > %(seconds)s
-and on(%(groupLabels)sproject_id, server_id, export_id)
-clouddc_log_export_status{%(selector)s, status="processing"} == 1
-`,
-    summary: 'CloudDC log export {{ $labels.export_id }} on server {{ $labels.server_id }} is taking too long',
+    expr: `(
+  (time() - clouddc_log_export_created_timestamp_seconds{%(selector)s}) > %(seconds)s
+  and on(%(groupLabels)sproject_id, server_id, export_id)
+  clouddc_log_export_status{%(selector)s, status="processing"} == 1
+)
+${NAMED}`,
+    summary: `CloudDC log export ${EXPORT} on server {{ $labels.server_id }} is taking too long`,
     description:
-      'Export {{ $labels.export_id }} of server {{ $labels.server_id }} (project {{ $labels.project_id }}) ' +
+      `Export ${EXPORT} of server {{ $labels.server_id }} (account {{ $labels.account }}, project {{ $labels.project_id }}) ` +
       'was created {{ $value | humanizeDuration }} ago and is still processing.',
     runbook: 'export-too-slow',
   },
@@ -39,14 +55,15 @@ clouddc_log_export_status{%(selector)s, status="processing"} == 1
     alert: 'CloudDCLogExportFailed',
     comment:
       'Failed: the API reported a failed status (failed/failure/error) for %(for)s (about two polls at the\n' +
-      'default 30 s schedule), so one odd answer does not page.',
+      'default 30 s schedule), so one odd answer does not page. retention.failed retires it from the exporter.',
     params: {},
     for: '1m',
     severity: 'critical',
-    expr: 'clouddc_log_export_status{%(selector)s, status="failed"} == 1',
-    summary: 'CloudDC log export {{ $labels.export_id }} on server {{ $labels.server_id }} failed',
+    expr: `(clouddc_log_export_status{%(selector)s, status="failed"} == 1)
+${NAMED}`,
+    summary: `CloudDC log export ${EXPORT} on server {{ $labels.server_id }} failed`,
     description:
-      'CloudDC reports export {{ $labels.export_id }} of server {{ $labels.server_id }} (project {{ $labels.project_id }}) ' +
+      `CloudDC reports export ${EXPORT} of server {{ $labels.server_id }} (account {{ $labels.account }}, project {{ $labels.project_id }}) ` +
       'as failed: no log bundle will be produced.',
     runbook: 'export-failed',
   },
@@ -56,10 +73,11 @@ clouddc_log_export_status{%(selector)s, status="processing"} == 1
     params: {},
     for: '15m',
     severity: 'info',
-    expr: 'clouddc_log_export_status{%(selector)s, status="unknown"} == 1',
-    summary: 'CloudDC log export {{ $labels.export_id }} reports an unknown status',
+    expr: `(clouddc_log_export_status{%(selector)s, status="unknown"} == 1)
+${NAMED}`,
+    summary: `CloudDC log export ${EXPORT} reports an unknown status`,
     description:
-      'Export {{ $labels.export_id }} of server {{ $labels.server_id }} (project {{ $labels.project_id }}) ' +
+      `Export ${EXPORT} of server {{ $labels.server_id }} (account {{ $labels.account }}, project {{ $labels.project_id }}) ` +
       "has reported a status the exporter does not recognise for %(for)s; the raw value is in the exporter's log.",
     runbook: 'export-status-unknown',
   },
@@ -69,10 +87,11 @@ clouddc_log_export_status{%(selector)s, status="processing"} == 1
     params: {},
     for: '15m',
     severity: 'warning',
-    expr: 'clouddc_log_export_poll_success{%(selector)s} == 0',
-    summary: 'Polls of CloudDC log export {{ $labels.export_id }} are failing',
+    expr: `(clouddc_log_export_poll_success{%(selector)s} == 0)
+${NAMED}`,
+    summary: `Polls of CloudDC log export ${EXPORT} are failing`,
     description:
-      'Every poll of export {{ $labels.export_id }} of server {{ $labels.server_id }} (project {{ $labels.project_id }}) ' +
+      `Every poll of export ${EXPORT} of server {{ $labels.server_id }} (account {{ $labels.account }}, project {{ $labels.project_id }}) ` +
       'by {{ $labels.instance }} has failed for %(for)s; see clouddc_log_export_api_errors_total by code.',
     runbook: 'polls-failing',
   },
@@ -86,17 +105,19 @@ clouddc_log_export_status{%(selector)s, status="processing"} == 1
     params: { pollIntervals: 3, minSeconds: 90 },
     for: '5m',
     severity: 'warning',
-    expr: `(time() - clouddc_log_export_last_poll_success_timestamp_seconds{%(selector)s})
-> on(%(groupLabels)sjob, instance) group_left()
-clamp_min(%(pollIntervals)s * clouddc_exporter_poll_interval_seconds{%(selector)s}, %(minSeconds)s)
-unless on(%(groupLabels)sproject_id, server_id, export_id)
-clouddc_log_export_status{%(selector)s, status="completed"} == 1
-unless on(%(groupLabels)sproject_id, server_id, export_id)
-clouddc_log_export_poll_success{%(selector)s} == 0
-`,
-    summary: 'Data of CloudDC log export {{ $labels.export_id }} is stale',
+    expr: `(
+  (time() - clouddc_log_export_last_poll_success_timestamp_seconds{%(selector)s})
+  > on(%(groupLabels)sjob, instance) group_left()
+  clamp_min(%(pollIntervals)s * clouddc_exporter_poll_interval_seconds{%(selector)s}, %(minSeconds)s)
+  unless on(%(groupLabels)sproject_id, server_id, export_id)
+  clouddc_log_export_status{%(selector)s, status="completed"} == 1
+  unless on(%(groupLabels)sproject_id, server_id, export_id)
+  clouddc_log_export_poll_success{%(selector)s} == 0
+)
+${NAMED}`,
+    summary: `Data of CloudDC log export ${EXPORT} is stale`,
     description:
-      'Export {{ $labels.export_id }} of server {{ $labels.server_id }} (project {{ $labels.project_id }}) ' +
+      `Export ${EXPORT} of server {{ $labels.server_id }} (account {{ $labels.account }}, project {{ $labels.project_id }}) ` +
       'was last polled successfully {{ $value | humanizeDuration }} ago by {{ $labels.instance }}, although ' +
       'its last poll did not fail: the exporter is not polling it.',
     runbook: 'data-stale',

@@ -12,7 +12,8 @@ Unit tests: alerts_test.yml next to this file (\`promtool test rules alerts_test
 To change the exporter's selector, a threshold, a severity or the runbook URL, change monitoring/config.ts and
 regenerate, or use the Helm chart's prometheusRule.* values, which apply the same configuration.
 Per-export series carry project_id, server_id, export_id, the export's own \`labels\`, and job/instance from
-the scrape, so per-export alerts carry all of them too (route on your own labels, e.g. team).
+the scrape, so per-export alerts carry all of them too (route on your own labels, e.g. team), plus the export's
+configured \`name\` and \`account\`, copied from clouddc_log_export_info.
 Joins between per-export families match on(project_id, server_id, export_id).
 
 Every annotation uses Go templates ({{ $labels.x }}): embed this file verbatim (.Files.Get), never through tpl.`;

@@ -24,6 +24,8 @@ export const DEFAULTS = {
   burst: 20,
   retentionCompletedMs: 24 * 3_600_000,
   retentionNotFoundMs: 3_600_000,
+  // Long enough to be seen on Monday after a Friday failure, short enough that the page stops within a week.
+  retentionFailedMs: 7 * 24 * 3_600_000,
 } as const;
 
 const DAY_MS = 24 * 3_600_000;
@@ -100,9 +102,11 @@ const YEAR_MS = 365 * DAY_MS;
 export const retentionSchema = strict({
   completed: durationField({ max: YEAR_MS }).optional(),
   not_found: durationField({ max: YEAR_MS }).optional(),
+  failed: durationField({ max: YEAR_MS }).optional(),
 }).transform((raw): RetentionSettings => ({
   completedMs: raw.completed ?? DEFAULTS.retentionCompletedMs,
   notFoundMs: raw.not_found ?? DEFAULTS.retentionNotFoundMs,
+  failedMs: raw.failed ?? DEFAULTS.retentionFailedMs,
 }));
 
 const positiveRate = z

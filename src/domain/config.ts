@@ -28,6 +28,8 @@ export interface RetentionSettings {
   readonly completedMs: number;
   /** After this long of nothing but 404 answers, an export is retired the same way. */
   readonly notFoundMs: number;
+  /** After this long in `failed`, an export is retired the same way: a failed export never produces a bundle. */
+  readonly failedMs: number;
 }
 
 /** A secret given inline (or through ${VAR}) or as a file that is re-read when it changes. */

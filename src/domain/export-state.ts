@@ -30,6 +30,8 @@ export interface ExportState {
   readonly lastError?: LastError;
   /** Start of the current unbroken run of 404 answers. */
   readonly notFoundSince?: number;
+  /** When a poll first saw `failed`, unless a later answer reported another status. */
+  readonly failedSince?: number;
   /** Set once the export outlived its retention: no series, no polls, until it leaves the config. */
   readonly retired?: { readonly at: number; readonly reason: RetireReason };
   /**
@@ -39,11 +41,12 @@ export interface ExportState {
   readonly baseline?: { readonly status: string; readonly percentage: number };
 }
 
-export type RetireReason = 'completed' | 'not_found';
+export type RetireReason = 'completed' | 'failed' | 'not_found';
 
 export interface Retention {
   readonly completedMs: number;
   readonly notFoundMs: number;
+  readonly failedMs: number;
 }
 
 /** Every field of ExportState, none optional: a literal of this type must name them all. */
@@ -66,6 +69,7 @@ function shaped(s: ExportState): ExportState {
     errors: s.errors,
     lastError: s.lastError,
     notFoundSince: s.notFoundSince,
+    failedSince: s.failedSince,
     retired: s.retired,
     baseline: s.baseline,
   };
@@ -100,6 +104,8 @@ export function applyPollResult(prev: ExportState, result: PollResult, now: numb
       lastPollAt: now,
       lastSuccessAt: now,
       notFoundSince: undefined,
+      // A failed export stays failed; should CloudDC report it again as anything else, the count restarts.
+      failedSince: obs.status === 'failed' ? (prev.failedSince ?? now) : undefined,
       baseline: undefined,
     });
   }
@@ -130,6 +136,7 @@ export function retirementDue(state: ExportState, now: number, retention: Retent
   if (state.retired) return undefined;
   if (state.completedAt !== undefined && (now - state.completedAt) * 1000 >= retention.completedMs) return 'completed';
   if (state.notFoundSince !== undefined && (now - state.notFoundSince) * 1000 >= retention.notFoundMs) return 'not_found';
+  if (state.failedSince !== undefined && (now - state.failedSince) * 1000 >= retention.failedMs) return 'failed';
   return undefined;
 }
 

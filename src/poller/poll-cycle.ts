@@ -132,7 +132,9 @@ async function pollOne(deps: CycleDeps, target: ExportTarget, slot: Slot): Promi
       { export: id, name: target.name || undefined, status: obs.status, rawStatus: obs.rawStatus, percentage: obs.percentage },
       prev ? `export status ${prev.status} -> ${obs.status}` : `export first seen ${obs.status}`,
     );
-  } else if (obs.status === 'unknown' && prev.rawStatus !== obs.rawStatus) {
+  }
+  // The line the runbook tells a person to search for: on the first unknown answer too, not only on a new spelling.
+  if (obs.status === 'unknown' && (prev?.status !== 'unknown' || prev.rawStatus !== obs.rawStatus)) {
     log.info({ export: id, rawStatus: obs.rawStatus }, 'export reports an unrecognised status');
   }
   return true;

@@ -12,6 +12,7 @@ export interface PersistedFacts {
   readonly lastProgressAt?: number;
   readonly completedAt?: number;
   readonly notFoundSince?: number;
+  readonly failedSince?: number;
   readonly retired?: { readonly at: number; readonly reason: RetireReason };
   /** What progress was last measured against. */
   readonly status?: string;
@@ -30,6 +31,7 @@ export function snapshot(states: Iterable<ExportState>): StateFileV1 {
       lastProgressAt: s.lastProgressAt,
       completedAt: s.completedAt,
       notFoundSince: s.notFoundSince,
+      failedSince: s.failedSince,
       retired: s.retired,
       status: s.observation?.status ?? s.baseline?.status,
       percentage: s.observation?.percentage ?? s.baseline?.percentage,
@@ -46,11 +48,13 @@ export function restoreFacts(state: ExportState, facts: PersistedFacts): ExportS
     lastProgressAt: facts.lastProgressAt,
     completedAt: facts.completedAt,
     notFoundSince: facts.notFoundSince,
+    failedSince: facts.failedSince,
     retired: facts.retired,
     baseline,
   });
 }
 
+const RETIRE_REASONS: ReadonlySet<string> = new Set<RetireReason>(['completed', 'failed', 'not_found']);
 const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const optNum = (v: unknown): boolean => v === undefined || num(v);
 
@@ -74,9 +78,10 @@ export function parseStateFile(text: string): StateFileV1 | string {
       optNum(facts.lastProgressAt) &&
       optNum(facts.completedAt) &&
       optNum(facts.notFoundSince) &&
+      optNum(facts.failedSince) &&
       optNum(facts.percentage) &&
       (facts.status === undefined || typeof facts.status === 'string') &&
-      (retired === undefined || (num(retired.at) && (retired.reason === 'completed' || retired.reason === 'not_found')));
+      (retired === undefined || (num(retired.at) && RETIRE_REASONS.has(retired.reason as string)));
     if (!ok) return `entry ${JSON.stringify(id).slice(0, 80)} is malformed`;
   }
   return d as StateFileV1;

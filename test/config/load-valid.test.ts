@@ -19,7 +19,7 @@ const DEFAULT_POLL = {
   backoffMaxMs: 30_000,
   spread: true,
 };
-const DEFAULT_RETENTION = { completedMs: 86_400_000, notFoundMs: 3_600_000 };
+const DEFAULT_RETENTION = { completedMs: 86_400_000, notFoundMs: 3_600_000, failedMs: 7 * 86_400_000 };
 const DEFAULT_RATE = { requestsPerSecond: 10, burst: 20 };
 
 describe('valid fixtures give exactly the expected model', () => {
@@ -98,7 +98,7 @@ describe('valid fixtures give exactly the expected model', () => {
         backoffMaxMs: 60_000,
         spread: false,
       },
-      retention: { completedMs: 7_200_000, notFoundMs: 600_000 },
+      retention: { completedMs: 7_200_000, notFoundMs: 600_000, failedMs: 259_200_000 },
       accounts: {
         east: {
           name: 'east',

@@ -59,7 +59,7 @@ describe('export state transitions', () => {
 });
 
 describe('export lifecycle', () => {
-  const retention = { completedMs: 24 * 3600_000, notFoundMs: 3600_000 };
+  const retention = { completedMs: 24 * 3600_000, notFoundMs: 3600_000, failedMs: 7 * 24 * 3600_000 };
 
   it('retires a completed export once retention.completed has passed', async () => {
     const { retirementDue, retire } = await import('../../src/domain/export-state.js');
@@ -69,6 +69,23 @@ describe('export lifecycle', () => {
     const r = retire(s, 'completed', 1000 + 24 * 3600);
     expect(needsPolling(r)).toBe(false);
     expect(retirementDue(r, 1e9, retention)).toBeUndefined();
+  });
+
+  it('retires a failed export once retention.failed has passed, counted from the first failed answer', async () => {
+    const { retirementDue, retire } = await import('../../src/domain/export-state.js');
+    const week = 7 * 24 * 3600;
+    let s = applyPollResult(initialState(target()), success({ status: 'failed', percentage: 40 }), 1000);
+    // A failing poll in between neither restarts nor ends the count: the export is still failed.
+    s = applyPollResult(s, failure('500'), 2000);
+    s = applyPollResult(s, success({ status: 'failed', percentage: 40 }), 3000);
+    expect(s.failedSince).toBe(1000);
+    expect(retirementDue(s, 1000 + week - 1, retention)).toBeUndefined();
+    expect(retirementDue(s, 1000 + week, retention)).toBe('failed');
+    expect(needsPolling(retire(s, 'failed', 1000 + week))).toBe(false);
+    // Reported as anything else again: the count starts afresh at the next failed answer.
+    s = applyPollResult(s, success({ status: 'processing', percentage: 41 }), 4000);
+    expect(s.failedSince).toBeUndefined();
+    expect(retirementDue(s, 1000 + week, retention)).toBeUndefined();
   });
 
   it('retires after an unbroken hour of 404s, and any other answer restarts the count', async () => {

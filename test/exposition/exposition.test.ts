@@ -190,7 +190,7 @@ describe('Exposition', () => {
             current = current.map((t, i) => (i === o.at ? { ...t, name: o.name, account: o.account, labels: o.team ? { team: o.team } : {} } : t));
             store.sync(current);
           } else if (o.kind === 'retire') {
-            store.retireDue(now, { completedMs: 20_000, notFoundMs: 20_000 });
+            store.retireDue(now, { completedMs: 20_000, notFoundMs: 20_000, failedMs: 20_000 });
           } else {
             expect(exposition.render(now)).toBe(afresh());
           }

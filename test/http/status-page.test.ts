@@ -123,7 +123,7 @@ describe('status page', () => {
     store.sync([done, live]);
     store.apply(exportKeyId(done), success({ status: 'completed', rawStatus: 'completed', percentage: 100 }), NOW - 90_000);
     store.apply(exportKeyId(live), success(), NOW - 1);
-    store.retireDue(NOW, { completedMs: 3_600_000, notFoundMs: 3_600_000 });
+    store.retireDue(NOW, { completedMs: 3_600_000, notFoundMs: 3_600_000, failedMs: 3_600_000 });
     const { html } = await page({ version: '1', ready: () => true, now: () => NOW_MS, scrape: noScrape, states: () => store.states() });
     expect([...html.matchAll(/<tr data-condition="([a-z_]+)"/g)].map((m) => m[1])).toEqual(['processing', 'retired']);
     expect(html).toContain('<span class="badge b-retired">retired</span><div class="muted">completed, <time');

@@ -175,8 +175,15 @@ describe.skipIf(!hasPrometheus || !hasAlertmanager)('alerts.yml end to end, thro
       notified('CloudDCLogExportStuck', { export_id: STUCK.exportId, server_id: STUCK.serverId }, 'firing', 40_000),
       notified('CloudDCAuthenticationFailing', { account: 'broken' }, 'firing', 40_000),
     ]);
-    expect(stuck.labels).toMatchObject({ severity: severity('CloudDCLogExportStuck'), project_id: PROJECT, job: 'clouddc-exporter' });
-    expect(stuck.annotations.summary).toBe(`CloudDC log export ${STUCK.exportId} on server ${STUCK.serverId} is stuck`);
+    // The page names the export as configured: its alias and account, joined from clouddc_log_export_info.
+    expect(stuck.labels).toMatchObject({
+      severity: severity('CloudDCLogExportStuck'),
+      project_id: PROJECT,
+      job: 'clouddc-exporter',
+      name: 'stuck-bmc',
+      account: 'main',
+    });
+    expect(stuck.annotations.summary).toBe(`CloudDC log export stuck-bmc (${STUCK.exportId}) on server ${STUCK.serverId} is stuck`);
     expect(stuck.annotations.runbook_url).toMatch(/docs\/runbooks\.md#export-stuck$/);
     expect(auth.labels).toMatchObject({ severity: severity('CloudDCAuthenticationFailing'), job: 'clouddc-exporter' });
     expect(auth.annotations.summary).toBe('CloudDC authentication failing for account broken');

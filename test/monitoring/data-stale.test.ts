@@ -30,6 +30,7 @@ function scenario(poll: number, scrape: number, healthy: number, total: number) 
     interval,
     input_series: [
       { series: `clouddc_exporter_poll_interval_seconds${labels({ job: EXPORT.job, instance: EXPORT.instance })}`, values: `${poll}x${steps}` },
+      { series: `clouddc_log_export_info${labels({ ...EXPORT, name: 'web-01', account: 'main' })}`, values: `1x${steps}` },
       { series: `clouddc_log_export_last_poll_success_timestamp_seconds${labels(EXPORT)}`, values: lastSuccess.join(' ') },
       { series: `clouddc_log_export_poll_success${labels(EXPORT)}`, values: `1x${steps}` },
       { series: `clouddc_log_export_status${labels({ ...EXPORT, status: 'processing' })}`, values: `1x${steps}` },
@@ -55,7 +56,7 @@ describe.skipIf(!hasPromtool)('CloudDCLogExportDataStale at any poll schedule (p
     const firesBy = healthy + threshold + poll + 300 + 2 * scrape + 60;
     const quiet = [];
     for (let t = 600; t <= healthy; t += 60) quiet.push(firing('CloudDCLogExportDataStale', `${t}s`, []));
-    const stale = firing('CloudDCLogExportDataStale', `${firesBy}s`, [{ ...EXPORT, severity: 'warning' }]);
+    const stale = firing('CloudDCLogExportDataStale', `${firesBy}s`, [{ ...EXPORT, severity: 'warning', name: 'web-01', account: 'main' }]);
     const r = promtoolTest(rules, [{ ...scenario(poll, scrape, healthy, firesBy + 60), promql_expr_test: [...quiet, stale] }]);
     expect(r.status, r.output).toBe(0);
   });

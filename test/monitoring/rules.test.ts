@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { requireTool } from '../support/tools.js';
+import { EXPORT_RULES } from '../../monitoring/rules/exports.js';
 import { ALERTS_FILE, ALERTS_TEST_FILE, FILES_DIR, RUNBOOKS_FILE, RUNBOOK_BASE, alertRules, loadRules, slugify } from './rules.js';
 
 const hasPromtool = requireTool('promtool');
@@ -58,6 +59,25 @@ describe('alerts.yml', () => {
         expect(labels, `${rule.alert}: ${m[0]}`).toEqual(expect.arrayContaining(['project_id', 'server_id', 'export_id']));
       }
     }
+  });
+
+  it('names the export as configured: every per-export alert copies name and account from the info series', () => {
+    for (const t of EXPORT_RULES) {
+      const rule = rules.find((r) => r.alert === t.alert)!;
+      expect(rule.expr, t.alert).toMatch(
+        /\n\* on\(job, instance, project_id, server_id, export_id\) group_left\(name, account\)\nclouddc_log_export_info\{[^}]*\}\n$/,
+      );
+      expect(rule.annotations!.summary, t.alert).toContain('{{ with $labels.name }}');
+      expect(rule.annotations!.description, t.alert).toContain('{{ $labels.account }}');
+    }
+    // The promtool cases expect the labels on every firing per-export alert.
+    const tests = (
+      parse(readFileSync(ALERTS_TEST_FILE, 'utf8')) as {
+        tests: Array<{ alert_rule_test?: Array<{ alertname: string; exp_alerts?: Array<{ exp_labels: Record<string, string> }> }> }>;
+      }
+    ).tests;
+    const fired = tests.flatMap((c) => c.alert_rule_test ?? []).filter((c) => EXPORT_RULES.some((t) => t.alert === c.alertname));
+    for (const c of fired) for (const a of c.exp_alerts ?? []) expect(a.exp_labels, c.alertname).toHaveProperty('account');
   });
 
   it('has a firing and a silent promtool test case for every alert', () => {

@@ -1,3 +1,4 @@
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { exportKeyId, type ExportKey } from '../../src/domain/export.js';
 import type { PollResult } from '../../src/domain/poll.js';
@@ -93,5 +94,25 @@ describe('runPollCycle', () => {
     await runPollCycle({ store, sourceFor: () => source, concurrency: 2, now: clock.now, logger: silentLogger, signal: abort.signal });
     expect(source.calls.length).toBe(2);
     for (const state of store.states()) expect(state.lastPollOk).toBeUndefined();
+  });
+
+  it('logs the raw value of an unrecognised status on the first unknown answer and on each new spelling', async () => {
+    const clock = new FakeClock();
+    const store = new ExportStore();
+    store.sync(targets.slice(0, 1));
+    const source = new FakeSource(clock);
+    const lines: Array<{ msg: string; rawStatus?: string }> = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l) as { msg: string; rawStatus?: string }) });
+    const poll = async (rawStatus: string) => {
+      source.answers.set(exportKeyId(targets[0]!), success({ status: 'unknown', rawStatus }));
+      await runPollCycle({ store, sourceFor: () => source, concurrency: 1, now: clock.now, logger });
+    };
+    const unrecognised = () => lines.filter((l) => l.msg === 'export reports an unrecognised status').map((l) => l.rawStatus);
+    await poll('Queued');
+    expect(unrecognised()).toEqual(['Queued']);
+    await poll('Queued');
+    expect(unrecognised()).toEqual(['Queued']);
+    await poll('Waiting');
+    expect(unrecognised()).toEqual(['Queued', 'Waiting']);
   });
 });

@@ -25,6 +25,16 @@ describe('state file', () => {
     expect(restoredC.notFoundSince).toBe(400);
   });
 
+  it('keeps when an export failed, and a failed retirement, across a restart', () => {
+    const failed = applyPollResult(initialState(target({ exportId: '5' })), success({ status: 'failed', percentage: 40 }), 500);
+    const gone = retire(failed, 'failed', 900);
+    const parsed = parseStateFile(JSON.stringify(snapshot([failed, { ...gone, target: target({ exportId: '6' }) }])));
+    if (typeof parsed === 'string') throw new Error(parsed);
+    const [f, g] = Object.values(parsed.exports);
+    expect(restoreFacts(initialState(failed.target), f!)).toMatchObject({ failedSince: 500 });
+    expect(restoreFacts(initialState(failed.target), g!)).toMatchObject({ failedSince: 500, retired: { at: 900, reason: 'failed' } });
+  });
+
   it.each([
     ['', 'not valid JSON'],
     ['{"version":2,"exports":{}}', 'unknown format version'],

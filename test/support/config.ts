@@ -27,7 +27,7 @@ export function pollSettings(overrides: Partial<PollSettings> = {}): PollSetting
 export function config(accounts: AccountSettings[], exports: ExportTarget[], poll: Partial<PollSettings> = {}): ExporterConfig {
   return {
     poll: pollSettings(poll),
-    retention: { completedMs: 86_400_000, notFoundMs: 3_600_000 },
+    retention: { completedMs: 86_400_000, notFoundMs: 3_600_000, failedMs: 7 * 86_400_000 },
     accounts: new Map(accounts.map((a) => [a.name, a])),
     exports,
   };
