@@ -1,4 +1,5 @@
 #!/usr/bin/env -S node --max-semi-space-size=2
+import { EXIT } from './cli/exit-codes.js';
 import { HELP, parseFlags } from './cli/flags.js';
 import type { ExporterConfig } from './domain/config.js';
 import type { Demo } from './runtime/demo.js';
@@ -38,7 +39,7 @@ async function main(argv: string[]): Promise<number | undefined> {
   const parsed = parseFlags(argv);
   if (!parsed.ok) {
     process.stderr.write(`clouddc-exporter: ${parsed.error}\n\n${HELP}`);
-    return 2;
+    return EXIT.usage;
   }
   const flags = parsed.flags;
   if (flags.help) {
@@ -107,7 +108,7 @@ async function main(argv: string[]): Promise<number | undefined> {
     const index = ordinalFromHostname();
     if (index === undefined || index >= flags.shard.total) {
       process.stderr.write(`clouddc-exporter: --shard.from-hostname: cannot read a shard index below ${flags.shard.total} from the host name\n`);
-      return 2;
+      return EXIT.usage;
     }
     shard = { index, total: flags.shard.total };
   } else {

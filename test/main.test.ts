@@ -187,6 +187,13 @@ describe('clouddc-exporter CLI', () => {
     expect(cli.stdout()).toBe('');
   });
 
+  it('refuses --once --wait as a usage error (exit 2) before reading any config', async () => {
+    const cli = runCli(['--once', '--wait', '--config.file=/nonexistent/config.yaml']);
+    expect(await cli.exited).toBe(2);
+    expect(cli.stderr()).toMatch(/^clouddc-exporter: --once and --wait: give one of them/);
+    expect(cli.stdout()).toBe('');
+  });
+
   it('--help prints the usage to stdout and exits 0', async () => {
     const cli = runCli(['--help', '--config.file=/nonexistent.yaml']);
     expect(await cli.exited).toBe(0);
@@ -201,6 +208,7 @@ describe('clouddc-exporter CLI', () => {
       expect(run.stdout).toMatch(/clouddc-exporter/);
       const ours = run.modules.filter((m) => m.includes('/dist/src/'));
       expect(ours.map((m) => m.replace(/^.*\/dist\/src\//, '')).sort(), flag).toEqual([
+        'cli/exit-codes.js',
         'cli/flags.js',
         'cli/telemetry-path.js',
         'config/duration.js',

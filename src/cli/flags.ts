@@ -102,6 +102,8 @@ export function parseFlags(argv: readonly string[]): FlagsResult {
   }
   const once = values.once === true;
   const wait = values.wait === true;
+  // --once answers after one poll, --wait after every export settled: together they asked for two things.
+  if (once && wait) return { ok: false, error: '--once and --wait: give one of them (--once polls once, --wait until every export settled)' };
   const oneShot = once || wait;
   for (const flag of ['output', 'timeout'] as const) {
     if (values[flag] !== undefined && !oneShot) return { ok: false, error: `--${flag}: only applies with --once or --wait` };
@@ -198,7 +200,8 @@ Flags:
   --wait                      Poll on the config's schedule (the first poll at once) until
                               every export has completed or failed, showing progress on
                               standard error, then print the table and exit: 0 all
-                              completed, 2 some failed, 1 on other errors or --timeout.
+                              completed, 3 some failed, 1 on other errors or --timeout.
+                              Not with --once.
   --output=FORMAT             What --once and --wait print: "table" (default) or "json"
                               (the fields of /api/v1/exports).
   --timeout=DURATION          Give up --once or --wait after this long (exit 1), e.g. 30m.
@@ -207,4 +210,7 @@ Flags:
                               scripted demo exports; needs no config file or credentials.
   --version                   Print the version, revision and Node.js version and exit.
   -h, --help                  Show this help and exit.
+
+Exit codes: 0 success, 1 error (invalid configuration, failed polls, --timeout),
+2 flag or usage error, 3 with --wait when some export failed, 130/143 on SIGINT/SIGTERM.
 `;

@@ -1,5 +1,6 @@
 import { exportsJson, type ExportJson } from '../view-model/export-json.js';
 import type { ExportState } from '../domain/export-state.js';
+import { EXIT } from './exit-codes.js';
 
 /**
  * The run loops of --once and --wait, free of process, terminal and network: the poller, the clocks and the
@@ -47,14 +48,13 @@ export interface LoopResult<O> {
 }
 
 /** Exit codes, as documented in docs/cli.md. Interruption is 128 + the signal's number, as a shell reports it. */
-export const EXIT = { ok: 0, error: 1, failed: 2 } as const;
 
 export function onceExitCode(outcome: OnceOutcome): number {
   return outcome === 'answered' ? EXIT.ok : EXIT.error;
 }
 
 export function waitExitCode(outcome: WaitOutcome): number {
-  return outcome === 'completed' ? EXIT.ok : outcome === 'failed' ? EXIT.failed : EXIT.error;
+  return outcome === 'completed' ? EXIT.ok : outcome === 'failed' ? EXIT.exportFailed : EXIT.error;
 }
 
 /**

@@ -49,6 +49,7 @@ describe('parseFlags', () => {
     [['--wait', '--timeout=0s'], /--timeout: expected a duration greater than 0/],
     [['--output=json'], /--output: only applies with --once or --wait/],
     [['--timeout=5m'], /--timeout: only applies with --once or --wait/],
+    [['--once', '--wait'], /--once and --wait: give one of them/],
     [['--log.format=text'], /--log.format: expected logfmt or json, got "text"/],
     [['--web.telemetry-path=metrics'], /--web.telemetry-path: expected an absolute path/],
     [['--web.telemetry-path=/met rics'], /--web.telemetry-path: expected an absolute path/],

@@ -128,13 +128,13 @@ describe('--wait', () => {
     expect(sim!.requestCount).toBeGreaterThan(2);
   });
 
-  it('exits 2 when an export failed', async () => {
+  it('exits 3 when an export failed', async () => {
     const file = await setup([
       { server: 'srv-a', behaviour: running(1500) },
       { server: 'srv-b', behaviour: { kind: 'progress', durationMs: 1500, failAtPercent: 50 } },
     ]);
     const cli = runCli(['--wait', '--output=json', `--config.file=${file}`]);
-    expect(await cli.exited).toBe(2);
+    expect(await cli.exited).toBe(3);
     const body = JSON.parse(cli.stdout()) as { exports: Array<Record<string, unknown>> };
     expect(body.exports.map((e) => [e['server_id'], e['condition']])).toEqual([
       ['srv-b', 'failed'],

@@ -102,14 +102,14 @@ describe('runWait', () => {
     expect(world.clock.ms - Date.UTC(2026, 0, 1)).toBe(300);
   });
 
-  it('ends with failed (exit 2) once all exports are done and one of them failed', async () => {
+  it('ends with failed (exit 3, never the usage code 2) once all exports are done and one of them failed', async () => {
     const world = new FakeWorld([
       [{ serverId: 'a' }, progress(10, 100)],
       [{ serverId: 'b' }, [success({ percentage: 20 }), success({ status: 'failed', rawStatus: 'failed', percentage: 40 })]],
     ]);
     const r = await runWait({ driver: world.driver, now: world.clock.now, sleep: world.sleep, signal: new AbortController().signal });
     expect(r.outcome).toBe('failed');
-    expect(waitExitCode(r.outcome)).toBe(2);
+    expect(waitExitCode(r.outcome)).toBe(3);
   });
 
   it('keeps waiting while polls fail, and gives up at the timeout (exit 1)', async () => {

@@ -152,7 +152,7 @@ export start:
                           replaced.
   --label=NAME=VALUE      With --track-file: an extra label (repeatable).
   --wait                  Show progress until every started export has completed or failed.
-                          Exit 0 all completed (or downloaded), 2 some failed, 1 on errors or
+                          Exit 0 all completed (or downloaded), 3 some failed, 1 on errors or
                           --timeout.
   --download=DIR          With --wait: download each completed bundle into DIR.
   --timeout=DURATION      With --wait: give up after this long (exit 1).
@@ -167,6 +167,6 @@ export download:
                           complete; nothing is left behind on failure or Ctrl+C.
   --overwrite             Replace an existing file of the same name (default: refuse).
 
-Exit codes: 0 success, 1 failure, 2 flag error (start --wait: 2 when some export failed),
-130 on Ctrl+C.
+Exit codes: 0 success, 1 failure, 2 flag or usage error, 3 with start --wait when some
+export failed, 130 on Ctrl+C.
 `;

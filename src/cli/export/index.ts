@@ -4,13 +4,14 @@ import { openContext } from './context.js';
 import { downloadExport } from './download.js';
 import type { ExportIo } from './io.js';
 import { runStart } from './start.js';
+import { EXIT } from '../exit-codes.js';
 
 /** `clouddc-exporter export …`: the exit code. */
 export async function runExportCommand(argv: readonly string[], io: ExportIo): Promise<number> {
   const parsed = parseExportArgs(argv);
   if (!parsed.ok) {
     io.stderr.write(`clouddc-exporter: ${parsed.error}\n\n${EXPORT_HELP}`);
-    return 2;
+    return EXIT.usage;
   }
   const args = parsed.args;
   if (args.command === 'help') {

@@ -7,6 +7,7 @@ import { describeFailure, downloadExport } from './download.js';
 import type { ExportIo } from './io.js';
 import { formatStarted, type StartedRow } from './start-output.js';
 import { trackExports, type TrackedEntry } from './track-file.js';
+import { EXIT } from '../exit-codes.js';
 
 /**
  * `export start`: one ExportServerLogs per server, one after another under the account's rate limit; the table or
@@ -79,7 +80,7 @@ export async function runStart(ctx: ExportContext, args: StartArgs, io: ExportIo
     io,
   );
   // 1: a timeout, an interruption or another error; nothing more to do.
-  if (waited !== 0 && waited !== 2) return waited;
+  if (waited !== EXIT.ok && waited !== EXIT.exportFailed) return waited;
   if (args.download === undefined) return code === 0 ? waited : code;
   let downloadFailed = false;
   let exportFailed = false;
@@ -94,6 +95,6 @@ export async function runStart(ctx: ExportContext, args: StartArgs, io: ExportIo
       else downloadFailed = true;
     }
   }
-  if (downloadFailed || code !== 0) return 1;
-  return exportFailed || waited === 2 ? 2 : 0;
+  if (downloadFailed || code !== 0) return EXIT.error;
+  return exportFailed || waited === EXIT.exportFailed ? EXIT.exportFailed : EXIT.ok;
 }

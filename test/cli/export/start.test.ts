@@ -197,12 +197,12 @@ describe('export start --wait --download', () => {
     expect(sim.requests.filter((q) => q.op === 'download')).toHaveLength(2);
   });
 
-  it('exits 2 when an export fails, and downloads nothing for it', { timeout: 30_000 }, async () => {
+  it('exits 3 when an export fails, and downloads nothing for it', { timeout: 30_000 }, async () => {
     sim = await startSimulator({ token: TOKEN, newExportBehaviour: { kind: 'progress', durationMs: 1500, failAtPercent: 40 } });
     const cfg = configFor(sim.url);
     const out = join(cfg.dir, 'bundles');
     const r = await run(['start', `--config.file=${cfg.file}`, `--server=${S1}`, '--wait', `--download=${out}`]);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/1 of 1 export failed/);
     expect(sim.requests.filter((q) => q.op === 'download')).toHaveLength(0);
   });
