@@ -23,7 +23,9 @@ export function matchExportStatus(method: string | undefined, target: string): E
 export type Route =
   | { readonly op: 'status'; readonly key: ExportKey }
   | { readonly op: 'start'; readonly key: Omit<ExportKey, 'exportId'> }
-  | { readonly op: 'download'; readonly key: ExportKey };
+  | { readonly op: 'download'; readonly key: ExportKey }
+  /** ListServers, ListAlarms, ListEvents (see fleet.ts), with the query as sent. */
+  | { readonly op: 'servers' | 'alarms' | 'events'; readonly projectId: string; readonly query: URLSearchParams };
 
 /**
  * ShowLogsExportStatus (GET …/exports/{export_id}), ExportServerLogs (POST …/logs/exports) and DownloadServerLogs
@@ -41,11 +43,21 @@ export function matchRoute(method: string | undefined, target: string): Route | 
     const [p, s] = [projectId, serverId].map(decodeSegment);
     return p === undefined || s === undefined ? undefined : { op: 'start', key: { projectId: p, serverId: s } };
   }
+  if (method === 'GET' && (parts.length === 4 || parts.length === 5)) return matchFleet(parts, q < 0 ? '' : target.slice(q + 1));
   if (method === 'GET' && parts.length === 9 && parts[8] === 'content') {
     const key = matchExportStatus('GET', parts.slice(0, 8).join('/'));
     return key === undefined ? undefined : { op: 'download', key };
   }
   return undefined;
+}
+
+/** GET /v1/{project_id}/physicalservers, …/physicalservers/alarms and …/physicalservers/events. */
+function matchFleet(parts: readonly string[], query: string): Route | undefined {
+  const [empty, v1, projectId, servers, which] = parts;
+  if (empty !== '' || v1 !== 'v1' || servers !== 'physicalservers') return undefined;
+  const op = which === undefined ? 'servers' : which === 'alarms' || which === 'events' ? which : undefined;
+  const p = decodeSegment(projectId);
+  return op === undefined || p === undefined ? undefined : { op, projectId: p, query: new URLSearchParams(query) };
 }
 
 function decodeSegment(segment: string | undefined): string | undefined {

@@ -6,6 +6,7 @@ import { apiNotFound, gatewayThrottled, givenBody, JSON_TYPE, serverNotFound, ty
 import { serveFault, validateFault, type Fault } from './faults.js';
 import { RequestLog } from './recorder.js';
 import { createLogExports } from './log-exports.js';
+import { createFleet } from './fleet.js';
 import { keyId, matchRoute, type Route } from './route.js';
 import { reply, statusNow, validateBehaviour, type Reply } from './scenario.js';
 import { Throttle } from './throttle.js';
@@ -57,6 +58,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     ...(opts.bundleLogBytes !== undefined && { bundleLogBytes: opts.bundleLogBytes }),
   });
 
+  const fleet = createFleet(now);
+  if (opts.fleet) fleet.api.set(opts.fleet);
+
   const server = createServer((req, res) => {
     const requestId = idPrefix + (idCounter++).toString(16).padStart(16, '0');
     const method = req.method ?? 'GET';
@@ -66,7 +70,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     log.push(
       route === undefined
         ? { method, path: target, headers: req.headers, at, requestId }
-        : route.op === 'start'
+        : route.op === 'start' || 'query' in route
           ? { method, path: target, headers: req.headers, at, requestId, op: route.op }
           : { method, path: target, headers: req.headers, at, requestId, key: route.key, op: route.op },
     );
@@ -100,6 +104,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     if (closing !== undefined) return;
     if (route.op === 'start') return logExports.start(res, route.key, requestId);
     if (route.op === 'download') return logExports.download(res, route.key, requestId);
+    if ('query' in route) {
+      const a = fleet.answer(route.op, route.projectId, route.query, requestId);
+      return a.kind === 'fault' ? serveFault(res, a.fault, requestId, '', at) : schedule(res, requestId, a.reply);
+    }
     const key = route.key;
     const fault = faults.get(keyId(key));
     if (fault !== undefined) {
@@ -174,6 +182,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       logExports.setNewExportBehaviour(b);
     },
     setBundle: (key, bundle) => logExports.setBundle(key, bundle),
+    fleet: fleet.api,
     clearRequests() {
       log.clear();
       throttled = 0;

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ExportKey } from '../domain/export.js';
 import type { Fault } from './faults.js';
+import type { SimFleet, SimulatorFleet } from './fleet-types.js';
 
 export type { ExportKey };
 
@@ -137,6 +138,8 @@ export interface SimulatorOptions {
   readonly servers?: readonly string[];
   /** Default log size of a bundle; 256 KiB. */
   readonly bundleLogBytes?: number;
+  /** The servers, alarms and events ListServers, ListAlarms and ListEvents answer with; none when undefined. */
+  readonly fleet?: SimFleet;
 }
 
 export interface RecordedRequest {
@@ -151,7 +154,7 @@ export interface RecordedRequest {
   /** The decoded path parameters, when the path matched the ShowLogsExportStatus route (known export or not). */
   readonly key?: ExportKey;
   /** Which operation the path matched, if any. */
-  readonly op?: 'status' | 'start' | 'download';
+  readonly op?: 'status' | 'start' | 'download' | 'servers' | 'alarms' | 'events';
 }
 
 export interface Simulator {
@@ -184,6 +187,8 @@ export interface Simulator {
   setNewExportBehaviour(behaviour: Behaviour): void;
   /** Replaces (or, with undefined, resets) what DownloadServerLogs sends for this export. */
   setBundle(key: ExportKey, bundle: BundleOptions | undefined): void;
+  /** ListServers, ListAlarms and ListEvents: the scripted fleet and its faults (see fleet.ts). */
+  readonly fleet: SimulatorFleet;
   /** Closes every socket, including hanging requests and idle keep-alive connections. */
   close(): Promise<void>;
 }

@@ -23,7 +23,8 @@ describe('routing', () => {
   });
 
   it.each([
-    ['an unknown path', 'GET', '/v1/p/physicalservers'],
+    ['an unknown path', 'GET', '/v1/p/physicalservers/status/x'],
+    ['an unknown list below the servers', 'GET', '/v1/p/physicalservers/tags'],
     ['a path below the download path', 'GET', `${exportPath(key('1'))}/content/x`],
     ['a POST to one export', 'POST', exportPath(key('1'))],
     ['a trailing slash', 'GET', `${exportPath(key('1'))}/`],
