@@ -8,6 +8,7 @@ import { HELP } from '../src/cli/flags.js';
 import { parseConfig } from '../src/config/load.js';
 import { accountSchema, exportSchema, pollSchema, retentionSchema, topSchema } from '../src/config/schema.js';
 import { EXPORT_FAMILIES } from '../src/exposition/families.js';
+import { FLEET_FAMILIES } from '../src/exposition/fleet-families.js';
 import { NON_CONFORMING_DEFAULT_METRICS } from '../src/metrics/default-metrics.js';
 import { createSelfMetrics } from '../src/metrics/self-metrics.js';
 import { exportFileMetrics } from '../src/metrics/export-file-metrics.js';
@@ -128,7 +129,11 @@ describe('docs/metrics.md', () => {
     const self = createSelfMetrics({ version: 'x', defaultMetrics: false });
     // The export_files gauges are registered once export_files is used.
     exportFileMetrics(self.registry)([]);
-    const served = new Set([...EXPORT_FAMILIES.map((f) => f.name), ...(await self.registry.getMetricsAsJSON()).map((m) => m.name)]);
+    const served = new Set([
+      ...EXPORT_FAMILIES.map((f) => f.name),
+      ...FLEET_FAMILIES.map((f) => f.name),
+      ...(await self.registry.getMetricsAsJSON()).map((m) => m.name),
+    ]);
     expect(
       rows.filter((name, i) => rows.indexOf(name) !== i),
       'documented twice',

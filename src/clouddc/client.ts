@@ -3,18 +3,32 @@ import { Pool } from 'undici';
 import { pino, type Logger } from 'pino';
 import type { AccountSettings, PollSettings, RateLimitSettings } from '../domain/config.js';
 import { exportKeyId, type ExportKey } from '../domain/export.js';
-import type { PollResult, Slot } from '../domain/poll.js';
+import type { PollFailure, PollResult, Slot } from '../domain/poll.js';
 import { AuthenticationError, type AttemptReport, type Authenticator, type AuthorizeRequest } from './auth/token.js';
 import { sanitise } from './error-body.js';
 import type { ApiObserver } from './observer.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { backoffDelayMs, isRetryableReason } from './retry.js';
-import { interpretResponse, redactor, type Attempt } from './response.js';
+import { interpretJson, interpretResponse, redactor, type Attempt, type Fetched, type Parsed } from './response.js';
 import { PollScope } from './poll-scope.js';
-import { sendOnce } from './transport.js';
+import { sendOnce, type AttemptOutcome } from './transport.js';
 import { statusPaths } from './url.js';
 
 export type { ApiObserver } from './observer.js';
+export type { Fetched, Parsed } from './response.js';
+
+/** One GET for fetchJson. */
+export interface JsonRequest<T> {
+  /** `/v1/{project_id}/…?query`, percent-encoded; the endpoint's path prefix is put in front. */
+  readonly path: string;
+  readonly parse: (text: string) => Parsed<T>;
+  /** Default: transport.ts's cap for a status document. */
+  readonly maxBodyBytes?: number;
+  /** What the debug log of a retry names, e.g. `{ call: 'ListServers', page: 2 }`. */
+  readonly context: Readonly<Record<string, unknown>>;
+}
+
+type Interpret<R> = (outcome: Extract<AttemptOutcome, { kind: 'response' }>, attempts: number, redact: (text: string) => string, nowMs: number) => Attempt<R>;
 
 export interface AccountClient {
   /**
@@ -24,6 +38,11 @@ export interface AccountClient {
    * (events.setMaxListeners), as the exporter does.
    */
   fetchStatus(key: ExportKey, signal?: AbortSignal, slot?: Slot): Promise<PollResult>;
+  /**
+   * Any other GET of the account's API (the fleet calls): the same authentication, rate limit, retries, timeouts,
+   * error counters and redaction as a poll. `path` is below the endpoint's own path, query included. Never rejects.
+   */
+  fetchJson<T>(request: JsonRequest<T>, signal?: AbortSignal): Promise<Fetched<T> | PollFailure>;
   /** Aborts requests in flight and closes the connection pool. */
   close(): Promise<void>;
 }
@@ -53,8 +72,8 @@ const defaultSleep = async (ms: number, signal?: AbortSignal): Promise<void> => 
 };
 
 /** One attempt and, when a request went out, the report the authenticator got about it. */
-interface Tried {
-  readonly attempt: Attempt;
+interface Tried<R = PollResult> {
+  readonly attempt: Attempt<R>;
   readonly report?: AttemptReport;
 }
 
@@ -117,7 +136,14 @@ export function createAccountClient(opts: AccountClientOptions): AccountClient {
     return r;
   }
 
-  async function attemptOnce(authReq: AuthorizeRequest, path: string, scope: PollScope, attempts: number): Promise<Tried> {
+  async function attemptOnce<R>(
+    authReq: AuthorizeRequest,
+    path: string,
+    scope: PollScope,
+    attempts: number,
+    interpret: Interpret<R>,
+    maxBodyBytes?: number,
+  ): Promise<Tried<R>> {
     let added: Readonly<Record<string, string>>;
     try {
       added = await authenticator.authorize(authReq);
@@ -142,6 +168,7 @@ export function createAccountClient(opts: AccountClientOptions): AccountClient {
       timeoutMs: poll.timeoutMs,
       signal: scope,
       clock: opts.durationClock,
+      ...(maxBodyBytes !== undefined && { maxBodyBytes }),
     });
     if (outcome.kind === 'failure') {
       observer.onRequest(account.name, outcome.reason, outcome.durationSeconds);
@@ -150,7 +177,7 @@ export function createAccountClient(opts: AccountClientOptions): AccountClient {
       return { attempt: { ok: false, fromHttp: false, failure }, report: report({ authorization: added }) };
     }
     observer.onRequest(account.name, String(outcome.status), outcome.durationSeconds);
-    const attempt = interpretResponse(outcome, attempts, redact, now());
+    const attempt = interpret(outcome, attempts, redact, now());
     if (attempt.ok) {
       permit.settle(outcome.status);
       // Nobody reads a success's report but the authenticator, if it listens.
@@ -165,12 +192,24 @@ export function createAccountClient(opts: AccountClientOptions): AccountClient {
     return { attempt, report: report(tried) };
   }
 
-  async function run(key: ExportKey, scope: PollScope, slot: Slot | undefined): Promise<PollResult> {
+  function runStatus(key: ExportKey, scope: PollScope, slot: Slot | undefined): Promise<PollResult> {
     const path = paths.pathFor(key);
     if (path === undefined) {
       const message = 'an id of "." or ".." cannot be addressed in a URL path';
-      return { ok: false, reason: '404', message, attempts: 0 };
+      return Promise.resolve({ ok: false, reason: '404', message, attempts: 0 });
     }
+    // Built only when a retry is logged: most polls never need it.
+    return run(path, () => ({ export: exportKeyId(key) }), scope, slot, interpretResponse);
+  }
+
+  async function run<R>(
+    path: string,
+    context: () => Readonly<Record<string, unknown>>,
+    scope: PollScope,
+    slot: Slot | undefined,
+    interpret: Interpret<R>,
+    maxBodyBytes?: number,
+  ): Promise<R | PollFailure> {
     let retriesUsed = 0;
     let renewedOnce = false;
     if (scope.aborted) {
@@ -178,7 +217,7 @@ export function createAccountClient(opts: AccountClientOptions): AccountClient {
     }
     const authReq: AuthorizeRequest = { method: 'GET', url: new URL(path, paths.origin), headers: baseHeaders };
     for (let attempts = 1; ; attempts++) {
-      const { attempt, report: tried } = await attemptOnce(authReq, path, scope, attempts);
+      const { attempt, report: tried } = await attemptOnce(authReq, path, scope, attempts, interpret, maxBodyBytes);
       if (attempt.ok) return attempt.result;
       const { failure } = attempt;
       if (scope.aborted) return failure;
@@ -189,8 +228,7 @@ export function createAccountClient(opts: AccountClientOptions): AccountClient {
         const renewed = await authenticator.onUnauthorized(tried).catch(() => false);
         if (!renewed || scope.aborted) return failure;
         observer.onRetry(account.name, failure.reason);
-        const context = { export: exportKeyId(key), attempt: attempts, reason: '401' };
-        logger.debug(context, 'credentials renewed, retrying');
+        logger.debug({ ...context(), attempt: attempts, reason: '401' }, 'credentials renewed, retrying');
         continue;
       }
       if (!isRetryableReason(failure.reason) || retriesUsed >= poll.retries) return failure;
@@ -202,7 +240,7 @@ export function createAccountClient(opts: AccountClientOptions): AccountClient {
       retriesUsed++;
       observer.onRetry(account.name, failure.reason);
       const { reason, errorCode, requestId } = failure;
-      logger.debug({ export: exportKeyId(key), attempt: attempts, reason, errorCode, requestId, delayMs: waitMs }, `retrying after ${failure.message}`);
+      logger.debug({ ...context(), attempt: attempts, reason, errorCode, requestId, delayMs: waitMs }, `retrying after ${failure.message}`);
       // The wait needs no slot: another poll uses it meanwhile. A retry without a wait keeps it.
       const handBack = waitMs > 0 ? slot : undefined;
       handBack?.release();
@@ -217,29 +255,44 @@ export function createAccountClient(opts: AccountClientOptions): AccountClient {
     }
   }
 
-  return {
-    async fetchStatus(key, signal, slot) {
-      const scope = new PollScope();
-      const live = !closing && signal?.aborted !== true;
-      const onAbort = () => scope.abort();
+  /** Runs `work` in a scope of its own that the caller's signal and close() abort; never rejects. */
+  async function scoped<R>(signal: AbortSignal | undefined, work: (scope: PollScope) => Promise<R | PollFailure>): Promise<R | PollFailure> {
+    const scope = new PollScope();
+    const live = !closing && signal?.aborted !== true;
+    const onAbort = () => scope.abort();
+    if (live) {
+      inFlight.add(scope);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    } else {
+      scope.abort();
+    }
+    try {
+      return await work(scope);
+    } catch (err) {
+      const detail = err instanceof Error ? sanitise(err.message, 200) : 'unknown error';
+      return { ok: false, reason: 'network', message: `unexpected client error: ${detail}`, attempts: 0 };
+    } finally {
       if (live) {
-        inFlight.add(scope);
-        signal?.addEventListener('abort', onAbort, { once: true });
-      } else {
-        scope.abort();
+        inFlight.delete(scope);
+        signal?.removeEventListener('abort', onAbort);
       }
-      try {
-        return await run(key, scope, slot);
-      } catch (err) {
-        const detail = err instanceof Error ? sanitise(err.message, 200) : 'unknown error';
-        return { ok: false, reason: 'network', message: `unexpected client error: ${detail}`, attempts: 0 };
-      } finally {
-        if (live) {
-          inFlight.delete(scope);
-          signal?.removeEventListener('abort', onAbort);
-        }
-      }
-    },
+    }
+  }
+
+  const prefix = new URL(account.endpoint).pathname.replace(/\/+$/, '');
+  return {
+    fetchStatus: (key, signal, slot) => scoped(signal, (scope) => runStatus(key, scope, slot)),
+    fetchJson: <T>(req: JsonRequest<T>, signal?: AbortSignal) =>
+      scoped<Fetched<T>>(signal, (scope) =>
+        run(
+          prefix + req.path,
+          () => req.context,
+          scope,
+          undefined,
+          (o, a, r, n) => interpretJson(o, a, r, n, req.parse),
+          req.maxBodyBytes,
+        ),
+      ),
     close() {
       closed ??= (async () => {
         closing = true;

@@ -5,8 +5,8 @@ import { MAX_BODY_BYTES, type AttemptOutcome } from './transport.js';
 import { parseStatusText } from './wire.js';
 
 /** One attempt's result as the retry loop needs it. */
-export type Attempt =
-  | { readonly ok: true; readonly result: PollResult }
+export type Attempt<R = PollResult> =
+  | { readonly ok: true; readonly result: R }
   | {
       readonly ok: false;
       readonly failure: PollFailure;
@@ -37,6 +37,47 @@ export function interpretResponse(
     const failure: PollFailure = { ok: false, reason: 'invalid_response', message, attempts, ...withId(requestId) };
     return { ok: false, fromHttp: true, failure };
   }
+  return errorAttempt(res, text, attempts, redact, nowMs, requestId);
+}
+
+/** A parsed 2xx body, or why it could not be read. */
+export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
+
+/** A successful call other than ShowLogsExportStatus (the fleet calls): the parsed body. */
+export interface Fetched<T> {
+  readonly ok: true;
+  readonly value: T;
+  readonly attempts: number;
+  readonly requestId?: string;
+}
+
+/** interpretResponse for any JSON answer: 2xx bodies through `parse`, everything else the same failures. */
+export function interpretJson<T>(
+  res: Extract<AttemptOutcome, { kind: 'response' }>,
+  attempts: number,
+  redact: (text: string) => string,
+  nowMs: number,
+  parse: (text: string) => Parsed<T>,
+): Attempt<Fetched<T>> {
+  const requestId = headerText(res.headers['x-request-id'], redact);
+  const text = res.text === undefined ? undefined : redact(res.text);
+  if (res.status >= 200 && res.status < 300) {
+    const mapped: Parsed<T> = text === undefined ? { ok: false, message: 'body larger than the exporter reads' } : parse(text);
+    if (mapped.ok) return { ok: true, result: { ok: true, value: mapped.value, attempts, ...withId(requestId) } };
+    const message = redact(`invalid response (HTTP ${res.status}): ${mapped.message}`);
+    return { ok: false, fromHttp: true, failure: { ok: false, reason: 'invalid_response', message, attempts, ...withId(requestId) } };
+  }
+  return errorAttempt(res, text, attempts, redact, nowMs, requestId);
+}
+
+function errorAttempt(
+  res: Extract<AttemptOutcome, { kind: 'response' }>,
+  text: string | undefined,
+  attempts: number,
+  redact: (text: string) => string,
+  nowMs: number,
+  requestId: string | undefined,
+): Extract<Attempt<never>, { ok: false }> {
   const body = text === undefined ? {} : parseErrorBody(text, headerText(res.headers['content-type']));
   const summary = [`HTTP ${res.status}`, body.errorCode].filter(Boolean).join(' ');
   const message = redact(body.message === undefined ? summary : `${summary}: ${body.message}`);

@@ -31,6 +31,8 @@ export interface AttemptRequest {
   readonly signal: AbortSignal | AbortHook;
   /** Monotonic ms for request durations; injectable so golden-file tests get stable histograms. */
   readonly clock?: () => number;
+  /** Default MAX_BODY_BYTES; a page of 1,000 servers needs more than a status document. */
+  readonly maxBodyBytes?: number;
 }
 
 /**
@@ -134,13 +136,13 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
     this.#status = statusCode;
     this.#headers = headers;
     const declared = Number(headers['content-length']);
-    if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) this.#overCap(controller);
+    if (Number.isFinite(declared) && declared > (this.#req.maxBodyBytes ?? MAX_BODY_BYTES)) this.#overCap(controller);
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.#done) return;
     this.#total += chunk.length;
-    if (this.#total > MAX_BODY_BYTES) {
+    if (this.#total > (this.#req.maxBodyBytes ?? MAX_BODY_BYTES)) {
       this.#overCap(controller);
       return;
     }
@@ -163,7 +165,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   /** A body past MAX_BODY_BYTES: the answer counts without it, and the connection is dropped rather than drained. */
   #overCap(controller: Dispatcher.DispatchController): void {
     this.#respond(undefined);
-    controller.abort(new Error(`response body over ${MAX_BODY_BYTES} bytes`));
+    controller.abort(new Error(`response body over ${this.#req.maxBodyBytes ?? MAX_BODY_BYTES} bytes`));
   }
 
   #respond(text: string | undefined): void {

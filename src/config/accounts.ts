@@ -60,6 +60,7 @@ export function buildAccount(name: string, value: unknown, ctx: BuildContext): A
       projectId,
       auth: auth.auth,
       rateLimit: raw.rate_limit ?? { requestsPerSecond: DEFAULTS.requestsPerSecond, burst: DEFAULTS.burst },
+      ...(raw.servers !== undefined && { servers: raw.servers }),
     },
     problems,
     files: auth.files,

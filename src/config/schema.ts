@@ -3,6 +3,7 @@ import { validate as isValidCron } from 'node-cron';
 import type { PollSettings, RateLimitSettings, RetentionSettings } from '../domain/config.js';
 import { formatDuration } from './duration.js';
 import { describeValue } from './issues.js';
+import { serversSchema } from './servers.js';
 import { durationField, httpUrl, idField, intField, nonEmpty, secretField, strict } from './fields.js';
 
 /**
@@ -150,6 +151,8 @@ export const accountSchema = strict({
   project_id: idField.optional(),
   auth: authSchema.optional(),
   rate_limit: rateLimitSchema.optional(),
+  // `servers: {}` turns discovery on with every default; a bare `servers:` is left out, as every empty key is.
+  servers: serversSchema.optional(),
 });
 
 /** Large or fractional numbers would silently change on the way to a string, so only exact integers pass. */

@@ -1,5 +1,6 @@
 import type { ExportTarget } from './export.js';
 import type { Secret } from './secret.js';
+import type { ServerDiscoverySettings } from './fleet.js';
 
 export interface PollSettings {
   /** node-cron expression; a seconds field is allowed. */
@@ -68,6 +69,8 @@ export interface AccountSettings {
   readonly projectId: string;
   readonly auth: AuthSettings;
   readonly rateLimit: RateLimitSettings;
+  /** `servers:`: discover the account's physical servers; off when absent. */
+  readonly servers?: ServerDiscoverySettings;
 }
 
 export interface ExporterConfig {

@@ -6,6 +6,10 @@ import { RenderedBlocks, type BlockRead, type Slot } from './rendered-blocks.js'
 import { SeriesNames } from './series-names.js';
 import { familyHeader } from './text.js';
 
+export { FleetExposition } from './fleet-exposition.js';
+export { EXPORT_FAMILIES } from './families.js';
+export { FLEET_FAMILIES } from './fleet-families.js';
+
 /**
  * One scrape's body. The chunks are written out in order as they are; release() says the socket is
  * done with them (sent, client gone, or never written), so their memory may be reused. Call it on
@@ -21,6 +25,8 @@ export interface ExpositionOptions {
   readonly families?: readonly ExportFamily[];
   /** Text served before the per-export families: the exporter's own metrics. */
   readonly head?: () => Promise<string> | string;
+  /** Buffers served after them (the discovered servers' families); kept unchanged between rounds. */
+  readonly tail?: () => readonly Buffer[];
 }
 
 interface Entry {
@@ -46,11 +52,13 @@ export class Exposition implements StateListener {
   readonly #blocks: RenderedBlocks;
   readonly #gzip = new GzipStitcher();
   readonly #head: (() => Promise<string> | string) | undefined;
+  readonly #tail: (() => readonly Buffer[]) | undefined;
 
   constructor(opts: ExpositionOptions = {}) {
     const families = opts.families ?? EXPORT_FAMILIES;
     this.#families = families;
     this.#head = opts.head;
+    this.#tail = opts.tail;
     let statics = 0;
     let timed = 0;
     this.#column = families.map((f) => (f.kind === 'static' ? statics++ : timed++));
@@ -67,6 +75,7 @@ export class Exposition implements StateListener {
     const head = this.#head === undefined ? undefined : Buffer.from(await this.#head());
     const read = this.#blocks.read(now);
     const chunks = this.#chunks(read, head);
+    if (this.#tail !== undefined) chunks.push(...this.#tail());
     if (!opts.gzip) return { chunks, encoding: 'identity', release: () => read.end() };
     try {
       // The compressed segments are Buffers of their own: the plain chunks are free once they exist.

@@ -7,9 +7,11 @@ import { Secret } from '../domain/secret.js';
  * the hash). Two accounts with the same fingerprint can share one client across a reload.
  */
 export function accountFingerprint(account: AccountSettings): string {
+  // Discovery settings do not define the client: changing them must not throw away its tokens.
+  const { servers: _servers, ...client } = account;
   // The replacer sees values after toJSON() ran (a Secret would already be "<secret>"), so look at
   // the holder's original property instead.
-  const json = JSON.stringify(account, function (this: Record<string, unknown>, key: string, value: unknown) {
+  const json = JSON.stringify(client, function (this: Record<string, unknown>, key: string, value: unknown) {
     const original = this[key];
     return original instanceof Secret ? { secret: original.reveal() } : value;
   });

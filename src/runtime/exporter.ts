@@ -9,7 +9,9 @@ import { runPollCycle, type StatusSource } from '../poller/poll-cycle.js';
 import { scheduleIntervalSeconds } from '../poller/schedule-interval.js';
 import { startSchedule, type Schedule } from '../poller/scheduler.js';
 import { ExportStore } from '../store/export-store.js';
-import { Exposition, type ScrapeLease } from '../exposition/exposition.js';
+import { EXPORT_FAMILIES, Exposition, FleetExposition, type ScrapeLease } from '../exposition/exposition.js';
+import { FleetRunner } from '../fleet/fleet-runner.js';
+import type { FleetSource } from '../fleet/discovery.js';
 import type { ExportState } from '../domain/export-state.js';
 import { longestBackoffChainMs } from '../clouddc/retry.js';
 import { accountFingerprint } from './account-diff.js';
@@ -29,6 +31,16 @@ export interface ExporterDeps {
   readonly now?: () => number;
   /** Called after every finished cycle, e.g. to persist state. Must not throw. */
   readonly afterCycle?: (states: Iterable<ExportState>) => Promise<void>;
+  /** Whether a metric family is exposed (--metric-allowlist / --metric-denylist); all when absent. */
+  readonly includeFamily?: (name: string) => boolean;
+  /** Whether this replica exports a discovered server (its shard); all when absent. */
+  readonly ownsServer?: (projectId: string, serverId: string) => boolean;
+  /** Monotonic ms for discovery round durations (golden-file tests freeze it). */
+  readonly durationClock?: () => number;
+}
+
+function fleetSource(source: AccountSource | undefined): FleetSource | undefined {
+  return source !== undefined && typeof (source as Partial<FleetSource>).fetchJson === 'function' ? (source as AccountSource & FleetSource) : undefined;
 }
 
 interface SourceEntry {
@@ -49,6 +61,8 @@ export interface ApplyResult {
 export class Exporter {
   readonly exposition: Exposition;
   readonly store: ExportStore;
+  /** Server discovery (`servers:` per account); its series follow the per-export ones. */
+  readonly fleet: FleetRunner;
   readonly runner: CycleRunner;
   readonly #deps: ExporterDeps;
   readonly #now: () => number;
@@ -63,13 +77,28 @@ export class Exporter {
     this.#deps = deps;
     this.#config = deps.config;
     this.#now = deps.now ?? Date.now;
-    this.exposition = new Exposition({ head: () => deps.metrics.registry.metrics() });
+    const include = deps.includeFamily ?? (() => true);
+    const fleetExposition = new FleetExposition(include);
+    this.exposition = new Exposition({
+      head: () => deps.metrics.registry.metrics(),
+      families: EXPORT_FAMILIES.filter((f) => include(f.name)),
+      tail: () => fleetExposition.chunks(),
+    });
+    this.fleet = new FleetRunner({
+      logger: deps.logger,
+      sourceFor: (account) => fleetSource(this.#sources.get(account)?.source),
+      owns: deps.ownsServer ?? (() => true),
+      listener: fleetExposition,
+      now: this.#now,
+      ...(deps.durationClock && { clock: deps.durationClock }),
+    });
     this.store = new ExportStore(this.exposition);
     // Waits of a cycle (pacing, a free slot) and the polls in flight listen on this one signal, cycles by the schedule
     // and by a reload at once. That is by design and each removes its listener, so Node's leak warning above 10 does
     // not apply.
     setMaxListeners(0, this.#abort.signal);
     this.#replaceSources(deps.config);
+    this.fleet.apply(deps.config);
     this.store.sync(deps.config.exports);
     deps.metrics.trackedExports.set(this.store.size);
     deps.metrics.pollInterval.set(scheduleIntervalSeconds(deps.config.poll.schedule));
@@ -93,6 +122,7 @@ export class Exporter {
 
   start(): void {
     this.#schedule = startSchedule(this.#config.poll.schedule, this.runner, this.#deps.logger);
+    this.fleet.start();
   }
 
   /** Runs one cycle now (used by tests and one-shot modes), skipping if one is running. */
@@ -109,6 +139,7 @@ export class Exporter {
     const previous = this.#config;
     this.#config = next;
     const accountsReplaced = this.#replaceSources(next);
+    this.fleet.apply(next);
     const { added, removed } = this.store.sync(next.exports);
     this.#deps.metrics.trackedExports.set(this.store.size);
     if (next.poll.schedule !== previous.poll.schedule) {
@@ -137,6 +168,7 @@ export class Exporter {
     await Promise.race([Promise.all([this.runner.idle(), ...this.#background]), grace]);
     clearTimeout(timer);
     this.#abort.abort();
+    await this.fleet.stop();
     await Promise.allSettled([this.runner.idle(), ...this.#background]);
     await Promise.allSettled([...this.#sources.values()].map((s) => s.source.close()));
   }

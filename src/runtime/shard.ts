@@ -25,6 +25,18 @@ export function ownsExport(shard: Shard, key: ExportKey): boolean {
   return shard.total <= 1 || shardHash(key) % shard.total === shard.index;
 }
 
+/** A discovered server belongs to the shard its project and server id hash to (the same FNV-1a, no export id). */
+export function ownsServer(shard: Shard, projectId: string, serverId: string): boolean {
+  if (shard.total <= 1) return true;
+  let h = 0x811c9dc5;
+  const text = `${projectId}\u0000${serverId}`;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % shard.total === shard.index;
+}
+
 /** This replica's part of the config: its exports, and its share of every account's rate limit. */
 export function shardConfig(config: ExporterConfig, shard: Shard): ExporterConfig {
   if (shard.total <= 1) return config;

@@ -13,7 +13,7 @@ import { createPersistence } from './persistence.js';
 import { protectedFiles } from './protected-files.js';
 import { resolveStoragePath } from './storage-path.js';
 import { createReloader, fileDigest, type Reloader } from './reloader.js';
-import { shardConfig, type Shard } from './shard.js';
+import { ownsServer, shardConfig, type Shard } from './shard.js';
 import { loadConfigFile } from '../config/load.js';
 import type { WebConfig } from '../web/config.js';
 import type { ExportFileSet } from '../config/export-files.js';
@@ -117,6 +117,8 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
     makeSource,
     now: opts.now,
     afterCycle: persistence ? (states) => persistence.save(states) : undefined,
+    ownsServer: (projectId, serverId) => ownsServer(shard, projectId, serverId),
+    ...(opts.durationClock && { durationClock: opts.durationClock }),
   });
   await persistence?.restore(exporter.store);
   let capacityWarnings = reportCapacity(config, shard, metrics, logger);

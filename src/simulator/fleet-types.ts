@@ -1,6 +1,3 @@
-import type { Fault } from './faults.js';
-import type { Behaviour } from './types.js';
-
 /** One change of a scripted server, `afterMs` after the fleet was set (simulator clock). */
 export interface ServerChange {
   readonly afterMs: number;
@@ -55,18 +52,3 @@ export interface SimFleet {
 
 /** The three fleet calls. */
 export type FleetOp = 'servers' | 'alarms' | 'events';
-
-/** What answers a fleet call instead of the data: a behaviour (an error, a malformed body, a hang…) or a wire fault. */
-export type FleetFault = { readonly behaviour: Behaviour } | { readonly fault: Fault };
-
-/** The fleet side of the simulator (Simulator.fleet). */
-export interface SimulatorFleet {
-  /** Replaces the fleet; its clock (`afterMs` of changes and alarms) starts now. */
-  set(fleet: SimFleet): void;
-  /** While set, every request of `op` answers with this fault; undefined clears it. */
-  setFault(op: FleetOp, fault: FleetFault | undefined): void;
-  /** The next requests of `op` answer with these faults, one each, before normal answers resume. */
-  queueFaults(op: FleetOp, faults: readonly FleetFault[]): void;
-  /** Requests answered per call since start. */
-  readonly served: Readonly<Record<FleetOp, number>>;
-}

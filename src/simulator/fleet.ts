@@ -1,7 +1,8 @@
 import { JSON_TYPE, type BodySpec } from './bodies.js';
 import type { Fault } from './faults.js';
 import { reply, validateBehaviour, type Reply } from './scenario.js';
-import type { FleetFault, FleetOp, SimAlarm, SimFleet, SimServer, SimulatorFleet } from './fleet-types.js';
+import type { FleetOp, SimAlarm, SimFleet, SimServer } from './fleet-types.js';
+import type { FleetFault, SimulatorFleet } from './types.js';
 import { validateFault } from './faults.js';
 
 /**

@@ -22,5 +22,6 @@ export { serialNumber } from './log-exports.js';
 export { bundleLength } from './bundle.js';
 export { startIamSimulator, iamTime, type IamSimulator, type IamSimulatorOptions, type IamUser, type TokenState } from './iam.js';
 export { createGatewayAuth, type AkskCredential, type GatewayAuth, type GatewayAuthOptions } from './gateway-auth.js';
-export type { FleetFault, FleetOp, ServerChange, SimAlarm, SimEvent, SimFleet, SimServer, SimulatorFleet } from './fleet-types.js';
+export type { FleetOp, ServerChange, SimAlarm, SimEvent, SimFleet, SimServer } from './fleet-types.js';
+export type { FleetFault, SimulatorFleet } from './types.js';
 export { scriptedFleet, type ScriptedFleetOptions } from './fleet-script.js';

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ExportKey } from '../domain/export.js';
 import type { Fault } from './faults.js';
-import type { SimFleet, SimulatorFleet } from './fleet-types.js';
+import type { FleetOp, SimFleet } from './fleet-types.js';
 
 export type { ExportKey };
 
@@ -191,4 +191,19 @@ export interface Simulator {
   readonly fleet: SimulatorFleet;
   /** Closes every socket, including hanging requests and idle keep-alive connections. */
   close(): Promise<void>;
+}
+
+/** What answers a fleet call instead of the data: a behaviour (an error, a malformed body, a hang…) or a wire fault. */
+export type FleetFault = { readonly behaviour: Behaviour } | { readonly fault: Fault };
+
+/** The fleet side of the simulator (Simulator.fleet). */
+export interface SimulatorFleet {
+  /** Replaces the fleet; its clock (`afterMs` of changes and alarms) starts now. */
+  set(fleet: SimFleet): void;
+  /** While set, every request of `op` answers with this fault; undefined clears it. */
+  setFault(op: FleetOp, fault: FleetFault | undefined): void;
+  /** The next requests of `op` answer with these faults, one each, before normal answers resume. */
+  queueFaults(op: FleetOp, faults: readonly FleetFault[]): void;
+  /** Requests answered per call since start. */
+  readonly served: Readonly<Record<FleetOp, number>>;
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { stopAfterTest } from '../support/cleanup.js';
 import type { ExportTarget } from '../../src/domain/export.js';
 import { startExporter, type Running } from '../../src/runtime/start.js';
-import { startSimulator, type Behaviour, type Simulator } from '../../src/simulator/index.js';
+import { scriptedFleet, startSimulator, type Behaviour, type Simulator } from '../../src/simulator/index.js';
 import { account, config, PROJECT, TOKEN } from '../support/config.js';
 import { FakeClock, silentLogger, target } from '../support/factories.js';
 import { expectGolden } from '../support/golden.js';
@@ -42,11 +42,13 @@ async function setup(): Promise<{ clock: FakeClock; targets: ExportTarget[] }> {
       token: TOKEN,
       now: clock.now,
       exports: SCENARIOS.map(([, behaviour], i) => ({ projectId: PROJECT, serverId: targets[i]!.serverId, exportId: targets[i]!.exportId, behaviour })),
+      // Discovered servers, two of them with exports: one Degraded (health "other"), one with a minor alarm.
+      fleet: scriptedFleet({ projectId: PROJECT, count: 8, ids: ['srv-number', 'srv-failed'] }),
     }),
   );
   running = stopAfterTest(
     await startExporter({
-      config: config([account(sim.url)], targets),
+      config: config([account(sim.url, { servers: { intervalMs: 3_600_000, alarms: true } })], targets),
       logger: silentLogger,
       listen: { host: '127.0.0.1', port: 0 },
       now: clock.now,
@@ -55,6 +57,7 @@ async function setup(): Promise<{ clock: FakeClock; targets: ExportTarget[] }> {
     }),
   );
   await running.exporter.runner.idle();
+  await running.exporter.fleet.idle();
   return { clock, targets };
 }
 
@@ -106,7 +109,8 @@ describe('exporter against the simulator', () => {
       expect(value(text, 'clouddc_log_export_percentage', `srv-${name}`)).toBeUndefined();
       expect(status(name, 'unknown')).toBeUndefined();
     }
-    expect(text).toContain('clouddc_api_requests_total{account="main",code="200"} 10');
+    // Ten polls answered 200, and one discovery round: ListServers and ListAlarms, one page each.
+    expect(text).toContain('clouddc_api_requests_total{account="main",code="200"} 12');
     expect(text).toContain('clouddc_exporter_tracked_exports 14');
   });
 
