@@ -95,7 +95,9 @@ function parseFile(text: string, path: string, config: ExporterConfig): Parsed {
   // buildExports speaks of exports[i]; in this file the list is the whole document.
   const where = (p: Problem): string =>
     `${path}: ${formatPath(p.path.slice(1)) || '(file)'}: ${p.message.replace(/exports\[(\d+)\]/g, '[$1]').replace(/\s*\n\s*/g, ' ')}`;
-  return built.problems.length > 0 ? { ok: false, problems: built.problems.map(where) } : { ok: true, targets: built.exports };
+  // The ids' paths start at this file's list; where() expects them under exports[] like buildExports' own.
+  const problems = [...yaml.idProblems.map((p) => ({ ...p, path: ['exports', ...p.path] })), ...built.problems];
+  return problems.length > 0 ? { ok: false, problems: problems.map(where) } : { ok: true, targets: built.exports };
 }
 
 export class ExportFileSet {

@@ -20,6 +20,8 @@ interface TextAnalysis {
   readonly source: string;
   readonly yamlProblems: string[];
   readonly interpolationProblems: Problem[];
+  /** Ids YAML would have read as numbers other than the text written (yaml.ts). */
+  readonly idProblems: readonly Problem[];
   readonly analysis?: Analysis;
   /** Values whose ${VAR} failed; anything later reported at or under them follows from that one problem. */
   readonly failed: Path[];
@@ -28,13 +30,14 @@ interface TextAnalysis {
 function analyzeText(text: string, opts: ParseOptions): TextAnalysis {
   const source = opts.source ?? 'config.yaml';
   const yaml = parseYaml(text, source);
-  if (!yaml.ok) return { source, yamlProblems: yaml.problems, interpolationProblems: [], failed: [] };
+  if (!yaml.ok) return { source, yamlProblems: yaml.problems, interpolationProblems: [], idProblems: [], failed: [] };
   const interpolated = interpolateTree(yaml.tree, opts.env);
   const analysis = buildConfig(interpolated.value, { env: opts.env, baseDir: opts.baseDir });
   return {
     source,
     yamlProblems: [],
     interpolationProblems: interpolated.problems,
+    idProblems: yaml.idProblems,
     analysis,
     failed: interpolated.failed,
   };
@@ -43,7 +46,7 @@ function analyzeText(text: string, opts: ParseOptions): TextAnalysis {
 function finish(t: TextAnalysis, later: readonly Problem[]): ConfigResult {
   if (t.yamlProblems.length > 0) return { ok: false, problems: t.yamlProblems };
   const consequential = (p: Problem) => t.failed.some((f) => isUnder(p.path, f));
-  const problems = [...t.interpolationProblems, ...later.filter((p) => !consequential(p))];
+  const problems = [...t.interpolationProblems, ...t.idProblems, ...later.filter((p) => !consequential(p))];
   if (problems.length === 0 && t.analysis?.config) return { ok: true, config: t.analysis.config };
   return { ok: false, problems: problems.map((p) => formatProblem(p, t.source)) };
 }

@@ -1,12 +1,14 @@
-import { LineCounter, isAlias, isCollection, parseDocument, visit, type Document } from 'yaml';
+import { LineCounter, isAlias, isCollection, isPair, isScalar, isSeq, parseDocument, visit, type Document, type Pair } from 'yaml';
 import { isPlainObject, setOwn } from './interpolate.js';
+import { problem, type Path, type PathSegment, type Problem } from './problems.js';
 
 /**
  * YAML text to a plain tree, or syntax problems as `file:line:col: message`. The yaml library's messages can
  * quote the offending source text, which may be a secret, so quoted source is cut from them.
  */
 
-export type YamlResult = { readonly ok: true; readonly tree: unknown } | { readonly ok: false; readonly problems: string[] };
+export type YamlResult =
+  { readonly ok: true; readonly tree: unknown; readonly idProblems: readonly Problem[] } | { readonly ok: false; readonly problems: string[] };
 
 // Messages of the yaml library that end in raw source text, kept only up to the text.
 const QUOTING_MESSAGES = [
@@ -51,6 +53,44 @@ function structuralProblems(doc: Document, source: string, lines: LineCounter): 
   return problems;
 }
 
+const ID_KEYS = new Set(['server_id', 'export_id', 'project_id']);
+const PLAIN_DECIMAL = /^(0|[1-9][0-9]*)$/;
+
+/** The path of a pair from the document's root, as config problems name it: `exports[3].export_id`. */
+function pathOf(ancestors: readonly unknown[], key: string): Path {
+  const path: PathSegment[] = [];
+  ancestors.forEach((node, i) => {
+    if (isPair(node) && isScalar(node.key)) path.push(String(node.key.value));
+    else if (isSeq(node)) path.push(node.items.indexOf(ancestors[i + 1]));
+  });
+  return [...path, key];
+}
+
+/**
+ * Ids as written. YAML reads an unquoted `export_id: 0x1F` as the number 31, `1e3` as 1000 and `0001024` as
+ * 1024, and the exporter would then poll an id nobody wrote. Only the source text can tell, so every id
+ * (server_id, export_id, project_id) that YAML took for a number becomes the text as written, and one whose text
+ * is not a plain decimal integer is a problem asking to quote it.
+ */
+function idsAsWritten(doc: Document): Problem[] {
+  const problems: Problem[] = [];
+  visit(doc, {
+    Pair(_, pair: Pair, ancestors) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+      const value = pair.value;
+      if (key === undefined || !ID_KEYS.has(key) || !isScalar(value)) return;
+      if (typeof value.value !== 'number' && typeof value.value !== 'bigint') return;
+      const text = value.source ?? String(value.value);
+      if (!PLAIN_DECIMAL.test(text)) {
+        const read = String(value.value) === text ? 'as a number' : `as the number ${String(value.value)}`;
+        problems.push(problem(pathOf(ancestors, key), `YAML reads ${text} ${read}, not as the id written; quote it: ${key}: "${text}"`));
+      }
+      value.value = text;
+    },
+  });
+  return problems;
+}
+
 /** `key:` with no value means the same as leaving the key out, so that optional sections can be emptied. */
 function dropNulls(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(dropNulls);
@@ -79,8 +119,9 @@ export function parseYaml(text: string, source: string): YamlResult {
   }
   const structural = structuralProblems(doc, source, lines);
   if (structural.length > 0) return { ok: false, problems: structural };
+  const idProblems = idsAsWritten(doc);
   try {
-    return { ok: true, tree: dropNulls(doc.toJS({ maxAliasCount: 100 })) };
+    return { ok: true, tree: dropNulls(doc.toJS({ maxAliasCount: 100 })), idProblems };
   } catch (e) {
     // Only the alias-count guard is expected here; its message names no source text.
     return { ok: false, problems: [`${source}: ${e instanceof Error ? e.message : 'cannot read the YAML document'}`] };

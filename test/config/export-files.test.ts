@@ -112,6 +112,19 @@ describe('ExportFileSet', () => {
     );
   });
 
+  it('keeps ids as written: a plain decimal is its text, anything else YAML reads as a number must be quoted', async () => {
+    const w = setup();
+    w.write('a.yaml', '- {server_id: s1, export_id: 0001024}\n- {server_id: 0x1F, export_id: "2"}\n');
+    w.write('b.yaml', '- {server_id: 42, export_id: 12345678901234567890}\n');
+    const r = await w.load();
+    const a = join(w.dir, 'exports.d', 'a.yaml');
+    expect(r.newProblems).toEqual([
+      `${a}: [0].export_id: YAML reads 0001024 as the number 1024, not as the id written; quote it: export_id: "0001024"`,
+      `${a}: [1].server_id: YAML reads 0x1F as the number 31, not as the id written; quote it: server_id: "0x1F"`,
+    ]);
+    expect(w.ids(r.config)).toEqual(['42/12345678901234567890']);
+  });
+
   it('treats the same export listed twice as an error naming both places', async () => {
     const w = setup([{ server: 'm', id: '1' }]);
     w.write('a.yaml', '- {server_id: x, export_id: "1"}\n');
