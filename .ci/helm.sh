@@ -16,6 +16,8 @@
 # `clouddc-exporter --config.check`; a rendered PrometheusRule passes `promtool check rules`; with a web
 # config, a real exporter serving it is scraped the way the rendered ServiceMonitor says (scheme, CA, server
 # name, basic-auth Secret).
+# The install notes (NOTES.txt, rendered through a copy of the chart) warn about a token's 24 h life and hint at the
+# release label kube-prometheus-stack selects on.
 # Then: the PrometheusRule round trip passes files/alerts_test.yml, and with nameOverride
 # test/monitoring/name-override_test.yml; rendered rules and dashboards equal monitoring/'s output for the same
 # settings (test/helm/monitoring-parity.mjs); render-time guards fail as documented;
@@ -191,6 +193,25 @@ for values in "$CHART"/ci/monitoring-values.yaml "$CHART"/ci/everything-values.y
   name=$(basename "$values" .yaml)
   timeout 60 node test/helm/monitoring-parity.mjs "$values" "$OUT/$name"/rules-*.yml "$OUT/$name"/dashboard-*.json
 done
+
+step "helm: install notes warn about a token's 24 h life and the release label kube-prometheus-stack selects on"
+# helm renders NOTES.txt only on install; a copy of the chart renders it into a ConfigMap through tpl instead.
+notes() {
+  local chart="$OUT/notes-chart"
+  rm -rf "$chart" && cp -r "$CHART" "$chart" && cp "$chart/templates/NOTES.txt" "$chart/files/notes.txt"
+  printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: notes}\ndata:\n  notes: {{ tpl (.Files.Get "files/notes.txt") . | toJson }}\n' \
+    >"$chart/templates/zz-notes.yaml"
+  helm_ template ci-release "$chart" --namespace ci --kube-version "$KUBE_VERSION" --api-versions "$API_VERSIONS" \
+    --show-only templates/zz-notes.yaml "$@" | grep '^  notes: '
+}
+notes -f "$CHART/ci/everything-values.yaml" | grep -q 'WARNING: credentials.method=token: an IAM token expires 24 h' ||
+  die "NOTES.txt: no 24 h warning with credentials.method=token"
+if notes -f "$CHART/ci/sharded-values.yaml" | grep -q 'expires 24 h'; then die "NOTES.txt: a token warning with credentials.method=aksk"; fi
+notes -f "$CHART/ci/default-values.yaml" --set serviceMonitor.enabled=true | grep -q 'set serviceMonitor.labels.release' ||
+  die "NOTES.txt: no hint about the release label without one"
+if notes -f "$CHART/ci/everything-values.yaml" | grep -q 'set serviceMonitor.labels.release'; then
+  die "NOTES.txt: the release-label hint although the ServiceMonitor has release"
+fi
 
 step "helm: render-time guards"
 # expect_fail <message> <helm template args...>: rendering must fail and print the message.
