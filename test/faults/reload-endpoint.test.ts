@@ -86,7 +86,7 @@ describe('POST /-/reload', () => {
 
   it("shows a failed reload's problems to a caller on this machine only", async () => {
     const { file, base, running } = await start(true);
-    writeFileSync(file, 'accounts: {main: {project_id: 1}}\n');
+    writeFileSync(file, 'accounts: {main: {project_id: true}}\n');
     const local = await fetch(`${base}/-/reload`, { method: 'POST' });
     expect(local.status).toBe(500);
     expect(await local.text()).toContain('accounts.main.project_id: expected a string');
@@ -102,7 +102,7 @@ describe('POST /-/reload', () => {
     async () => {
       const { file, base } = await start(true);
       // A reload that ran would be seen: this config fails.
-      writeFileSync(file, 'accounts: {main: {project_id: 1}}\n');
+      writeFileSync(file, 'accounts: {main: {project_id: true}}\n');
       const target = `${base}/-/reload`;
       const attackerUrl = `http://127.0.0.1:${(attacker!.address() as AddressInfo).port}/`;
       const tab = await browser!.newPage();
