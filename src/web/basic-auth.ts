@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Secret } from '../domain/secret.js';
 import { workerCompare } from './bcrypt-worker.js';
+import { FairQueue } from './fair-queue.js';
 
 /**
  * HTTP basic authentication against bcrypt hashes. bcrypt is slow on purpose (about 50-100 ms at cost 10 in pure
  * JS), so a scraper that sends the same right credentials every few seconds is answered from a small cache of
  * recent successes instead. The cache holds only SHA-256 digests of "user:password", never the password itself.
- * Comparisons run on a worker thread (bcrypt-worker.ts), one at a time, from short per-client queues.
+ * Comparisons run on a worker thread (bcrypt-worker.ts), one at a time, from short per-address queues
+ * (fair-queue.ts).
  */
 
 export interface Credentials {
@@ -35,7 +37,7 @@ export interface BasicAuthOptions {
   readonly now?: () => number;
   /** bcrypt comparison; tests count calls. */
   readonly compare?: (password: string, hash: string) => Promise<boolean>;
-  /** Checks one client may have waiting; more are refused at once. Default 4. */
+  /** Checks one client address (an IPv6 /64) may have waiting, whatever the user names; more are refused at once. Default 4. */
   readonly maxQueuedPerClient?: number;
   /** Checks waiting in all; default 64. */
   readonly maxQueued?: number;
@@ -44,7 +46,8 @@ export interface BasicAuthOptions {
 export interface BasicAuthVerifier {
   /**
    * True when the header carries a configured user's right password. Never throws. `client` (the remote
-   * address) keys the fair queue: one client's flood of wrong passwords waits behind itself, not others.
+   * address) alone keys the fair queue: one address's flood of wrong passwords, under any user names, waits
+   * behind itself, not others.
    */
   verify(authorization: string | undefined, client?: string): Promise<boolean>;
   /** Cached successes right now (tests, debugging). */
@@ -59,7 +62,7 @@ export function createBasicAuthVerifier(opts: BasicAuthOptions): BasicAuthVerifi
   // Digest of "user:password" -> expiry (ms). Map order is insertion order: the first key is the oldest.
   const cache = new Map<string, number>();
   // One bcrypt comparison at a time (a flood of wrong passwords costs one core at most), taken in turn from each
-  // client's queue, each of which is short: a flood is refused at once instead of piling up.
+  // address's queue, each of which is short: a flood is refused at once instead of piling up.
   const queue = new FairQueue(opts.maxQueuedPerClient ?? 4, opts.maxQueued ?? 64);
   // Unknown users are checked against a real hash too, so response times do not tell which user names exist.
   const decoy = opts.users.values().next().value?.reveal();
@@ -83,7 +86,7 @@ export function createBasicAuthVerifier(opts: BasicAuthOptions): BasicAuthVerifi
       if (against === undefined) return false;
       let ok: boolean;
       try {
-        ok = (await queue.run(`${client}|${creds.user}`, () => compare(creds.password, against))) === true;
+        ok = (await queue.run(client, () => compare(creds.password, against))) === true;
       } catch {
         ok = false;
       }
@@ -97,62 +100,4 @@ export function createBasicAuthVerifier(opts: BasicAuthOptions): BasicAuthVerifi
       return true;
     },
   };
-}
-
-type Job = () => void;
-
-/**
- * Runs one task at a time, round-robin over clients. A client with `perClient` tasks waiting, or a queue of
- * `total`, gets undefined at once: a refused check is a failed login, never an unbounded wait.
- */
-class FairQueue {
-  readonly #waiting = new Map<string, Job[]>();
-  #size = 0;
-  #busy = false;
-  #parked: [string, Job[]] | undefined;
-
-  constructor(
-    private readonly perClient: number,
-    private readonly total: number,
-  ) {}
-
-  run<T>(client: string, task: () => Promise<T>): Promise<T | undefined> {
-    const mine = this.#waiting.get(client) ?? [];
-    if (mine.length >= this.perClient || this.#size >= this.total) return Promise.resolve(undefined);
-    return new Promise<T | undefined>((resolve, reject) => {
-      mine.push(() => {
-        Promise.resolve()
-          .then(task)
-          .then(resolve, reject)
-          .finally(() => {
-            this.#busy = false;
-            this.#next();
-          });
-      });
-      this.#waiting.set(client, mine);
-      this.#size++;
-      this.#next();
-    });
-  }
-
-  #next(): void {
-    if (this.#busy) return;
-    // The client served last goes to the back of the line only now, behind everyone who came while it ran.
-    if (this.#parked !== undefined) {
-      const [client, jobs] = this.#parked;
-      this.#parked = undefined;
-      const newer = this.#waiting.get(client) ?? [];
-      this.#waiting.delete(client);
-      if (jobs.length + newer.length > 0) this.#waiting.set(client, [...jobs, ...newer]);
-    }
-    const first = this.#waiting.entries().next();
-    if (first.done) return;
-    const [client, jobs] = first.value;
-    this.#waiting.delete(client);
-    const job = jobs.shift()!;
-    this.#parked = [client, jobs];
-    this.#size--;
-    this.#busy = true;
-    job();
-  }
 }
