@@ -119,23 +119,26 @@ export async function removeStaleTempFiles(path: string): Promise<number> {
 /**
  * Temporary file, fsync, rename: a crash at any point leaves either the old file or the new one,
  * never a mix. `mode` is the file's mode after the rename (the existing file's, so an operator's choice stays).
+ * A failure at any step (a full disk fails the write, the fsync or even the close) removes the temporary file
+ * before the error is passed on: a write retried after every poll cycle must not leave a file per attempt.
  */
 export async function writeFileAtomic(path: string, text: string, mode = 0o600): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  // 'wx': never follow a link or reuse a file someone placed at the temporary name.
+  // 'wx': never follow a link or reuse a file someone placed at the temporary name. Nothing to remove when it
+  // fails: the name is not ours then.
   const handle = await fs.open(tmp, 'wx', 0o600);
   try {
-    // The mode the operator gave the file it replaces (open's mode is cut by the umask; chmod is not).
-    await handle.chmod(mode);
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    try {
+      // The mode the operator gave the file it replaces (open's mode is cut by the umask; chmod is not).
+      await handle.chmod(mode);
+      await handle.writeFile(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await fs.rename(tmp, path);
   } catch (err) {
-    await fs.rm(tmp, { force: true });
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
     throw err;
   }
 }
