@@ -35,9 +35,9 @@ function failStep(step: 'chmod' | 'writeFile' | 'sync' | 'close' | 'rename'): vo
     const real = handle[step].bind(handle) as () => Promise<void>;
     // The real call still runs (a failed close still closes), then the disk's answer.
     handle[step] = (async (...a: unknown[]) => {
-      await (real as (...x: unknown[]) => Promise<void>)(...a).catch(() => undefined);
+      await (real)(...a).catch(() => undefined);
       throw enospc(step);
-    }) as never;
+    });
     return handle;
   });
 }
