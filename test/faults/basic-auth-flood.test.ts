@@ -50,7 +50,7 @@ describe('basic auth under 100 parallel wrong passwords', () => {
       const [, url] = await cli.waitFor(/"url":"(http:\/\/127\.0\.0\.1:\d+)"/);
       // The flood and the scraper share an address; another user's first login comes from another one (the
       // queue is fair by address: a flood delays its own address's checks, not others').
-      const get = (auth: string, from = '127.0.0.1') => getFrom(url, from, auth);
+      const get = (auth: string, from = '127.0.0.1') => getFrom(url!, from, auth);
       // Cache the scraper's login before the flood.
       expect((await timed(get(basic('prometheus', PASSWORD)))).status).toBe(200);
 

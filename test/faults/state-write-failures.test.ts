@@ -32,12 +32,12 @@ function failStep(step: 'chmod' | 'writeFile' | 'sync' | 'close' | 'rename'): vo
   const open = fs.open.bind(fs);
   vi.spyOn(fs, 'open').mockImplementation(async (...args: Parameters<typeof fs.open>) => {
     const handle: FileHandle = await open(...args);
-    const real = handle[step].bind(handle) as () => Promise<void>;
+    const real = handle[step].bind(handle) as (...a: unknown[]) => Promise<void>;
     // The real call still runs (a failed close still closes), then the disk's answer.
-    handle[step] = (async (...a: unknown[]) => {
-      await (real)(...a).catch(() => undefined);
+    (handle as unknown as Record<string, unknown>)[step] = async (...a: unknown[]) => {
+      await real(...a).catch(() => undefined);
       throw enospc(step);
-    });
+    };
     return handle;
   });
 }
@@ -67,7 +67,7 @@ describe('state writes on a full disk', () => {
     store.sync([target()]);
     failStep('writeFile');
     for (let cycle = 1; cycle <= 7; cycle++) {
-      store.apply(exportKeyId(target()), success({ status: 'running', percentage: cycle * 10 }), cycle);
+      store.apply(exportKeyId(target()), success({ status: 'processing', percentage: cycle * 10 }), cycle);
       await persistence.save(store.states());
     }
     expect(readdirSync(dir)).toEqual(['state.json']);
