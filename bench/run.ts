@@ -1,11 +1,12 @@
 /**
- * `npm run bench`: five performance figures, each beside a baseline measured in the same run.
+ * `npm run bench`: six performance figures, each beside a baseline measured in the same run.
  * Exits 1 when a target is missed, 2 when the bench itself fails or runs too long.
  * `node --expose-gc build/bench/run.js 1 3` runs only figures 1 and 3. BENCH_HELD_BASELINE=1 adds, to figure 5,
  * the failing cycle with each backoff keeping its slot (the old behaviour; takes about 1.5 minutes).
  */
 import { benchCycle } from './cycle.js';
 import { benchFailingCycle } from './failing-cycle.js';
+import { benchGzipFlood } from './gzip-flood.js';
 import { benchTargets, EXPORTS, gc } from './fixtures.js';
 import { machineLine } from './machine.js';
 import { benchMemory } from './memory.js';
@@ -14,7 +15,7 @@ import { formatTable, type Row } from './report.js';
 import { benchScrape } from './scrape.js';
 import { startSimProcess, type SimProcess } from './sim-process.js';
 
-const WATCHDOG_MS = 8 * 60_000;
+const WATCHDOG_MS = 10 * 60_000;
 
 function step(name: string): void {
   console.error(`[bench] ${name}...`);
@@ -22,33 +23,33 @@ function step(name: string): void {
 
 async function run(wanted: (n: number) => boolean, rows: Row[]): Promise<void> {
   if (wanted(1)) {
-    step('1/5 /metrics scrape');
+    step('1/6 /metrics scrape');
     rows.push(...(await benchScrape(EXPORTS)));
     gc();
   }
-  if (![2, 3, 4, 5].some(wanted)) return;
+  if (![2, 3, 4, 5, 6].some(wanted)) return;
   let sim: SimProcess | undefined;
   try {
     step('starting the simulator child');
     sim = await startSimProcess(EXPORTS);
     const targets = benchTargets(EXPORTS);
     if (wanted(2)) {
-      step('2/5 CPU per poll');
+      step('2/6 CPU per poll');
       rows.push(...(await benchPollCpu(sim.url, targets, { polls: 2000, rounds: 5, concurrency: 16 })));
       gc();
     }
     if (wanted(3)) {
-      step('3/5 poll cycle');
+      step('3/6 poll cycle');
       rows.push(...(await benchCycle(sim, targets, { concurrency: 64, latencyMs: 20, reps: 3 })));
       gc();
     }
     if (wanted(4)) {
-      step('4/5 resident memory');
+      step('4/6 resident memory');
       rows.push(...(await benchMemory(sim.url, EXPORTS)));
       gc();
     }
     if (wanted(5)) {
-      step('5/5 poll cycle with 20 % of exports failing');
+      step('5/6 poll cycle with 20 % of exports failing');
       rows.push(
         ...(await benchFailingCycle(sim, targets, {
           concurrency: 16,
@@ -61,6 +62,11 @@ async function run(wanted: (n: number) => boolean, rows: Row[]): Promise<void> {
           heldBaseline: process.env.BENCH_HELD_BASELINE === '1',
         })),
       );
+      gc();
+    }
+    if (wanted(6)) {
+      step('6/6 200 concurrent gzip scrapes');
+      rows.push(...(await benchGzipFlood(sim.url, EXPORTS)));
     }
   } finally {
     await sim?.stop();

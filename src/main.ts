@@ -165,6 +165,8 @@ async function main(argv: string[]): Promise<number | undefined> {
     enableLifecycle: flags.enableLifecycle,
     web,
     metricsPath: flags.telemetryPath,
+    maxRequests: flags.maxRequests,
+    writeIdleTimeoutMs: flags.writeIdleTimeoutMs,
   });
   logger.info(
     {

@@ -33,6 +33,10 @@ export interface Flags {
   readonly webConfigFile?: string;
   /** `--web.enable-lifecycle`: POST /-/reload (off by default, as in Prometheus). */
   readonly enableLifecycle: boolean;
+  /** `--web.max-requests`: scrapes served at once, more get 503; 0 is no limit. */
+  readonly maxRequests: number;
+  /** `--web.write-idle-timeout`: a scrape response the client reads nothing of for this long is cut off; 0 never. */
+  readonly writeIdleTimeoutMs: number;
   readonly help: boolean;
   readonly version: boolean;
 }
@@ -63,6 +67,8 @@ const OPTIONS = {
   timeout: { type: 'string' },
   'web.config.file': { type: 'string' },
   'web.enable-lifecycle': { type: 'boolean', default: false },
+  'web.max-requests': { type: 'string', default: '10' },
+  'web.write-idle-timeout': { type: 'string', default: '10s' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', default: false },
 } as const;
@@ -128,6 +134,14 @@ export function parseFlags(argv: readonly string[]): FlagsResult {
   if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) {
     return { ok: false, error: `--log.format: expected ${LOG_FORMATS.join(' or ')}, got "${logFormat}"` };
   }
+  const maxRequests = Number(values['web.max-requests']);
+  if (!/^\d{1,6}$/.test(String(values['web.max-requests']))) {
+    return { ok: false, error: `--web.max-requests: expected a whole number (0 for no limit), got "${values['web.max-requests']}"` };
+  }
+  const writeIdleTimeoutMs = parseDuration(String(values['web.write-idle-timeout']));
+  if (writeIdleTimeoutMs === undefined) {
+    return { ok: false, error: `--web.write-idle-timeout: expected a duration such as 10s (0s for none), got "${values['web.write-idle-timeout']}"` };
+  }
   const telemetryPath = String(values['web.telemetry-path']);
   const pathProblem = telemetryPathProblem(telemetryPath);
   if (pathProblem) return { ok: false, error: `--web.telemetry-path: ${pathProblem}` };
@@ -150,6 +164,8 @@ export function parseFlags(argv: readonly string[]): FlagsResult {
       timeoutMs,
       webConfigFile,
       enableLifecycle: values['web.enable-lifecycle'] === true,
+      maxRequests,
+      writeIdleTimeoutMs,
       help: values.help === true,
       version: values.version === true,
     },
@@ -189,6 +205,12 @@ Flags:
                               open. Validated at start-up: an invalid file is exit 1.
   --web.enable-lifecycle      Serve POST /-/reload (off by default, as in Prometheus).
                               SIGHUP and config file changes reload either way.
+  --web.max-requests=N        Scrapes of the metrics served at once (default 10; 0: no
+                              limit). More are answered 503 with Retry-After and counted
+                              in clouddc_exporter_scrapes_refused_total.
+  --web.write-idle-timeout=DURATION
+                              Cut off a metrics response the client has read nothing of
+                              for this long (default "10s"; "0s": never).
   --log.level=LEVEL           One of trace, debug, info, warn, error (default "info";
                               "warn" with --once and --wait).
   --log.format=FORMAT         "logfmt" (default, as Prometheus and exporter-toolkit) or

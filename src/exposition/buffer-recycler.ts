@@ -6,7 +6,9 @@
  * The measurements are in docs/performance.md.
  *
  * A Buffer may be reused only once no scrape can still be writing it to a socket. Scrapes are
- * reads: a Buffer retired while reads are open waits in quarantine until the last of them ends.
+ * reads: a Buffer retired while reads are open waits in quarantine until every read that began
+ * before it was retired has ended. Not until no read is open at all: scrapes that overlap without
+ * end (many scrapers) would otherwise keep the whole quarantine, 64 MB, and every allocation after it.
  * A read that never ends (a caller that does not give its chunks back) only stops the reuse;
  * quarantine and the free lists are capped, and whatever does not fit is left to the GC.
  *
@@ -32,9 +34,12 @@ const QUARANTINE_CAP_BYTES = 64 * 1024 * 1024;
 
 export class BufferRecycler {
   readonly #pools: Pool[];
-  #quarantine: Array<{ buf: Buffer; pool: number }> = [];
+  /** Oldest first; `after`: the reads with a lower number may still be writing it. */
+  #quarantine: Array<{ buf: Buffer; pool: number; after: number }> = [];
   #quarantineBytes = 0;
-  #reads = 0;
+  /** Numbers of the open reads, oldest first (a Set keeps insertion order). */
+  readonly #open = new Set<number>();
+  #nextRead = 0;
 
   /** One pool per entry of `limits`; take() and retire() name the pool by its index. */
   constructor(limits: readonly PoolLimits[]) {
@@ -62,9 +67,9 @@ export class BufferRecycler {
   /** `buf` (from take() on `pool`) is no longer served to new readers. */
   retire(buf: Buffer, pool = 0): void {
     if (buf.length === 0) return;
-    if (this.#reads > 0) {
+    if (this.#open.size > 0) {
       if (this.#quarantineBytes + buf.length > QUARANTINE_CAP_BYTES) return;
-      this.#quarantine.push({ buf, pool });
+      this.#quarantine.push({ buf, pool, after: this.#nextRead });
       this.#quarantineBytes += buf.length;
       return;
     }
@@ -73,16 +78,19 @@ export class BufferRecycler {
 
   /** A scrape starts reading the current Buffers; call the returned function once it is done. */
   beginRead(): () => void {
-    this.#reads++;
-    let open = true;
+    const id = this.#nextRead++;
+    this.#open.add(id);
     return () => {
-      if (!open) return;
-      open = false;
-      if (--this.#reads > 0) return;
-      const released = this.#quarantine;
-      this.#quarantine = [];
-      this.#quarantineBytes = 0;
-      for (const { buf, pool } of released) this.#keep(buf, pool);
+      if (!this.#open.delete(id)) return;
+      const oldest = this.#open.values().next();
+      const before = oldest.done ? Infinity : oldest.value;
+      let n = 0;
+      while (n < this.#quarantine.length && this.#quarantine[n]!.after <= before) n++;
+      if (n === 0) return;
+      for (const { buf, pool } of this.#quarantine.splice(0, n)) {
+        this.#quarantineBytes -= buf.length;
+        this.#keep(buf, pool);
+      }
     };
   }
 

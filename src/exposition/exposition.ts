@@ -10,6 +10,9 @@ export { FleetExposition } from './fleet-exposition.js';
 export { EXPORT_FAMILIES } from './families.js';
 export { FLEET_FAMILIES } from './fleet-families.js';
 
+/** gzip scrapes prepared at once (see Exposition.#gzipping). */
+const GZIP_PREPARING = 2;
+
 /**
  * One scrape's body. The chunks are written out in order as they are; release() says the socket is
  * done with them (sent, client gone, or never written), so their memory may be reused. Call it on
@@ -53,6 +56,13 @@ export class Exposition implements StateListener {
   readonly #gzip = new GzipStitcher();
   readonly #head: (() => Promise<string> | string) | undefined;
   readonly #tail: (() => readonly Buffer[]) | undefined;
+  /**
+   * gzip scrapes being prepared (ages written, compressed). Two at a time: each holds its own ages Buffer until its
+   * segments exist, and the stitcher compresses two chunks at a time anyway. The rest wait their turn, holding
+   * nothing; the segments they then find cached are shared.
+   */
+  #gzipping = 0;
+  readonly #gzipQueue: Array<() => void> = [];
 
   constructor(opts: ExpositionOptions = {}) {
     const families = opts.families ?? EXPORT_FAMILIES;
@@ -72,17 +82,39 @@ export class Exposition implements StateListener {
    * `gzip`, one gzip member stitched from segments cached per unchanged chunk.
    */
   async scrape(now: number, opts: { readonly gzip: boolean }): Promise<ScrapeLease> {
-    const head = this.#head === undefined ? undefined : Buffer.from(await this.#head());
-    const read = this.#blocks.read(now);
+    if (!opts.gzip) {
+      const head = await this.#headBuffer();
+      const read = this.#blocks.read(now);
+      return { chunks: this.#all(read, head), encoding: 'identity', release: () => read.end() };
+    }
+    // A finished preparation hands its turn straight to the next one waiting.
+    if (this.#gzipping < GZIP_PREPARING) this.#gzipping++;
+    else await new Promise<void>((resolve) => this.#gzipQueue.push(resolve));
+    try {
+      const head = await this.#headBuffer();
+      const read = this.#blocks.read(now);
+      try {
+        // The compressed segments are Buffers of their own: the plain chunks are free once they exist.
+        return { chunks: await this.#gzip.gzip(this.#all(read, head)), encoding: 'gzip', release: () => undefined };
+      } finally {
+        read.end();
+      }
+    } finally {
+      const next = this.#gzipQueue.shift();
+      if (next) next();
+      else this.#gzipping--;
+    }
+  }
+
+  /** The head, every per-export family, then the tail (the fleet's series). */
+  #all(read: BlockRead, head: Buffer | undefined): Buffer[] {
     const chunks = this.#chunks(read, head);
     if (this.#tail !== undefined) chunks.push(...this.#tail());
-    if (!opts.gzip) return { chunks, encoding: 'identity', release: () => read.end() };
-    try {
-      // The compressed segments are Buffers of their own: the plain chunks are free once they exist.
-      return { chunks: await this.#gzip.gzip(chunks), encoding: 'gzip', release: () => undefined };
-    } finally {
-      read.end();
-    }
+    return chunks;
+  }
+
+  async #headBuffer(): Promise<Buffer | undefined> {
+    return this.#head === undefined ? undefined : Buffer.from(await this.#head());
   }
 
   /** The per-export families alone as one string (tests and the bench's baseline). */

@@ -62,9 +62,35 @@ export function crc32Combine(crcA: number, crcB: number, lengthB: number): numbe
   return (multmodp(x2nmodp(lengthB, 3), crcA) ^ crcB) >>> 0;
 }
 
+/** Compresses one chunk into a raw-deflate segment that ends on a byte boundary. */
+export type Deflate = (chunk: Buffer) => Promise<Buffer>;
+
+// Level 1: the exposition is repetitive, so fast compression already gets most of the gain.
+const deflateSegment: Deflate = (chunk) => deflateRawAsync(chunk, { level: 1, finishFlush: constants.Z_SYNC_FLUSH });
+
+/**
+ * Compressions running at once, over all scrapes: each holds a zlib context (about 256 KiB) and its output, and the
+ * machine has few cores to run them on anyway.
+ */
+const DEFAULT_PARALLEL = 2;
+
 export class GzipStitcher {
   /** Weak: a chunk that is no longer served takes its segment with it. Chunks are never changed in place. */
   readonly #segments = new WeakMap<Buffer, Segment>();
+  /**
+   * The compression in flight per chunk: concurrent scrapes of an uncached chunk share it instead of each
+   * compressing the chunk again (issue 21: 200 scrapes after a poll compressed every changed chunk 200 times).
+   */
+  readonly #inFlight = new WeakMap<Buffer, Promise<Segment>>();
+  readonly #deflate: Deflate;
+  readonly #parallel: number;
+  #running = 0;
+  readonly #waiting: Array<() => void> = [];
+
+  constructor(opts: { readonly deflate?: Deflate; readonly parallel?: number } = {}) {
+    this.#deflate = opts.deflate ?? deflateSegment;
+    this.#parallel = opts.parallel ?? DEFAULT_PARALLEL;
+  }
 
   /** One gzip member holding `chunks` in order, as a list of Buffers to write. */
   async gzip(chunks: readonly Buffer[]): Promise<Buffer[]> {
@@ -81,13 +107,28 @@ export class GzipStitcher {
     return [HEADER, ...segments.map((s) => s.deflated), FINAL_BLOCK, trailer];
   }
 
-  async #segment(chunk: Buffer): Promise<Segment> {
+  #segment(chunk: Buffer): Promise<Segment> {
     const cached = this.#segments.get(chunk);
-    if (cached !== undefined) return cached;
-    // Level 1: the exposition is repetitive, so fast compression already gets most of the gain.
-    const deflated = await deflateRawAsync(chunk, { level: 1, finishFlush: constants.Z_SYNC_FLUSH });
-    const segment = { deflated, crc: crc32(chunk), length: chunk.length };
-    this.#segments.set(chunk, segment);
-    return segment;
+    if (cached !== undefined) return Promise.resolve(cached);
+    const pending = this.#inFlight.get(chunk);
+    if (pending !== undefined) return pending;
+    const started = this.#compress(chunk).finally(() => this.#inFlight.delete(chunk));
+    this.#inFlight.set(chunk, started);
+    return started;
+  }
+
+  async #compress(chunk: Buffer): Promise<Segment> {
+    // A finished compression hands its place straight to the next one waiting.
+    if (this.#running < this.#parallel) this.#running++;
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    try {
+      const segment = { deflated: await this.#deflate(chunk), crc: crc32(chunk), length: chunk.length };
+      this.#segments.set(chunk, segment);
+      return segment;
+    } finally {
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#running--;
+    }
   }
 }

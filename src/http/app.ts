@@ -5,7 +5,7 @@ import { apiRoutes } from './api.js';
 import { healthRoutes } from './health.js';
 import { landingRoute } from './landing.js';
 import { lifecycleRoutes } from './lifecycle.js';
-import { metricsRoute } from './metrics.js';
+import { metricsRoute, type ScrapeLimits } from './metrics.js';
 import type { ExporterView } from './view.js';
 
 export interface AppOptions {
@@ -15,14 +15,16 @@ export interface AppOptions {
   readonly before?: readonly Koa.Middleware[];
   /** `--web.telemetry-path` (default /metrics). */
   readonly metricsPath?: string;
+  /** The cap on scrapes at once and the write timeout; DEFAULT_SCRAPE_LIMITS when absent. */
+  readonly scrapeLimits?: ScrapeLimits;
 }
 
 /** Composes the routes. Handlers only read from the exporter; none of them changes state. */
-export function createApp({ view, logger, before = [], metricsPath = '/metrics' }: AppOptions): Koa {
+export function createApp({ view, logger, before = [], metricsPath = '/metrics', scrapeLimits }: AppOptions): Koa {
   const app = new Koa();
   // Exact paths only: /METRICS or /metrics/ would slip past a proxy's exact-path rules.
   const router = new Router({ strict: true, sensitive: true });
-  metricsRoute(router, view, metricsPath);
+  metricsRoute(router, view, metricsPath, scrapeLimits);
   healthRoutes(router, view);
   lifecycleRoutes(router, view);
   // As exporter-toolkit does: with the metrics at "/", there is no landing page.

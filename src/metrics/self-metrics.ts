@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
 import type { ApiObserver, AuthObserver, SecretFileKey } from '../clouddc/observer.js';
 import { registerDefaultMetrics } from './default-metrics.js';
+import { scrapeMetrics, type ScrapeMetrics } from './scrape-metrics.js';
 
 /**
  * The exporter's own metrics, on a private prom-client registry (no global state). Per-export
@@ -23,6 +24,8 @@ export interface SelfMetrics {
   readonly pollInterval: Gauge;
   /** Versions of re-read files refused, by `file`: a secret's config key, or tls_server_config for the web TLS files. */
   readonly fileReloadFailures: Counter<'file'>;
+  /** Scrapes refused by --web.max-requests and cut off by --web.write-idle-timeout. */
+  readonly scrapes: ScrapeMetrics;
   /** Drops every series of an account that a reload removed, so it does not linger as stale data. */
   forgetAccount(account: string): Promise<void>;
 }
@@ -120,6 +123,7 @@ export function createSelfMetrics(opts: SelfMetricsOptions): SelfMetrics {
     api,
     auth,
     fileReloadFailures,
+    scrapes: scrapeMetrics(registry),
     async forgetAccount(account) {
       forgetPaused(account);
       for (const metric of registry.getMetricsAsArray() as unknown as Metric[]) {

@@ -18,6 +18,7 @@ import { loadConfigFile } from '../config/load.js';
 import type { WebConfig } from '../web/config.js';
 import type { ExportFileSet } from '../config/export-files.js';
 import { exportFileMetrics } from '../metrics/export-file-metrics.js';
+import { DEFAULT_SCRAPE_LIMITS } from '../http/metrics.js';
 import { webMiddleware } from '../web/middleware.js';
 import { createWebServer } from '../web/server.js';
 
@@ -48,6 +49,10 @@ export interface StartOptions {
   readonly web?: WebConfig;
   /** `--web.telemetry-path`; default /metrics. */
   readonly metricsPath?: string;
+  /** `--web.max-requests`: scrapes served at once (0: no limit); default 10. */
+  readonly maxRequests?: number;
+  /** `--web.write-idle-timeout` in ms (0: none); default 10 s. */
+  readonly writeIdleTimeoutMs?: number;
   /** `export_files`, already loaded once into `config`; reloaded with the config and whenever a file changes. */
   readonly exportFiles?: ExportFileSet;
 }
@@ -180,6 +185,11 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
     },
     ...(opts.web && { before: webMiddleware(opts.web, logger) }),
     ...(opts.metricsPath && { metricsPath: opts.metricsPath }),
+    scrapeLimits: {
+      maxInFlight: opts.maxRequests ?? DEFAULT_SCRAPE_LIMITS.maxInFlight,
+      writeIdleTimeoutMs: opts.writeIdleTimeoutMs ?? DEFAULT_SCRAPE_LIMITS.writeIdleTimeoutMs,
+      ...metrics.scrapes,
+    },
   });
   if (opts.web?.tls) metrics.fileReloadFailures.inc({ file: 'tls_server_config' }, 0);
   const tlsRefused = (): void => metrics.fileReloadFailures.inc({ file: 'tls_server_config' });

@@ -22,11 +22,22 @@ describe('parseFlags', () => {
         timeoutMs: undefined,
         webConfigFile: undefined,
         enableLifecycle: false,
+        maxRequests: 10,
+        writeIdleTimeoutMs: 10_000,
         help: false,
         version: false,
       },
     });
     expect(parseFlags(['--web.enable-lifecycle'])).toMatchObject({ ok: true, flags: { enableLifecycle: true } });
+    expect(parseFlags(['--web.max-requests=0', '--web.write-idle-timeout=0s'])).toMatchObject({
+      ok: true,
+      flags: { maxRequests: 0, writeIdleTimeoutMs: 0 },
+    });
+    expect(parseFlags(['--web.max-requests=-1'])).toEqual({ ok: false, error: '--web.max-requests: expected a whole number (0 for no limit), got "-1"' });
+    expect(parseFlags(['--web.write-idle-timeout=soon'])).toEqual({
+      ok: false,
+      error: '--web.write-idle-timeout: expected a duration such as 10s (0s for none), got "soon"',
+    });
   });
 
   it('accepts both --flag=value and --flag value', () => {
