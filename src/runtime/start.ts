@@ -90,6 +90,15 @@ export function apiSourceFactory(opts: Pick<StartOptions, 'logger' | 'now' | 'du
     });
 }
 
+/**
+ * The change check's starting point, as the reloader computes it: with export files, their fingerprint too, or the
+ * first check would see a change (and reload, re-reading every file) where there is none.
+ */
+async function initialDigest(configFile: string, extra?: () => Promise<string>): Promise<string | undefined> {
+  const own = await fileDigest(configFile);
+  return own === undefined || extra === undefined ? own : `${own}+${await extra()}`;
+}
+
 /** A refusal to start that main.ts prints as it is and exits 1 on. */
 export class StartupError extends Error {}
 
@@ -167,7 +176,7 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
           },
           logger,
         },
-        await fileDigest(opts.configFile),
+        await initialDigest(opts.configFile, files && (() => files.fingerprint(patterns))),
       )
     : undefined;
   const app = createApp({
