@@ -162,11 +162,12 @@ describe('a client that never reads: --web.write-idle-timeout', () => {
     const kb = Buffer.alloc(64 * 1024, 'b');
     const { view, counts } = leasingView(() => Array<Buffer>(256).fill(kb));
     let timedOut = 0;
-    const port = await serve(view, { maxInFlight: 1, writeIdleTimeoutMs: 300, timedOut: () => timedOut++ });
+    // The reader shares this process with the server: a generous timeout, so a stall of the test process is not one.
+    const port = await serve(view, { maxInFlight: 1, writeIdleTimeoutMs: 2000, timedOut: () => timedOut++ });
     const res = await fetch(`http://127.0.0.1:${port}/metrics`);
     const reader = res.body!.getReader();
     let bytes = 0;
-    // Reads 16 MB in small bites with pauses shorter than the timeout: slow, but never idle for 300 ms.
+    // Reads 16 MB in small bites with pauses far shorter than the timeout: slow, but never idle for long.
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
