@@ -58,6 +58,9 @@ async function main(argv: string[]): Promise<number | undefined> {
   if (flags.demo) {
     const { startDemo } = await import('./runtime/demo.js');
     demo = await startDemo();
+    // Whichever way the process ends (a forced exit after a slow shutdown included), the temporary directory goes.
+    const d = demo;
+    process.on('exit', () => d.removeSync());
     config = demo.config;
   } else {
     const result = await loadConfigFile(flags.configFile, process.env);
@@ -141,7 +144,7 @@ async function main(argv: string[]): Promise<number | undefined> {
   }
 
   // All before the exporter starts, so that nothing awaits between its start and the signal handlers.
-  const [{ createLogger }, { startExporter }, { describeWebConfig }, demoModule] = await Promise.all([
+  const [{ createLogger }, { startExporter, StartupError }, { describeWebConfig }, demoModule] = await Promise.all([
     import('./runtime/logger.js'),
     import('./runtime/start.js'),
     import('./web/config.js'),
@@ -167,6 +170,13 @@ async function main(argv: string[]): Promise<number | undefined> {
     metricsPath: flags.telemetryPath,
     maxRequests: flags.maxRequests,
     writeIdleTimeoutMs: flags.writeIdleTimeoutMs,
+  }).catch(async (err: unknown) => {
+    if (!(err instanceof StartupError)) throw err;
+    await demo?.close();
+    const hint = demo && err.flag === '--web.listen-address' ? `\nThe demo takes the same flag: npm start -- --web.listen-address=127.0.0.1:9878\n` : '\n';
+    process.stderr.write(`clouddc-exporter: ${err.message}${hint}`);
+    // At once: a refusal to start must not wait for whatever else still holds the event loop.
+    process.exit(1);
   });
   logger.info(
     {

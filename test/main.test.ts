@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -90,6 +91,40 @@ describe('clouddc-exporter CLI', () => {
     // logfmt by default, as Prometheus logs.
     expect(cli.stdout()).toMatch(/^time=\S+ level=info msg=stopped$/m);
     expect(cli.stdout()).not.toContain('shutdown took longer');
+  });
+
+  it('a taken port: exit 1 at once naming --web.listen-address (and npm start -- …), the demo directory removed', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as AddressInfo).port;
+    const tmp = mkdtempSync(join(tmpdir(), 'cde-tmp-'));
+    try {
+      const started = Date.now();
+      const cli = runCli(['--demo', `--web.listen-address=127.0.0.1:${port}`], { TMPDIR: tmp });
+      expect(await cli.exited).toBe(1);
+      expect(Date.now() - started, 'exits at once, not after a shutdown timeout').toBeLessThan(4_000);
+      expect(cli.stderr()).toContain(`clouddc-exporter: cannot listen on 127.0.0.1:${port}: the address is already in use`);
+      expect(cli.stderr()).toContain('--web.listen-address=[host]:port');
+      expect(cli.stderr()).toContain('npm start -- --web.listen-address=');
+      expect(cli.stderr()).not.toMatch(/\n\s+at .*:\d+:\d+/);
+      expect(readdirSync(tmp)).toEqual([]);
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('the demo: no overrun warning at start, and SIGTERM removes its temporary directory', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'cde-tmp-'));
+    const cli = runCli(['--demo', '--web.listen-address=127.0.0.1:0'], { TMPDIR: tmp });
+    await cli.waitFor(/Press Ctrl\+C to stop/);
+    expect(readdirSync(tmp)).toHaveLength(1);
+    // Two schedule ticks (5 s apart) after the start-up cycle.
+    await new Promise((r) => setTimeout(r, 6_000));
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+    expect(cli.stdout() + cli.stderr()).not.toContain('overran');
+    expect(cli.stdout()).not.toContain('configuration reloaded');
+    expect(readdirSync(tmp)).toEqual([]);
   });
 
   it('--web.telemetry-path and --log.format=json: metrics at the given path, JSON log lines', async () => {

@@ -10,7 +10,8 @@ export interface CycleRunner {
    * Starts a cycle unless one is running; resolves when the started cycle ends (or at once when one is running).
    * `info` comes from the schedule; cycles started any other way have none. A scheduled tick that finds a cycle
    * running is counted (onSkip) and its cycle starts late, as soon as the running one ends; of several such
-   * ticks in one overrun only the latest runs.
+   * ticks in one overrun only the latest runs. A scheduled tick that finds an unscheduled cycle running (the
+   * start-up cycle, a cycle by hand) starts late the same way but is no overrun of the interval: not counted.
    */
   tick(info?: Tick): Promise<void>;
   /** Forgets a late tick not started yet (the schedule stopped). */
@@ -26,8 +27,10 @@ export interface CycleRunner {
 /** `now` is the schedule's clock (wall time, like node-cron's tick times), used only to say how late a tick runs. */
 export function createCycleRunner(runCycle: (tick?: Tick) => Promise<void>, onSkip: () => void, now: () => number = Date.now): CycleRunner {
   let current: Promise<void> | undefined;
+  let currentScheduled = false;
   let late: Tick | undefined;
   const start = (info: Tick | undefined): Promise<void> => {
+    currentScheduled = info !== undefined;
     const cycle = runCycle(info)
       .catch(() => undefined)
       .finally(() => {
@@ -46,7 +49,7 @@ export function createCycleRunner(runCycle: (tick?: Tick) => Promise<void>, onSk
     },
     tick(info) {
       if (current) {
-        onSkip();
+        if (info === undefined || currentScheduled) onSkip();
         if (info !== undefined) late = info;
         return Promise.resolve();
       }

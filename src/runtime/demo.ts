@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,8 @@ export interface Demo {
   readonly exportsDir: string;
   /** Stops the simulator and removes the temporary directory. */
   close(): Promise<void>;
+  /** Removes the temporary directory at once (for process exit, when nothing async runs any more). */
+  removeSync(): void;
 }
 
 /** The server the demo starts a log export for on its own, to show a new export appearing on the status page. */
@@ -57,7 +60,7 @@ export async function startDemo(now: number = Date.now()): Promise<Demo> {
     await simulator.close();
     await rm(dir, { recursive: true, force: true });
   };
-  return { simulator, config: loaded.config, configFile, exportsDir, close };
+  return { simulator, config: loaded.config, configFile, exportsDir, close, removeSync: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** The command a user runs to start an export the demo then tracks, as the demo does once by itself. */

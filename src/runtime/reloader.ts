@@ -41,15 +41,22 @@ async function digest(path: string): Promise<string | undefined> {
  * Reloads are serialised: a trigger during a reload waits for it and then runs its own, so the
  * last trigger always sees the latest file.
  */
+/** The fingerprint a change check compares: the file's digest, and the export files' when there are any. */
+export async function configFingerprint(deps: Pick<ReloaderDeps, 'path' | 'extraDigest'>): Promise<string | undefined> {
+  const own = await digest(deps.path);
+  return own === undefined || deps.extraDigest === undefined ? own : `${own}+${await deps.extraDigest()}`;
+}
+
+/**
+ * `initialDigest`: what `configFingerprint(deps)` gave for the config the exporter started with; anything else
+ * (the config file's digest alone, say) makes the first check see a change that never happened.
+ */
 export function createReloader(deps: ReloaderDeps, initialDigest?: string): Reloader {
   let lastAttempt = initialDigest;
   let queue: Promise<unknown> = Promise.resolve();
   let checking: Promise<void> | undefined;
 
-  const current = async (): Promise<string | undefined> => {
-    const own = await digest(deps.path);
-    return own === undefined || deps.extraDigest === undefined ? own : `${own}+${await deps.extraDigest()}`;
-  };
+  const current = (): Promise<string | undefined> => configFingerprint(deps);
 
   async function doReload(trigger: string): Promise<ReloadOutcome> {
     lastAttempt = await current();
@@ -88,5 +95,3 @@ export function createReloader(deps: ReloaderDeps, initialDigest?: string): Relo
   };
   return reloader;
 }
-
-export { digest as fileDigest };

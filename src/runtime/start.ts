@@ -12,7 +12,8 @@ import { Exporter, type SourceFactory } from './exporter.js';
 import { createPersistence } from './persistence.js';
 import { protectedFiles } from './protected-files.js';
 import { resolveStoragePath } from './storage-path.js';
-import { createReloader, fileDigest, type Reloader } from './reloader.js';
+import { configFingerprint, createReloader, type Reloader, type ReloaderDeps } from './reloader.js';
+import { listenProblem } from './listen-problem.js';
 import { ownsServer, shardConfig, type Shard } from './shard.js';
 import { loadConfigFile } from '../config/load.js';
 import type { WebConfig } from '../web/config.js';
@@ -90,17 +91,16 @@ export function apiSourceFactory(opts: Pick<StartOptions, 'logger' | 'now' | 'du
     });
 }
 
-/**
- * The change check's starting point, as the reloader computes it: with export files, their fingerprint too, or the
- * first check would see a change (and reload, re-reading every file) where there is none.
- */
-async function initialDigest(configFile: string, extra?: () => Promise<string>): Promise<string | undefined> {
-  const own = await fileDigest(configFile);
-  return own === undefined || extra === undefined ? own : `${own}+${await extra()}`;
-}
-
 /** A refusal to start that main.ts prints as it is and exits 1 on. */
-export class StartupError extends Error {}
+export class StartupError extends Error {
+  /** The flag that changes what was refused, when there is one. */
+  constructor(
+    message: string,
+    readonly flag?: string,
+  ) {
+    super(message);
+  }
+}
 
 /** Wires config → clients → exporter → HTTP server and starts them. */
 export async function startExporter(opts: StartOptions): Promise<Running> {
@@ -143,42 +143,38 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
   if (files && opts.config.exportFiles) updateFileMetrics(files.status);
   let patterns = opts.config.exportFiles ?? [];
   let filesSeen = patterns.length > 0;
-  const reloader = opts.configFile
-    ? createReloader(
-        {
-          path: opts.configFile,
-          load: async (path) => {
-            const loaded = await loadConfigFile(path, opts.env ?? process.env);
-            if (!loaded.ok || files === undefined) return loaded;
-            patterns = loaded.config.exportFiles ?? [];
-            const merged = await files.load(loaded.config);
-            if (merged.newProblems.length > 0) {
-              logger.error(
-                { problems: merged.newProblems },
-                `export file(s) failed to load; keeping their last good content:\n${merged.newProblems.join('\n')}`,
-              );
-            }
-            // Once registered, the gauges follow every load, so files dropped from export_files lose their series.
-            if (patterns.length > 0 || filesSeen) updateFileMetrics(merged.files);
-            filesSeen ||= patterns.length > 0;
-            return { ok: true, config: merged.config };
-          },
-          ...(files && { extraDigest: () => files.fingerprint(patterns) }),
-          transform: (c) => shardConfig(c, shard),
-          apply: async (c) => {
-            const result = await exporter.applyConfig(c);
-            capacityWarnings = reportCapacity(c, shard, metrics, logger);
-            return result;
-          },
-          onOutcome: (ok) => {
-            metrics.reloadSuccessful.set(ok ? 1 : 0);
-            if (ok) metrics.reloadSuccessTimestamp.set(now() / 1000);
-          },
-          logger,
+  const reloaderDeps: ReloaderDeps | undefined = opts.configFile
+    ? {
+        path: opts.configFile,
+        load: async (path) => {
+          const loaded = await loadConfigFile(path, opts.env ?? process.env);
+          if (!loaded.ok || files === undefined) return loaded;
+          patterns = loaded.config.exportFiles ?? [];
+          const merged = await files.load(loaded.config);
+          if (merged.newProblems.length > 0) {
+            logger.error({ problems: merged.newProblems }, `export file(s) failed to load; keeping their last good content:\n${merged.newProblems.join('\n')}`);
+          }
+          // Once registered, the gauges follow every load, so files dropped from export_files lose their series.
+          if (patterns.length > 0 || filesSeen) updateFileMetrics(merged.files);
+          filesSeen ||= patterns.length > 0;
+          return { ok: true, config: merged.config };
         },
-        await initialDigest(opts.configFile, files && (() => files.fingerprint(patterns))),
-      )
+        ...(files && { extraDigest: () => files.fingerprint(patterns) }),
+        transform: (c) => shardConfig(c, shard),
+        apply: async (c) => {
+          const result = await exporter.applyConfig(c);
+          capacityWarnings = reportCapacity(c, shard, metrics, logger);
+          return result;
+        },
+        onOutcome: (ok) => {
+          metrics.reloadSuccessful.set(ok ? 1 : 0);
+          if (ok) metrics.reloadSuccessTimestamp.set(now() / 1000);
+        },
+        logger,
+      }
     : undefined;
+  // The same fingerprint the change checks compute, export files included: a first check must find no change.
+  const reloader = reloaderDeps && createReloader(reloaderDeps, await configFingerprint(reloaderDeps));
   const app = createApp({
     logger,
     view: {
@@ -206,10 +202,16 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
   // eslint-disable-next-line @typescript-eslint/no-misused-promises
   const { server, scheme } = createWebServer(app.callback(), opts.web, logger, tlsRefused);
   server.listen(opts.listen.port, opts.listen.host);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+  } catch (err) {
+    // Nothing has started yet (no schedule, no watcher): closing the clients is all there is to undo.
+    await exporter.stop(0);
+    throw new StartupError(listenProblem(opts.listen, err), '--web.listen-address');
+  }
   // Slow or stalled scrapers must not hold sockets forever.
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;

@@ -71,6 +71,28 @@ describe('createCycleRunner', () => {
     expect(runner.running).toBe(false);
   });
 
+  it('does not count a scheduled tick that finds the start-up (unscheduled) cycle running, and still runs it late', async () => {
+    const gate = deferred();
+    const seen: Array<Tick | undefined> = [];
+    let skipped = 0;
+    const runner = createCycleRunner(
+      async (tick) => {
+        seen.push(tick);
+        if (seen.length === 1) await gate.promise;
+      },
+      () => skipped++,
+      () => 5_000,
+    );
+    // The schedule's first tick 26 ms after the start-up cycle began: the start, not an overrun.
+    const first = runner.tick();
+    await runner.tick({ scheduledAt: 5_000, nextAt: 10_000 });
+    expect(skipped).toBe(0);
+    gate.resolve();
+    await first;
+    await runner.idle();
+    expect(seen).toEqual([undefined, { scheduledAt: 5_000, nextAt: 10_000, lateMs: 0 }]);
+  });
+
   it('idle() waits for the running cycle only (a late one may follow), and cancelLate() drops the late one', async () => {
     const gate = deferred();
     let started = 0;

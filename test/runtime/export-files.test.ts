@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import { runExportCommand } from '../../src/cli/export/index.js';
 import { ExportFileSet } from '../../src/config/export-files.js';
@@ -14,7 +15,7 @@ const PROJECT = '0123456789abcdef0123456789abcdef';
 const TOKEN = 'MIIexport-files-token';
 const SCHEDULE_MS = 2000;
 
-async function world() {
+async function world(logger = silentLogger) {
   const sim = stopAfterTest(await startSimulator({ token: TOKEN, newExportBehaviour: { kind: 'progress', durationMs: 600_000 } }));
   for (const s of ['a', 'b'])
     for (const id of ['1', '2']) sim.setBehaviour({ projectId: PROJECT, serverId: s, exportId: id }, { kind: 'progress', durationMs: 600_000 });
@@ -34,7 +35,7 @@ async function world() {
     await startExporter({
       config: merged.config,
       exportFiles,
-      logger: silentLogger,
+      logger,
       listen: { host: '127.0.0.1', port: 0 },
       configFile: file,
       autoReloadIntervalMs: 250,
@@ -46,6 +47,20 @@ async function world() {
 }
 
 describe('export files in a running exporter', () => {
+  it('sees no change at the first check after start: start-up fingerprints the export files too', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const w = await world(logger);
+    // Nothing changed since start-up, so no check may reload (the watcher's own checks run every 250 ms, too).
+    await w.running.reloader!.checkForChange();
+    await w.running.reloader!.checkForChange();
+    expect(lines.filter((l) => l.includes('configuration reloaded'))).toEqual([]);
+    // A real change still reloads.
+    w.write('a.yaml', `- {server_id: a, export_id: "1"}\n`);
+    await w.running.reloader!.checkForChange();
+    expect(lines.filter((l) => l.includes('configuration reloaded'))).toHaveLength(1);
+  });
+
   it('polls an export started with --track-file in the next cycle, without a reload signal', async () => {
     const w = await world();
     const track = join(w.dir, 'exports.d', 'started.yaml');
