@@ -1,5 +1,6 @@
 import { DEFAULT_DASHBOARD, DEFAULT_RULES } from './config.js';
 import { dashboardJson, dashboardTemplateJson } from './dashboard/json.js';
+import { DEMO_RULES, demoAlertsModule } from './demo.js';
 import { alertsYaml, rulesTemplateYaml } from './rules/yaml.js';
 
 /** Every generated file, by path from the repository root, with the text the defaults give. */
@@ -10,5 +11,6 @@ export function outputs(): Record<string, string> {
     [`${files}/alerts-template.yaml`]: rulesTemplateYaml(),
     [`${files}/dashboard.json`]: dashboardJson(DEFAULT_DASHBOARD),
     [`${files}/dashboard-template.json`]: dashboardTemplateJson(),
+    'src/runtime/demo-alerts.ts': demoAlertsModule(alertsYaml(DEMO_RULES)),
   };
 }

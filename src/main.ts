@@ -148,7 +148,7 @@ async function main(argv: string[]): Promise<number | undefined> {
     import('./runtime/logger.js'),
     import('./runtime/start.js'),
     import('./web/config.js'),
-    demo && import('./runtime/demo.js'),
+    demo && Promise.all([import('./runtime/demo.js'), import('./runtime/demo-banner.js')]).then(([a, b]) => ({ ...a, ...b })),
   ]);
   const logger = createLogger(flags.logLevel, undefined, flags.logFormat);
   process.on('unhandledRejection', (reason) => logger.error({ err: String(reason) }, 'unhandled promise rejection'));
@@ -170,6 +170,7 @@ async function main(argv: string[]): Promise<number | undefined> {
     metricsPath: flags.telemetryPath,
     maxRequests: flags.maxRequests,
     writeIdleTimeoutMs: flags.writeIdleTimeoutMs,
+    ...(demo && { stuckAfterSeconds: demo.stuckAfterSeconds }),
   }).catch(async (err: unknown) => {
     if (!(err instanceof StartupError)) throw err;
     await demo?.close();
@@ -191,25 +192,10 @@ async function main(argv: string[]): Promise<number | undefined> {
   );
   process.on('SIGHUP', () => void running.reloader?.reload('SIGHUP'));
   if (demo && demoModule) {
-    const { demoStartArgs, startDemoExport } = demoModule;
+    const { demoBanner, startDemoExport } = demoModule;
     const base = running.url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//127.0.0.1:');
-    process.stderr.write(
-      `\nDemo mode: polling ${config.exports.length} scripted exports on the simulator at ${demo.simulator.url} every 5 s.\n` +
-        (flags.telemetryPath === '/'
-          ? ''
-          : `  Status page:  ${base}/
-`) +
-        `  Metrics:      ${base}${flags.telemetryPath}
-  Readiness:    ${base}/-/ready
-` +
-        `In 10 s the demo starts a new log export and the status page shows it without a restart; to start one yourself:
-` +
-        `  node dist/src/main.js ${demoStartArgs(demo, 'my-server').join(' ')}
-` +
-        `Press Ctrl+C to stop.
-
-`,
-    );
+    const prometheus = await demo.writePrometheusConfig(new URL(base).host, flags.telemetryPath, new URL(base).protocol.slice(0, -1));
+    process.stderr.write(demoBanner({ demo, base, metricsPath: flags.telemetryPath, exports: config.exports.length, prometheus }));
     const d = demo;
     setTimeout(
       () => void startDemoExport(d).then((code) => logger.info({ code }, 'demo: started a log export with export start --track-file')),

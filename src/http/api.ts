@@ -12,7 +12,7 @@ export function apiRoutes(router: Router, view: ExporterView): void {
   router.get('/api/v1/exports', (ctx) => {
     const now = nowSeconds();
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { now: new Date(now * 1000).toISOString(), exports: exportsJson(view.states(), now) };
+    ctx.body = { now: new Date(now * 1000).toISOString(), exports: exportsJson(view.states(), now, view.stuckAfterSeconds) };
   });
 
   // The router percent-decodes each segment, so ids with "/", spaces or non-ASCII characters work when encoded.
@@ -22,7 +22,7 @@ export function apiRoutes(router: Router, view: ExporterView): void {
     for (const state of view.states()) {
       const t = state.target;
       if (t.projectId === projectId && t.serverId === serverId && t.exportId === exportId) {
-        ctx.body = toExportJson(state, nowSeconds());
+        ctx.body = toExportJson(state, nowSeconds(), view.stuckAfterSeconds);
         return;
       }
     }

@@ -10,7 +10,7 @@ export function landingRoute(router: Router, view: ExporterView, metricsPath = '
     ctx.type = 'text/html; charset=utf-8';
     ctx.set('Cache-Control', 'no-store');
     ctx.set('Content-Security-Policy', STATUS_PAGE_CSP);
-    ctx.body = renderStatusPage(exportsJson(view.states(), nowSeconds), {
+    ctx.body = renderStatusPage(exportsJson(view.states(), nowSeconds, view.stuckAfterSeconds), {
       version: view.version,
       ready: view.ready(),
       nowSeconds,

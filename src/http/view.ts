@@ -12,6 +12,8 @@ export interface ExporterView {
   /** The exposition at this instant; the caller releases the lease once on every path. */
   scrape(opts: { readonly gzip: boolean }): Promise<ScrapeLease>;
   states(): Iterable<ExportState>;
+  /** When a processing export without progress counts as stuck; default 30 minutes (the demo: its alert's threshold). */
+  readonly stuckAfterSeconds?: number;
   /** Problems with the running config that the status page shows as banners (a schedule that cannot be met). */
   warnings?(): readonly string[];
   /** `export_files` and how each one's last load went; absent or empty when none are configured. */

@@ -11,7 +11,7 @@ export interface CycleRunner {
    * `info` comes from the schedule; cycles started any other way have none. A scheduled tick that finds a cycle
    * running is counted (onSkip) and its cycle starts late, as soon as the running one ends; of several such
    * ticks in one overrun only the latest runs. A scheduled tick that finds an unscheduled cycle running (the
-   * start-up cycle, a cycle by hand) starts late the same way but is no overrun of the interval: not counted.
+   * start-up cycle, a cycle by hand) is dropped: that cycle does its work, and it is no overrun of the interval.
    */
   tick(info?: Tick): Promise<void>;
   /** Forgets a late tick not started yet (the schedule stopped). */
@@ -49,7 +49,10 @@ export function createCycleRunner(runCycle: (tick?: Tick) => Promise<void>, onSk
     },
     tick(info) {
       if (current) {
-        if (info === undefined || currentScheduled) onSkip();
+        // The start-up cycle (or one by hand) stands in for a scheduled tick that arrives while it runs: polling
+        // everything again right after it would only repeat it, and it is no overrun of the interval.
+        if (info !== undefined && !currentScheduled) return Promise.resolve();
+        onSkip();
         if (info !== undefined) late = info;
         return Promise.resolve();
       }

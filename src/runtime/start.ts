@@ -48,6 +48,8 @@ export interface StartOptions {
   readonly enableLifecycle?: boolean;
   /** `--web.config.file`, already validated: TLS, basic auth, response headers. */
   readonly web?: WebConfig;
+  /** The status page's and the JSON API's stuck threshold; default 30 minutes (the demo passes its own). */
+  readonly stuckAfterSeconds?: number;
   /** `--web.telemetry-path`; default /metrics. */
   readonly metricsPath?: string;
   /** `--web.max-requests`: scrapes served at once (0: no limit); default 10. */
@@ -183,6 +185,7 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
       now,
       scrape: (opts) => exporter.scrape(opts),
       states: () => exporter.store.states(),
+      ...(opts.stuckAfterSeconds !== undefined && { stuckAfterSeconds: opts.stuckAfterSeconds }),
       warnings: () => capacityWarnings,
       ...(files && { exportFiles: () => (patterns.length > 0 ? files.status : []) }),
       reload: reloader ? (trigger) => reloader.reload(trigger) : undefined,

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DEMO_PROJECT_ID, DEMO_TOKEN, demoExports } from './demo.js';
+import { DEMO_ACCESS_KEY, DEMO_PROJECT_ID, DEMO_SECRET_KEY, DEMO_TOKEN, demoExports, demoGatewayAuth } from './demo.js';
 import { startSimulator } from './server.js';
 
 const USAGE = 'usage: node dist/src/simulator/cli.js [--host 127.0.0.1] [--port 0] [--demo] [--token TOKEN] [--latency MS]';
@@ -26,13 +26,20 @@ async function main(): Promise<void> {
   }
   const exports = values.demo ? demoExports(DEMO_PROJECT_ID, Date.now()) : [];
   const token = values.token ?? (values.demo ? DEMO_TOKEN : undefined);
-  const sim = await startSimulator({ host: values.host, port, token, exports });
+  // --demo accepts the demo token and the demo's AK/SK pairs, unless --token asks for that token only.
+  const sim = await startSimulator({
+    host: values.host,
+    port,
+    exports,
+    ...(values.demo && values.token === undefined ? { authenticate: demoGatewayAuth().authenticate } : { token }),
+  });
   sim.setLatency(latency);
 
   console.log(`clouddc simulator listening on ${sim.url}`);
   if (token !== undefined) console.log(`X-Auth-Token: ${token}`);
+  if (values.demo && values.token === undefined) console.log(`AK/SK: access key ${DEMO_ACCESS_KEY}, secret key ${DEMO_SECRET_KEY}`);
   for (const e of exports) {
-    console.log(`  ${e.name.padEnd(15)} ${sim.url}/v1/${e.projectId}/physicalservers/${e.serverId}/logs/exports/${e.exportId}`);
+    console.log(`  ${e.scenario.padEnd(15)} ${sim.url}/v1/${e.projectId}/physicalservers/${e.serverId}/logs/exports/${e.exportId}`);
   }
 
   const stop = (signal: NodeJS.Signals): void => {

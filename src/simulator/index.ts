@@ -1,5 +1,17 @@
 export { startSimulator } from './server.js';
-export { demoExports, DEMO_PROJECT_ID, DEMO_TOKEN, type DemoExport } from './demo.js';
+export {
+  demoExports,
+  demoGatewayAuth,
+  DEMO_ACCESS_KEY,
+  DEMO_PROJECT_ID,
+  DEMO_ROTATED_ACCESS_KEY,
+  DEMO_SECRET_KEY,
+  DEMO_STALE_SECRET_KEY,
+  DEMO_STUCK_SECONDS,
+  DEMO_TOKEN,
+  type DemoAccount,
+  type DemoExport,
+} from './demo.js';
 export { reply, validateBehaviour, type Reply, type ReplyContext } from './scenario.js';
 export { validateFault, type Fault } from './faults.js';
 export type {

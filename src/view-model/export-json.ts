@@ -51,18 +51,19 @@ function iso(seconds: number | undefined): string | null {
   return seconds === undefined ? null : new Date(seconds * 1000).toISOString();
 }
 
-export function conditionOf(state: ExportState, nowSeconds: number): Condition {
+/** `stuckAfterSeconds`: the demo shows stuck exports after its alert's demo-scale threshold. */
+export function conditionOf(state: ExportState, nowSeconds: number, stuckAfterSeconds = STUCK_AFTER_SECONDS): Condition {
   if (state.retired) return 'retired';
   const status = state.observation?.status;
   // A failed export outranks a failing poll: the export itself is lost, the poll may recover.
   if (status === 'failed') return 'failed';
   if (state.lastPollOk === false) return 'poll_failing';
   if (status === undefined) return 'not_polled';
-  if (status === 'processing' && nowSeconds - (state.lastProgressAt ?? nowSeconds) > STUCK_AFTER_SECONDS) return 'stuck';
+  if (status === 'processing' && nowSeconds - (state.lastProgressAt ?? nowSeconds) > stuckAfterSeconds) return 'stuck';
   return status;
 }
 
-export function toExportJson(state: ExportState, nowSeconds: number): ExportJson {
+export function toExportJson(state: ExportState, nowSeconds: number, stuckAfterSeconds = STUCK_AFTER_SECONDS): ExportJson {
   const { target, observation: obs, lastError } = state;
   return {
     project_id: target.projectId,
@@ -71,7 +72,7 @@ export function toExportJson(state: ExportState, nowSeconds: number): ExportJson
     account: target.account,
     name: target.name,
     labels: { ...target.labels },
-    condition: conditionOf(state, nowSeconds),
+    condition: conditionOf(state, nowSeconds, stuckAfterSeconds),
     status: obs?.status ?? null,
     raw_status: obs?.rawStatus ?? null,
     percentage: obs?.percentage ?? null,
@@ -103,10 +104,10 @@ function compare(a: string, b: string): number {
 }
 
 /** Every export, trouble first; ties by name, then by id, so the order is stable between refreshes. */
-export function exportsJson(states: Iterable<ExportState>, nowSeconds: number): ExportJson[] {
+export function exportsJson(states: Iterable<ExportState>, nowSeconds: number, stuckAfterSeconds = STUCK_AFTER_SECONDS): ExportJson[] {
   const rank = (c: Condition) => CONDITIONS.indexOf(c);
   return [...states]
-    .map((s) => toExportJson(s, nowSeconds))
+    .map((s) => toExportJson(s, nowSeconds, stuckAfterSeconds))
     .sort(
       (a, b) =>
         rank(a.condition) - rank(b.condition) ||

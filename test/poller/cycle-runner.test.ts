@@ -71,7 +71,7 @@ describe('createCycleRunner', () => {
     expect(runner.running).toBe(false);
   });
 
-  it('does not count a scheduled tick that finds the start-up (unscheduled) cycle running, and still runs it late', async () => {
+  it('drops a scheduled tick that finds the start-up (unscheduled) cycle running, without counting it', async () => {
     const gate = deferred();
     const seen: Array<Tick | undefined> = [];
     let skipped = 0;
@@ -90,7 +90,8 @@ describe('createCycleRunner', () => {
     gate.resolve();
     await first;
     await runner.idle();
-    expect(seen).toEqual([undefined, { scheduledAt: 5_000, nextAt: 10_000, lateMs: 0 }]);
+    // The start-up cycle did the tick's work; polling everything again at once would only repeat it.
+    expect(seen).toEqual([undefined]);
   });
 
   it('idle() waits for the running cycle only (a late one may follow), and cancelLate() drops the late one', async () => {

@@ -17,7 +17,7 @@ describe('the demo', () => {
     try {
       const [, base] = await cli.waitFor(/Status page:\s+(http:\/\/127\.0\.0\.1:\d+)\//);
       const [, command] = await cli.waitFor(/node dist\/src\/main\.js (export start [^\n]+)/);
-      expect(await exportsOf(base!)).toHaveLength(8);
+      expect(await exportsOf(base!)).toHaveLength(11);
 
       // The command the banner prints, run as printed (with another server id).
       const args = command!.split(' ').map((a) => a.replace('--server=my-server', '--server=srv-by-hand'));
@@ -28,10 +28,10 @@ describe('the demo', () => {
       let rows: Row[] = [];
       while (Date.now() < deadline) {
         rows = await exportsOf(base!);
-        if (rows.length >= 10) break;
+        if (rows.length >= 13) break;
         await new Promise((r) => setTimeout(r, 250));
       }
-      const started = rows.filter((r) => r.labels['scenario'] === 'started-by-demo');
+      const started = rows.filter((r) => r.labels['scenario'] === 'started_by_demo');
       expect(started.map((r) => r.server_id).sort()).toEqual(['4c8e2a17-b3d9-4f60-a1e5-7d2b9c0f8e34', 'srv-by-hand']);
       expect(started.every((r) => /^started-\d+$/.test(r.name))).toBe(true);
       const page = await (await fetch(`${base}/`)).text();
