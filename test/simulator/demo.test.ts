@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signRequest } from '../../src/clouddc/auth/aksk-signer.js';
 import {
@@ -84,6 +86,23 @@ describe('demoExports', () => {
     const broken = seen.get('malformed')!;
     expect(broken.every((r) => r.status === 200)).toBe(true);
     expect(() => broken[0]!.json()).toThrow(SyntaxError);
+  });
+});
+
+describe('the README', () => {
+  const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+
+  it('lists every case in full, each with the alerts it fires, and the keys the demo simulator accepts', () => {
+    const rows = readme.split('\n').filter((l) => /^\| `[a-z_]+` \|/.test(l) && !l.startsWith('| `scenario`'));
+    expect(rows.map((r) => /^\| `([a-z_]+)`/.exec(r)![1])).toEqual(demoExports(DEMO_PROJECT_ID, T0).map((e) => e.scenario));
+    for (const e of demoExports(DEMO_PROJECT_ID, T0)) {
+      const alerts = rows
+        .find((r) => r.startsWith(`| \`${e.scenario}\` |`))!
+        .split('|')
+        .at(-2)!;
+      expect([...alerts.matchAll(/CloudDC\w+/g)].map((m) => m[0]).sort(), e.scenario).toEqual([...e.alerts].sort());
+    }
+    for (const secret of [DEMO_TOKEN, DEMO_ACCESS_KEY, DEMO_SECRET_KEY]) expect(readme).toContain(secret);
   });
 });
 
