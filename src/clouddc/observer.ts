@@ -21,8 +21,8 @@ export interface AuthObserver {
   onTokenIssued(account: string, expiresAtMs: number): void;
   /** Once per IAM token request that ended (a renewal shared by many polls counts once). */
   onTokenRefresh(account: string, result: 'success' | 'failure'): void;
-  /** The account sends nothing until `untilMs` (Unix ms); 0 ends a pause early. */
-  onPause(account: string, untilMs: number): void;
+  /** The account sends nothing until `untilMs` (Unix ms), for `reason`; 0 ends a pause early. */
+  onPause(account: string, untilMs: number, reason?: string): void;
   /** A secret read from a file, at start-up, so that its refusal count exists before anything happens. */
   onSecretFile(file: SecretFileKey): void;
   /** Once per version of a secret file that could not be used (too large, not a file, unreadable, invalid). */

@@ -17,6 +17,7 @@ export function landingRoute(router: Router, view: ExporterView, metricsPath = '
       metricsPath,
       warnings: view.warnings?.() ?? [],
       exportFiles: view.exportFiles?.() ?? [],
+      accounts: view.accounts?.() ?? [],
     });
   });
 }

@@ -2,6 +2,8 @@ import { formatDuration, secondsSince } from '../view-model/durations.js';
 import { CONDITIONS, countByCondition, type Condition, type ExportJson } from '../view-model/export-json.js';
 import { html, raw, type SafeHtml } from './html-template.js';
 import type { ExportFileStatus } from '../domain/export-file.js';
+import { accountSummary } from './account-summary.js';
+import type { AccountView } from './view.js';
 
 /** The page reloads itself this often; the demo polls every 5 s, so a faster refresh would show nothing new. */
 export const REFRESH_SECONDS = 5;
@@ -31,6 +33,8 @@ export interface PageMeta {
   readonly warnings?: readonly string[];
   /** Shown below the exports when `export_files` is configured. */
   readonly exportFiles?: readonly ExportFileStatus[];
+  /** Every configured account: one summary line each. */
+  readonly accounts?: readonly AccountView[];
 }
 
 function filesSection(files: readonly ExportFileStatus[] | undefined): SafeHtml | string {
@@ -56,7 +60,12 @@ h1{font-size:1.4rem;margin:0 0 .3rem}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
 th,td{padding:.45rem .6rem;border-bottom:1px solid var(--line);text-align:left;vertical-align:top;white-space:nowrap}
 th{position:sticky;top:0;background:Canvas;font-weight:600}
-td.err{white-space:normal;min-width:16rem;max-width:28rem;overflow-wrap:anywhere}
+td.err{white-space:normal;min-width:14rem;max-width:24rem;overflow-wrap:anywhere}
+td.err .clamp{display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:3;overflow:hidden}
+td.wrap{white-space:normal;min-width:8rem;max-width:14rem;overflow-wrap:anywhere}
+td.sid{white-space:normal;min-width:10ch;max-width:19ch;overflow-wrap:anywhere}
+.accounts{list-style:none;padding:0;margin:.4rem 0 .8rem}.accounts li{margin:.15rem 0;overflow-wrap:anywhere}
+.accounts .failing{color:#c2410c;font-weight:600}.accounts .paused{color:#b91c1c}
 .id{font-family:ui-monospace,monospace;font-size:.8rem}
 .chip{display:inline-block;font-size:.75rem;padding:0 .35rem;margin:.15rem .2rem 0 0;border:1px solid var(--line);border-radius:4px}
 .badge{display:inline-block;padding:.1rem .5rem;border-radius:999px;font-size:.8rem;font-weight:600;color:#fff;background:#6b7280}
@@ -94,14 +103,16 @@ function errorCell(e: ExportJson, nowSeconds: number): SafeHtml {
   const err = e.last_error;
   if (!err) return html`<td class="err muted">—</td>`;
   const code = err.error_code ? html` <span class="id">${err.error_code}</span>` : '';
-  return html`<td class="err"><b>${err.reason}</b>${code} ${err.message} <span class="muted">(${ago(err.at, nowSeconds)})</span></td>`;
+  // Clamped to a few lines so that one long answer cannot widen or lengthen the table; the whole text on hover.
+  const full = `${err.reason}${err.error_code ? ` ${err.error_code}` : ''} ${err.message}`;
+  return html`<td class="err" title="${full}"><div class="clamp"><b>${err.reason}</b>${code} ${err.message}</div><span class="muted">(${ago(err.at, nowSeconds)})</span></td>`;
 }
 
 function row(e: ExportJson, nowSeconds: number): SafeHtml {
   const labels = Object.entries(e.labels).map(([k, v]) => html`<span class="chip">${k}=${v}</span>`);
   return html`<tr data-condition="${e.condition}" data-project-id="${e.project_id}" data-server-id="${e.server_id}" data-export-id="${e.export_id}">
-<td><b class="name">${e.name || '—'}</b><div>${labels}</div></td>
-<td class="id" title="project ${e.project_id}">${e.server_id}</td>
+<td class="wrap"><b class="name">${e.name || '—'}</b><div>${labels}</div></td>
+<td class="id sid" title="project ${e.project_id}">${e.server_id}</td>
 <td class="id">${e.export_id}</td>
 <td>${e.account}</td>
 ${statusCell(e, nowSeconds)}
@@ -130,6 +141,7 @@ export function renderStatusPage(exports: readonly ExportJson[], meta: PageMeta)
 <p class="meta">Version ${meta.version} · ${meta.ready ? 'ready' : 'starting: first poll cycle running'} · ${exports.length} exports · as of <time datetime="${asOf}">${asOf}</time> · refreshes every ${REFRESH_SECONDS} s</p>
 ${(meta.warnings ?? []).map((w) => html`<p class="banner" role="alert"><b>Poll schedule cannot be met.</b> ${w}</p>`)}
 <ul class="summary">${summary}</ul>
+${accountSummary(exports, meta.accounts ?? [], meta.nowSeconds)}
 <div class="scroll"><table>
 <thead><tr><th>Export</th><th>Server</th><th>Export id</th><th>Account</th><th>Status</th><th>Progress</th><th>Age</th><th>Last progress</th><th>Last success</th><th>Last error</th></tr></thead>
 <tbody>

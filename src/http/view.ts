@@ -2,6 +2,13 @@ import type { ExportFileStatus } from '../domain/export-file.js';
 import type { ExportState } from '../domain/export-state.js';
 import type { ScrapeLease } from '../exposition/exposition.js';
 
+/** A configured account as the status page shows it. */
+export interface AccountView {
+  readonly name: string;
+  /** While requests are paused after a refused AK/SK signature: until when (ISO 8601) and why. */
+  readonly paused: { readonly until: string; readonly reason: string } | null;
+}
+
 /** What the HTTP layer may see of the running exporter: read-only. */
 export interface ExporterView {
   readonly version: string;
@@ -12,6 +19,8 @@ export interface ExporterView {
   /** The exposition at this instant; the caller releases the lease once on every path. */
   scrape(opts: { readonly gzip: boolean }): Promise<ScrapeLease>;
   states(): Iterable<ExportState>;
+  /** Every configured account (of this shard), for the per-account summary. */
+  accounts?(): readonly AccountView[];
   /** When a processing export without progress counts as stuck; default 30 minutes (the demo: its alert's threshold). */
   readonly stuckAfterSeconds?: number;
   /** Problems with the running config that the status page shows as banners (a schedule that cannot be met). */

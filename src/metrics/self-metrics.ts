@@ -28,6 +28,8 @@ export interface SelfMetrics {
   readonly scrapes: ScrapeMetrics;
   /** Drops every series of an account that a reload removed, so it does not linger as stale data. */
   forgetAccount(account: string): Promise<void>;
+  /** The account's pause after a refused AK/SK signature, while it lasts (for the status page). */
+  pauseOf(account: string): { readonly untilMs: number; readonly reason: string } | undefined;
 }
 
 export interface SelfMetricsOptions {
@@ -117,13 +119,14 @@ export function createSelfMetrics(opts: SelfMetricsOptions): SelfMetrics {
     labelNames: ['file'] as const,
     registers: [registry],
   });
-  const { observer: auth, forget: forgetPaused } = authMetrics(registry, opts.now ?? Date.now, fileReloadFailures);
+  const { observer: auth, forget: forgetPaused, pauseOf } = authMetrics(registry, opts.now ?? Date.now, fileReloadFailures);
   return {
     registry,
     api,
     auth,
     fileReloadFailures,
     scrapes: scrapeMetrics(registry),
+    pauseOf,
     async forgetAccount(account) {
       forgetPaused(account);
       for (const metric of registry.getMetricsAsArray() as unknown as Metric[]) {
@@ -200,7 +203,7 @@ function authMetrics(
   registry: Registry,
   now: () => number,
   fileReloadFailures: Counter<'file'>,
-): { observer: AuthObserver; forget: (account: string) => void } {
+): { observer: AuthObserver; forget: (account: string) => void; pauseOf: SelfMetrics['pauseOf'] } {
   const expiry = new Gauge({
     name: 'clouddc_iam_token_expiry_timestamp_seconds',
     help: 'Unix time when the IAM token in use expires, as IAM reported it (password authentication only).',
@@ -215,6 +218,7 @@ function authMetrics(
   });
   // Whether a pause is over depends on the time of the scrape, not on the next poll.
   const pausedUntil = new Map<string, number>();
+  const pauseReasons = new Map<string, string>();
   new Gauge({
     name: 'clouddc_api_account_paused',
     help: 'Whether requests for the account are paused (1) after CloudDC refused its AK/SK signature, to avoid the access key lock-out.',
@@ -239,8 +243,9 @@ function authMetrics(
     onTokenRefresh(account, result) {
       refreshes.inc({ account, result });
     },
-    onPause(account, untilMs) {
+    onPause(account, untilMs, reason) {
       pausedUntil.set(account, untilMs);
+      pauseReasons.set(account, reason ?? 'CloudDC refused the AK/SK signature');
     },
     onSecretFile(file) {
       fileReloadFailures.inc({ file }, 0);
@@ -249,5 +254,16 @@ function authMetrics(
       fileReloadFailures.inc({ file });
     },
   };
-  return { observer, forget: (account) => pausedUntil.delete(account) };
+  const pauseOf = (account: string): { untilMs: number; reason: string } | undefined => {
+    const untilMs = pausedUntil.get(account) ?? 0;
+    return now() < untilMs ? { untilMs, reason: pauseReasons.get(account) ?? '' } : undefined;
+  };
+  return {
+    observer,
+    forget: (account: string) => {
+      pausedUntil.delete(account);
+      pauseReasons.delete(account);
+    },
+    pauseOf,
+  };
 }

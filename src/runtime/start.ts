@@ -185,6 +185,11 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
       now,
       scrape: (opts) => exporter.scrape(opts),
       states: () => exporter.store.states(),
+      accounts: () =>
+        [...exporter.config.accounts.keys()].map((name) => {
+          const pause = metrics.pauseOf(name);
+          return { name, paused: pause ? { until: new Date(pause.untilMs).toISOString(), reason: pause.reason } : null };
+        }),
       ...(opts.stuckAfterSeconds !== undefined && { stuckAfterSeconds: opts.stuckAfterSeconds }),
       warnings: () => capacityWarnings,
       ...(files && { exportFiles: () => (patterns.length > 0 ? files.status : []) }),

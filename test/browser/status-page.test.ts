@@ -5,7 +5,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportTarget } from '../../src/domain/export.js';
 import { startExporter, type Running } from '../../src/runtime/start.js';
-import { startSimulator, type Behaviour, type Simulator } from '../../src/simulator/index.js';
+import { Secret } from '../../src/domain/secret.js';
+import { createGatewayAuth, startSimulator, type Behaviour, type Simulator } from '../../src/simulator/index.js';
 import { account, config, PROJECT, TOKEN } from '../support/config.js';
 import { FakeClock, silentLogger, target } from '../support/factories.js';
 import { launchChromium, requireChromium } from './chromium.js';
@@ -19,14 +20,24 @@ const DOCS_SHOT = fileURLToPath(new URL('../../docs/status-page.png', import.met
  * One export per condition, listed in the order the page must show them (trouble first), with the
  * percentage the page must show after the second poll at T0 + 31 min (null: no progress bar).
  */
-const SCRIPT: Array<{ name: string; condition: string; percentage: number | null; behaviour: Behaviour }> = [
+/** A very long error answer: many words and one long unbroken token, as a misbehaving gateway may send. */
+const LONG_ERROR = `backend unavailable: ${'the upstream iMetal service did not answer in time '.repeat(12)}${'x'.repeat(300)}`;
+
+const SCRIPT: Array<{ name: string; condition: string; percentage: number | null; behaviour: Behaviour; account?: string }> = [
   {
     name: 'storage-03-bmc',
     condition: 'failed',
     percentage: 60,
     behaviour: { kind: 'progress', startedAt: T0 - 90_000, durationMs: 100_000, failAtPercent: 60 },
   },
-  { name: 'batch-04-bmc', condition: 'poll_failing', percentage: null, behaviour: { kind: 'error', status: 500 } },
+  {
+    name: 'batch-04-bmc',
+    condition: 'poll_failing',
+    percentage: null,
+    behaviour: { kind: 'error', status: 500, body: { error_code: 'iMetal.0099', error_msg: LONG_ERROR } },
+  },
+  // An AK/SK account whose secret key the gateway refuses: the account pauses.
+  { name: 'vpn-03-bmc', condition: 'poll_failing', percentage: null, behaviour: { kind: 'progress', durationMs: 100_000 }, account: 'keys' },
   {
     name: 'gpu-07-bmc',
     condition: 'stuck',
@@ -93,14 +104,18 @@ describe.skipIf(!browserOk)('status page in headless Chromium', () => {
   beforeAll(async () => {
     const clock = new FakeClock(T0);
     const targets: ExportTarget[] = SCRIPT.map((s, i) =>
-      target({ serverId: `srv-${s.name}`, exportId: String(1001 + i), name: s.name, labels: { rack: `r${i + 1}` } }),
+      target({ serverId: `srv-${s.name}`, exportId: String(1001 + i), name: s.name, labels: { rack: `r${i + 1}` }, account: s.account ?? 'main' }),
     );
     sim = await startSimulator({
-      token: TOKEN,
+      authenticate: createGatewayAuth({ tokens: [TOKEN], credentials: [{ accessKey: 'AKKEYS', secretKey: 'the-right-one' }] }).authenticate,
       now: clock.now,
       exports: SCRIPT.map((s, i) => ({ projectId: PROJECT, serverId: targets[i]!.serverId, exportId: targets[i]!.exportId, behaviour: s.behaviour })),
     });
-    const base = config([account(sim.url)], targets);
+    const keys = account(sim.url, {
+      name: 'keys',
+      auth: { kind: 'aksk', accessKey: 'AKKEYS', secretKey: { kind: 'inline', value: new Secret('a-rotated-one') } },
+    });
+    const base = config([account(sim.url), keys], targets);
     running = await startExporter({
       config: { ...base, retention: { ...base.retention, notFoundMs: 10 * MINUTE } },
       logger: silentLogger,
@@ -130,7 +145,7 @@ describe.skipIf(!browserOk)('status page in headless Chromium', () => {
     const counts = await page.$$eval('.summary li', (lis) => lis.map((li) => [li.getAttribute('data-condition'), li.querySelector('.count')?.textContent]));
     expect(Object.fromEntries(counts)).toEqual({
       failed: '1',
-      poll_failing: '1',
+      poll_failing: '2',
       not_polled: '0',
       stuck: '1',
       unknown: '1',
@@ -140,10 +155,51 @@ describe.skipIf(!browserOk)('status page in headless Chromium', () => {
     });
     expect(await page.textContent('tr[data-condition="stuck"]')).toContain('31m 00s ago'); // last progress at T0
     expect(await page.textContent('tr[data-condition="poll_failing"] td.err')).toContain('500');
+    // The whole of a long error on hover; the cell shows a few lines of it.
+    const api = (await (await fetch(`${running!.url}/api/v1/exports/${PROJECT}/srv-batch-04-bmc/1002`)).json()) as {
+      last_error: { reason: string; error_code: string; message: string };
+    };
+    const { reason, error_code, message } = api.last_error;
+    expect(message).toContain('backend unavailable');
+    expect(await page.getAttribute('tr[data-export-id="1002"] td.err', 'title')).toBe(`${reason} ${error_code} ${message}`);
+    // One line per account: exports, failing, paused and why.
+    const accounts = await page.$$eval('.accounts li', (lis) =>
+      lis.map((li) => ({ account: li.getAttribute('data-account'), paused: li.getAttribute('data-paused'), text: li.textContent })),
+    );
+    expect(accounts.map((a) => [a.account, a.paused])).toEqual([
+      ['main', '0'],
+      ['keys', '1'],
+    ]);
+    expect(accounts[0]!.text).toBe('main: 7 exports · 2 failing · not paused');
+    expect(accounts[1]!.text).toMatch(
+      /^keys: 1 export · 1 failing · paused for \d+m \d\ds more \(until 2026-01-01T12:\d\d:\d\d\.\d{3}Z\): CloudDC refused the AK\/SK signature \(HTTP 401 APIGW\.0301/,
+    );
     mkdirSync(dirname(ARTIFACT), { recursive: true });
     await page.screenshot({ path: ARTIFACT, fullPage: true });
     // The copy in docs/ (shown by docs/http-api.md) changes only on request, so a run on another machine's fonts leaves no diff.
     if (process.env.UPDATE_GOLDEN === '1') copyFileSync(ARTIFACT, DOCS_SHOT);
+    await context.close();
+  }, 30_000);
+
+  it('fits 1400 px without sideways scrolling, a very long error included', async () => {
+    const context = await browser!.newContext({ viewport: { width: 1400, height: 900 }, colorScheme: 'light' });
+    const page = await context.newPage();
+    await openWithoutRefresh(page, running!.url);
+    const m = await page.evaluate(() => {
+      type El = { scrollWidth: number; clientWidth: number; getBoundingClientRect(): { height: number } };
+      const d = (globalThis as unknown as { document: { documentElement: El; querySelector(s: string): El } }).document;
+      const box = d.querySelector('.scroll');
+      return {
+        page: [d.documentElement.scrollWidth, d.documentElement.clientWidth],
+        table: [box.scrollWidth, box.clientWidth],
+        errorHeight: d.querySelector('tr[data-export-id="1002"] td.err').getBoundingClientRect().height,
+      };
+    });
+    expect(m.page[0]).toBeLessThanOrEqual(m.page[1]!);
+    expect(m.table[0], 'the table needs no scrolling of its own either').toBeLessThanOrEqual(m.table[1]!);
+    // Clamped: a few lines, not the whole answer.
+    expect(m.errorHeight).toBeLessThan(120);
+    await page.screenshot({ path: ARTIFACT.replace(/\.png$/, '-1400.png'), fullPage: true });
     await context.close();
   }, 30_000);
 

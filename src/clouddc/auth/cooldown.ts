@@ -116,8 +116,8 @@ export class CoolDown {
     this.#generation++;
     const until = this.opts.now() + length;
     this.#state = { kind: 'paused', until };
-    this.opts.observer.onPause(this.opts.account, until);
     const why = detail ?? 'HTTP 401';
+    this.opts.observer.onPause(this.opts.account, until, `CloudDC refused the AK/SK signature (${why})`);
     this.opts.logger.warn(
       { pauseSeconds: length / 1000, until: new Date(until).toISOString(), refusedInARow: this.#refusedInARow },
       `CloudDC refused the AK/SK signature (${why}); account paused for ${formatMs(length)}, sending no requests, ` +
