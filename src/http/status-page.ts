@@ -58,22 +58,22 @@ h1{font-size:1.4rem;margin:0 0 .3rem}
 .summary{display:flex;flex-wrap:wrap;gap:.4rem;padding:0;list-style:none}
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;border:1px solid var(--line);border-radius:6px}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
-th,td{padding:.45rem .6rem;border-bottom:1px solid var(--line);text-align:left;vertical-align:top;white-space:nowrap}
+th,td{padding:.45rem .5rem;border-bottom:1px solid var(--line);text-align:left;vertical-align:top;white-space:nowrap}
 th{position:sticky;top:0;background:Canvas;font-weight:600}
-td.err{white-space:normal;min-width:14rem;max-width:24rem;overflow-wrap:anywhere}
+td.err{white-space:normal;min-width:11rem;max-width:22rem;overflow-wrap:anywhere}
 td.err .clamp{display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:3;overflow:hidden}
-td.wrap{white-space:normal;min-width:8rem;max-width:14rem;overflow-wrap:anywhere}
-td.sid{white-space:normal;min-width:10ch;max-width:19ch;overflow-wrap:anywhere}
+td.wrap{white-space:normal;max-width:16rem;overflow-wrap:anywhere}
+td.sid{white-space:normal;min-width:20ch;max-width:20ch}
 .accounts{list-style:none;padding:0;margin:.4rem 0 .8rem}.accounts li{margin:.15rem 0;overflow-wrap:anywhere}
 .accounts .failing{color:#c2410c;font-weight:600}.accounts .paused{color:#b91c1c}
 .id{font-family:ui-monospace,monospace;font-size:.8rem}
-.chip{display:inline-block;font-size:.75rem;padding:0 .35rem;margin:.15rem .2rem 0 0;border:1px solid var(--line);border-radius:4px}
+.chip{display:inline-block;white-space:nowrap;font-size:.75rem;padding:0 .35rem;margin:.15rem .2rem 0 0;border:1px solid var(--line);border-radius:4px}
 .badge{display:inline-block;padding:.1rem .5rem;border-radius:999px;font-size:.8rem;font-weight:600;color:#fff;background:#6b7280}
 .b-failed{background:#b91c1c}.b-poll_failing{background:#c2410c}.b-stuck{background:#a16207}
 .b-unknown{background:#7c3aed}.b-processing{background:#1d4ed8}.b-completed{background:#15803d}
 .summary .zero{opacity:.45}
 .banner{border:1px solid #c2410c;border-left-width:.4rem;border-radius:6px;padding:.5rem .7rem;margin:.6rem 0;overflow-wrap:anywhere}
-progress{width:6rem;vertical-align:middle}
+progress{width:4.5rem;vertical-align:middle}
 @media (max-width:600px){body{margin:.6rem}th,td{padding:.35rem .45rem}}
 `);
 

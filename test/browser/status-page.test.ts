@@ -68,6 +68,7 @@ const SCRIPT: Array<{ name: string; condition: string; percentage: number | null
   { name: 'legacy-09-bmc', condition: 'retired', percentage: null, behaviour: { kind: 'error', status: 404 } },
 ];
 
+const uuid = (i: number) => `5a2f7e90-3c1d-4e8b-a6f4-0d9b2c7e1f${String(i).padStart(2, '0')}`;
 const browserOk = requireChromium();
 let sim: Simulator | undefined;
 let running: Running | undefined;
@@ -104,7 +105,8 @@ describe.skipIf(!browserOk)('status page in headless Chromium', () => {
   beforeAll(async () => {
     const clock = new FakeClock(T0);
     const targets: ExportTarget[] = SCRIPT.map((s, i) =>
-      target({ serverId: `srv-${s.name}`, exportId: String(1001 + i), name: s.name, labels: { rack: `r${i + 1}` }, account: s.account ?? 'main' }),
+      // Real server ids are UUIDs, and labels as long as the demo's: the widths the page must fit.
+      target({ serverId: uuid(i), exportId: String(1001 + i), name: s.name, labels: { scenario: `unknown_status_${i + 1}` }, account: s.account ?? 'main' }),
     );
     sim = await startSimulator({
       authenticate: createGatewayAuth({ tokens: [TOKEN], credentials: [{ accessKey: 'AKKEYS', secretKey: 'the-right-one' }] }).authenticate,
@@ -156,7 +158,7 @@ describe.skipIf(!browserOk)('status page in headless Chromium', () => {
     expect(await page.textContent('tr[data-condition="stuck"]')).toContain('31m 00s ago'); // last progress at T0
     expect(await page.textContent('tr[data-condition="poll_failing"] td.err')).toContain('500');
     // The whole of a long error on hover; the cell shows a few lines of it.
-    const api = (await (await fetch(`${running!.url}/api/v1/exports/${PROJECT}/srv-batch-04-bmc/1002`)).json()) as {
+    const api = (await (await fetch(`${running!.url}/api/v1/exports/${PROJECT}/${uuid(1)}/1002`)).json()) as {
       last_error: { reason: string; error_code: string; message: string };
     };
     const { reason, error_code, message } = api.last_error;
