@@ -7,7 +7,8 @@ export const DEMO_ALERTS_YAML = `# Prometheus alerting rules for clouddc-exporte
 # To change the exporter's selector, a threshold, a severity or the runbook URL, change monitoring/config.ts and
 # regenerate, or use the Helm chart's prometheusRule.* values, which apply the same configuration.
 # Per-export series carry project_id, server_id, export_id, the export's own \`labels\`, and job/instance from
-# the scrape, so per-export alerts carry all of them too (route on your own labels, e.g. team).
+# the scrape, so per-export alerts carry all of them too (route on your own labels, e.g. team), plus the export's
+# configured \`name\` and \`account\`, copied from clouddc_log_export_info.
 # Joins between per-export families match on(project_id, server_id, export_id).
 
 # Every annotation uses Go templates ({{ $labels.x }}): embed this file verbatim (.Files.Get), never through tpl.
@@ -19,16 +20,22 @@ groups:
       # last_progress_timestamp_seconds resets when the exporter restarts (the first poll counts as progress).
       - alert: CloudDCLogExportStuck
         expr: |
-          (time() - clouddc_log_export_last_progress_timestamp_seconds{job=~".*clouddc-exporter.*"}) > 60
-          and on(project_id, server_id, export_id)
-          clouddc_log_export_status{job=~".*clouddc-exporter.*", status="processing"} == 1
+          (
+            (time() - clouddc_log_export_last_progress_timestamp_seconds{job=~".*clouddc-exporter.*"}) > 60
+            and on(project_id, server_id, export_id)
+            clouddc_log_export_status{job=~".*clouddc-exporter.*", status="processing"} == 1
+          )
+          * on(job, instance, project_id, server_id, export_id) group_left(name, account)
+          clouddc_log_export_info{job=~".*clouddc-exporter.*"}
         for: 20s
         labels:
           severity: warning
         annotations:
-          summary: CloudDC log export {{ $labels.export_id }} on server {{ $labels.server_id }} is stuck
+          summary: CloudDC log export {{ with $labels.name }}{{ . }} ({{ $labels.export_id }}){{ else }}{{ $labels.export_id
+            }}{{ end }} on server {{ $labels.server_id }} is stuck
           description: >-
-            Export {{ $labels.export_id }} of server {{ $labels.server_id }} (project {{ $labels.project_id }},
+            Export {{ with $labels.name }}{{ . }} ({{ $labels.export_id }}){{ else }}{{ $labels.export_id }}{{ end }}
+            of server {{ $labels.server_id }} (account {{ $labels.account }}, project {{ $labels.project_id }},
             exporter {{ $labels.instance }}) is processing, but neither its status nor its percentage has changed for
             {{ $value | humanizeDuration }}.
           runbook_url: https://github.com/clouddc-exporter/clouddc-exporter/blob/main/docs/runbooks.md#export-stuck
@@ -36,55 +43,76 @@ groups:
       # Too slow: still processing 300 s after its created_at (the analogue of KubeJobNotCompleted).
       - alert: CloudDCLogExportTooSlow
         expr: |
-          (time() - clouddc_log_export_created_timestamp_seconds{job=~".*clouddc-exporter.*"}) > 300
-          and on(project_id, server_id, export_id)
-          clouddc_log_export_status{job=~".*clouddc-exporter.*", status="processing"} == 1
+          (
+            (time() - clouddc_log_export_created_timestamp_seconds{job=~".*clouddc-exporter.*"}) > 300
+            and on(project_id, server_id, export_id)
+            clouddc_log_export_status{job=~".*clouddc-exporter.*", status="processing"} == 1
+          )
+          * on(job, instance, project_id, server_id, export_id) group_left(name, account)
+          clouddc_log_export_info{job=~".*clouddc-exporter.*"}
         labels:
           severity: warning
         annotations:
-          summary: CloudDC log export {{ $labels.export_id }} on server {{ $labels.server_id }} is taking too long
+          summary: CloudDC log export {{ with $labels.name }}{{ . }} ({{ $labels.export_id }}){{ else }}{{ $labels.export_id
+            }}{{ end }} on server {{ $labels.server_id }} is taking too long
           description: >-
-            Export {{ $labels.export_id }} of server {{ $labels.server_id }} (project {{ $labels.project_id }}) was
+            Export {{ with $labels.name }}{{ . }} ({{ $labels.export_id }}){{ else }}{{ $labels.export_id }}{{ end }}
+            of server {{ $labels.server_id }} (account {{ $labels.account }}, project {{ $labels.project_id }}) was
             created {{ $value | humanizeDuration }} ago and is still processing.
           runbook_url: https://github.com/clouddc-exporter/clouddc-exporter/blob/main/docs/runbooks.md#export-too-slow
 
       # Failed: the API reported a failed status (failed/failure/error) for 15s (about two polls at the
-      # default 30 s schedule), so one odd answer does not page.
+      # default 30 s schedule), so one odd answer does not page. retention.failed retires it from the exporter.
       - alert: CloudDCLogExportFailed
-        expr: clouddc_log_export_status{job=~".*clouddc-exporter.*", status="failed"} == 1
+        expr: |
+          (clouddc_log_export_status{job=~".*clouddc-exporter.*", status="failed"} == 1)
+          * on(job, instance, project_id, server_id, export_id) group_left(name, account)
+          clouddc_log_export_info{job=~".*clouddc-exporter.*"}
         for: 15s
         labels:
           severity: critical
         annotations:
-          summary: CloudDC log export {{ $labels.export_id }} on server {{ $labels.server_id }} failed
+          summary: CloudDC log export {{ with $labels.name }}{{ . }} ({{ $labels.export_id }}){{ else }}{{ $labels.export_id
+            }}{{ end }} on server {{ $labels.server_id }} failed
           description: >-
-            CloudDC reports export {{ $labels.export_id }} of server {{ $labels.server_id }} (project {{
+            CloudDC reports export {{ with $labels.name }}{{ . }} ({{ $labels.export_id }}){{ else }}{{
+            $labels.export_id }}{{ end }} of server {{ $labels.server_id }} (account {{ $labels.account }}, project {{
             $labels.project_id }}) as failed: no log bundle will be produced.
           runbook_url: https://github.com/clouddc-exporter/clouddc-exporter/blob/main/docs/runbooks.md#export-failed
 
       # Unknown status: the API answers a status the exporter does not know (e.g. "Queued") for 30s.
       - alert: CloudDCLogExportStatusUnknown
-        expr: clouddc_log_export_status{job=~".*clouddc-exporter.*", status="unknown"} == 1
+        expr: |
+          (clouddc_log_export_status{job=~".*clouddc-exporter.*", status="unknown"} == 1)
+          * on(job, instance, project_id, server_id, export_id) group_left(name, account)
+          clouddc_log_export_info{job=~".*clouddc-exporter.*"}
         for: 30s
         labels:
           severity: info
         annotations:
-          summary: CloudDC log export {{ $labels.export_id }} reports an unknown status
+          summary: CloudDC log export {{ with $labels.name }}{{ . }} ({{ $labels.export_id }}){{ else }}{{ $labels.export_id
+            }}{{ end }} reports an unknown status
           description: >-
-            Export {{ $labels.export_id }} of server {{ $labels.server_id }} (project {{ $labels.project_id }}) has
+            Export {{ with $labels.name }}{{ . }} ({{ $labels.export_id }}){{ else }}{{ $labels.export_id }}{{ end }}
+            of server {{ $labels.server_id }} (account {{ $labels.account }}, project {{ $labels.project_id }}) has
             reported a status the exporter does not recognise for 30s; the raw value is in the exporter's log.
           runbook_url: https://github.com/clouddc-exporter/clouddc-exporter/blob/main/docs/runbooks.md#export-status-unknown
 
       # Polls failing: the last poll of this export failed, continuously for 30s.
       - alert: CloudDCLogExportPollFailing
-        expr: clouddc_log_export_poll_success{job=~".*clouddc-exporter.*"} == 0
+        expr: |
+          (clouddc_log_export_poll_success{job=~".*clouddc-exporter.*"} == 0)
+          * on(job, instance, project_id, server_id, export_id) group_left(name, account)
+          clouddc_log_export_info{job=~".*clouddc-exporter.*"}
         for: 30s
         labels:
           severity: warning
         annotations:
-          summary: Polls of CloudDC log export {{ $labels.export_id }} are failing
+          summary: Polls of CloudDC log export {{ with $labels.name }}{{ . }} ({{ $labels.export_id }}){{ else }}{{
+            $labels.export_id }}{{ end }} are failing
           description: >-
-            Every poll of export {{ $labels.export_id }} of server {{ $labels.server_id }} (project {{
+            Every poll of export {{ with $labels.name }}{{ . }} ({{ $labels.export_id }}){{ else }}{{
+            $labels.export_id }}{{ end }} of server {{ $labels.server_id }} (account {{ $labels.account }}, project {{
             $labels.project_id }}) by {{ $labels.instance }} has failed for 30s; see
             clouddc_log_export_api_errors_total by code.
           runbook_url: https://github.com/clouddc-exporter/clouddc-exporter/blob/main/docs/runbooks.md#polls-failing
@@ -95,20 +123,26 @@ groups:
       # polls fail are CloudDCLogExportPollFailing's business; both are excluded, so this one means "not polled at all".
       - alert: CloudDCLogExportDataStale
         expr: |
-          (time() - clouddc_log_export_last_poll_success_timestamp_seconds{job=~".*clouddc-exporter.*"})
-          > on(job, instance) group_left()
-          clamp_min(3 * clouddc_exporter_poll_interval_seconds{job=~".*clouddc-exporter.*"}, 30)
-          unless on(project_id, server_id, export_id)
-          clouddc_log_export_status{job=~".*clouddc-exporter.*", status="completed"} == 1
-          unless on(project_id, server_id, export_id)
-          clouddc_log_export_poll_success{job=~".*clouddc-exporter.*"} == 0
+          (
+            (time() - clouddc_log_export_last_poll_success_timestamp_seconds{job=~".*clouddc-exporter.*"})
+            > on(job, instance) group_left()
+            clamp_min(3 * clouddc_exporter_poll_interval_seconds{job=~".*clouddc-exporter.*"}, 30)
+            unless on(project_id, server_id, export_id)
+            clouddc_log_export_status{job=~".*clouddc-exporter.*", status="completed"} == 1
+            unless on(project_id, server_id, export_id)
+            clouddc_log_export_poll_success{job=~".*clouddc-exporter.*"} == 0
+          )
+          * on(job, instance, project_id, server_id, export_id) group_left(name, account)
+          clouddc_log_export_info{job=~".*clouddc-exporter.*"}
         for: 30s
         labels:
           severity: warning
         annotations:
-          summary: Data of CloudDC log export {{ $labels.export_id }} is stale
+          summary: Data of CloudDC log export {{ with $labels.name }}{{ . }} ({{ $labels.export_id }}){{ else }}{{
+            $labels.export_id }}{{ end }} is stale
           description: >-
-            Export {{ $labels.export_id }} of server {{ $labels.server_id }} (project {{ $labels.project_id }}) was
+            Export {{ with $labels.name }}{{ . }} ({{ $labels.export_id }}){{ else }}{{ $labels.export_id }}{{ end }}
+            of server {{ $labels.server_id }} (account {{ $labels.account }}, project {{ $labels.project_id }}) was
             last polled successfully {{ $value | humanizeDuration }} ago by {{ $labels.instance }}, although its last
             poll did not fail: the exporter is not polling it.
           runbook_url: https://github.com/clouddc-exporter/clouddc-exporter/blob/main/docs/runbooks.md#data-stale
