@@ -1,11 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
-import { Client, request, type Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import type { AccountSettings, PollSettings } from '../domain/config.js';
 import type { ExportKey } from '../domain/export.js';
 import type { PollFailure } from '../domain/poll.js';
 import { AuthenticationError, type Authenticator } from './auth/token.js';
+import { GuardedClient } from './body-stream.js';
 import { sanitise } from './error-body.js';
 import { createRateLimiter, type Permit } from './rate-limiter.js';
 import { interpretResponse, redactor } from './response.js';
@@ -74,7 +74,7 @@ export function createLogApi(opts: LogApiOptions): LogApi {
       }
     | { kind: 'failure'; failure: PollFailure; code?: string; fromHttp: false };
 
-  async function send(method: 'GET' | 'POST', path: string, attempts: number, dispatcher: Dispatcher, signal?: AbortSignal): Promise<Sent> {
+  async function send(method: 'GET' | 'POST', path: string, attempts: number, client: GuardedClient, signal?: AbortSignal): Promise<Sent> {
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': opts.userAgent };
     if (method === 'POST') headers['content-type'] = 'application/json';
     let all: Record<string, string>;
@@ -93,16 +93,16 @@ export function createLogApi(opts: LogApiOptions): LogApi {
     const permit = await limiter.acquire(signal);
     if (permit === undefined) return { kind: 'failure', failure: { ok: false, reason: 'timeout', message: 'interrupted', attempts }, fromHttp: false };
     try {
-      const res = await request(new URL(path, base.origin), {
-        dispatcher,
+      const res = await client.request({
         method,
+        path,
         headers: all,
         ...(method === 'POST' && { body: '' }),
         ...(signal && { signal }),
-        headersTimeout: poll.timeoutMs,
-        bodyTimeout: poll.timeoutMs,
+        headersTimeoutMs: poll.timeoutMs,
+        idleTimeoutMs: poll.timeoutMs,
       });
-      return { kind: 'response', status: res.statusCode, headers: res.headers, body: res.body, permit, redact };
+      return { kind: 'response', status: res.status, headers: res.headers, body: res.body, permit, redact };
     } catch (err) {
       const code = errorCodeOf(err);
       const timeout = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
@@ -147,7 +147,7 @@ export function createLogApi(opts: LogApiOptions): LogApi {
       let renewed = false;
       for (let attempts = 1; ; attempts++) {
         // A fresh connection per attempt: an error while connecting then proves that nothing was sent.
-        const client = new Client(base.origin, { connect: { timeout: poll.timeoutMs } });
+        const client = new GuardedClient(base.origin, poll.timeoutMs);
         try {
           const sent = await send('POST', path, attempts, client, signal);
           let failure: PollFailure;
@@ -180,25 +180,25 @@ export function createLogApi(opts: LogApiOptions): LogApi {
           logger.debug({ server: serverId, attempt: attempts, reason: failure.reason }, `retrying ExportServerLogs after ${failure.message}`);
           if (!(await backoff(retriesUsed++, retryAfterMs, signal))) return { ok: false, failure, maybeStarted: false };
         } finally {
-          void client.close().catch(() => client.destroy());
+          void client.close();
         }
       }
     },
 
     async openBundle(key, signal) {
       const path = `${prefix}/${encodePathSegment(key.serverId)}/logs/exports/${encodePathSegment(key.exportId)}/content`;
-      const client = new Client(base.origin, { connect: { timeout: poll.timeoutMs } });
+      const client = new GuardedClient(base.origin, poll.timeoutMs);
       let retriesUsed = 0;
       for (let attempts = 1; ; attempts++) {
         const sent = await send('GET', path, attempts, client, signal);
         if (sent.kind === 'response' && sent.status >= 200 && sent.status < 300) {
           sent.permit.settle(sent.status);
-          sent.body.once('close', () => void client.close().catch(() => client.destroy()));
+          sent.body.once('close', () => void client.close());
           return { ok: true, response: { headers: sent.headers, body: sent.body } };
         }
         const { failure, retryAfterMs } = sent.kind === 'response' ? await failureOf(sent, attempts) : { failure: sent.failure, retryAfterMs: undefined };
         if (signal?.aborted || !isRetryableReason(failure.reason) || retriesUsed >= poll.retries || !(await backoff(retriesUsed++, retryAfterMs, signal))) {
-          void client.close().catch(() => client.destroy());
+          void client.close();
           return { ok: false, failure };
         }
         logger.debug({ export: key.exportId, attempt: attempts, reason: failure.reason }, `retrying DownloadServerLogs after ${failure.message}`);

@@ -5,6 +5,10 @@ const REASONS: Readonly<Record<string, string>> = {
   ENOTDIR: 'a parent is not a directory',
   ELOOP: 'too many symbolic links',
   ENAMETOOLONG: 'name too long',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EISDIR: 'is a directory',
 };
 
 /** A short reason for a failed file operation; node's messages repeat the path and add syscall names. */

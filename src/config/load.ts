@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import type { ExporterConfig } from '../domain/config.js';
+import { scopeToAccount } from './account-scope.js';
 import { buildConfig, type Analysis } from './build.js';
 import { checkReadable, readBounded } from './bounded-read.js';
 import { interpolateTree } from './interpolate.js';
@@ -27,20 +28,31 @@ interface TextAnalysis {
   readonly failed: Path[];
 }
 
-function analyzeText(text: string, opts: ParseOptions): TextAnalysis {
+function analyzeText(text: string, opts: ParseOptions, scope?: (tree: unknown) => unknown): TextAnalysis {
   const source = opts.source ?? 'config.yaml';
   const yaml = parseYaml(text, source);
   if (!yaml.ok) return { source, yamlProblems: yaml.problems, interpolationProblems: [], idProblems: [], failed: [] };
-  const interpolated = interpolateTree(yaml.tree, opts.env);
+  const tree = scope === undefined ? yaml.tree : scope(yaml.tree);
+  const interpolated = interpolateTree(tree, opts.env);
   const analysis = buildConfig(interpolated.value, { env: opts.env, baseDir: opts.baseDir });
   return {
     source,
     yamlProblems: [],
     interpolationProblems: interpolated.problems,
-    idProblems: yaml.idProblems,
+    // A scope leaves out other accounts and the exports: their ids are not its problems.
+    idProblems: tree === yaml.tree ? yaml.idProblems : yaml.idProblems.filter((p) => presentAt(tree, p.path)),
     analysis,
     failed: interpolated.failed,
   };
+}
+
+function presentAt(tree: unknown, path: Path): boolean {
+  let node = tree;
+  for (const key of path) {
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, key)) return false;
+    node = (node as Record<string | number, unknown>)[key];
+  }
+  return true;
 }
 
 function finish(t: TextAnalysis, later: readonly Problem[]): ConfigResult {
@@ -62,6 +74,26 @@ export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv = proc
   const read = await readBounded(path, 'config');
   if (!read.ok) return { ok: false, problems: [`${path}: cannot read: ${read.reason}`] };
   const t = analyzeText(read.data.toString('utf8'), { env, baseDir: dirname(resolve(path)), source: path });
+  return finishWithFiles(t);
+}
+
+export type AccountConfigResult = ConfigResult | { ok: false; problems: []; account: string };
+
+/**
+ * For the `export` subcommands: the config with only account `name` (or the only one) and no exports, resolved and
+ * checked as loadConfigFile would the whole file. `account` says why the account cannot be chosen.
+ */
+export async function loadAccountConfigFile(path: string, name: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<AccountConfigResult> {
+  const read = await readBounded(path, 'config');
+  if (!read.ok) return { ok: false, problems: [`${path}: cannot read: ${read.reason}`] };
+  let refused: string | undefined;
+  const t = analyzeText(read.data.toString('utf8'), { env, baseDir: dirname(resolve(path)), source: path }, (tree) => {
+    const scoped = scopeToAccount(tree, name);
+    if (scoped.ok) return scoped.tree;
+    refused = scoped.message;
+    return tree;
+  });
+  if (refused !== undefined) return { ok: false, problems: [], account: refused };
   return finishWithFiles(t);
 }
 

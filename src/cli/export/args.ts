@@ -16,6 +16,7 @@ export interface DownloadArgs extends Common {
   readonly exportId: string;
   readonly dir: string;
   readonly overwrite: boolean;
+  readonly timeoutMs?: number;
 }
 
 export interface StartArgs extends Common {
@@ -43,7 +44,7 @@ const COMMON = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-const DOWNLOAD = { ...COMMON, 'export-id': { type: 'string' }, dir: { type: 'string', default: '.' } } as const;
+const DOWNLOAD = { ...COMMON, 'export-id': { type: 'string' }, dir: { type: 'string', default: '.' }, timeout: { type: 'string' } } as const;
 const START = {
   ...COMMON,
   output: { type: 'string', default: 'table' },
@@ -73,6 +74,13 @@ export function parseExportArgs(argv: readonly string[]): ExportArgsResult {
   if (!(LOG_LEVELS as readonly string[]).includes(level)) return { ok: false, error: `--log.level: expected one of ${LOG_LEVELS.join(', ')}, got "${level}"` };
   const servers = (values.server as string[] | undefined) ?? [];
   if (servers.length === 0 || servers.some((s) => s.trim() === '')) return { ok: false, error: `export ${command}: --server=ID is required` };
+  let timeoutMs: number | undefined;
+  if (values.timeout !== undefined) {
+    if (command === 'start' && values.wait !== true) return { ok: false, error: '--timeout: only applies with --wait' };
+    timeoutMs = parseDuration(String(values.timeout));
+    if (timeoutMs === undefined || timeoutMs === 0)
+      return { ok: false, error: `--timeout: expected a duration greater than 0 such as 30m, got "${String(values.timeout)}"` };
+  }
   const common: Common = {
     configFile: String(values['config.file']),
     logLevel: level as LogLevel,
@@ -82,7 +90,18 @@ export function parseExportArgs(argv: readonly string[]): ExportArgsResult {
     if (servers.length > 1) return { ok: false, error: 'export download: give one --server' };
     const exportId = values['export-id'];
     if (typeof exportId !== 'string' || exportId === '') return { ok: false, error: 'export download: --export-id=ID is required' };
-    return { ok: true, args: { command, ...common, server: servers[0] as string, exportId, dir: String(values.dir), overwrite: values.overwrite === true } };
+    return {
+      ok: true,
+      args: {
+        command,
+        ...common,
+        server: servers[0] as string,
+        exportId,
+        dir: String(values.dir),
+        overwrite: values.overwrite === true,
+        ...(timeoutMs !== undefined && { timeoutMs }),
+      },
+    };
   }
   const output = String(values.output);
   if (!(OUTPUT_FORMATS as readonly string[]).includes(output))
@@ -105,13 +124,6 @@ export function parseExportArgs(argv: readonly string[]): ExportArgsResult {
   const wait = values.wait === true;
   const download = typeof values.download === 'string' ? values.download : undefined;
   if (download !== undefined && !wait) return { ok: false, error: '--download: only applies with --wait' };
-  let timeoutMs: number | undefined;
-  if (values.timeout !== undefined) {
-    if (!wait) return { ok: false, error: '--timeout: only applies with --wait' };
-    timeoutMs = parseDuration(String(values.timeout));
-    if (timeoutMs === undefined || timeoutMs === 0)
-      return { ok: false, error: `--timeout: expected a duration greater than 0 such as 30m, got "${String(values.timeout)}"` };
-  }
   return {
     ok: true,
     args: {
@@ -155,7 +167,8 @@ export start:
                           Exit 0 all completed (or downloaded), 3 some failed, 1 on errors or
                           --timeout.
   --download=DIR          With --wait: download each completed bundle into DIR.
-  --timeout=DURATION      With --wait: give up after this long (exit 1).
+  --timeout=DURATION      With --wait: give up after this long, counted from when waiting
+                          starts and covering the downloads (exit 1).
   A start is retried only where no duplicate export can result: a connection that could
   not be opened, a 429, a 401 after renewed credentials. After any other failure (5xx, a
   timeout or reset once the request was sent) an export may exist; the message says so.
@@ -166,6 +179,11 @@ export download:
                           made safe. Written to a hidden temporary file and renamed when
                           complete; nothing is left behind on failure or Ctrl+C.
   --overwrite             Replace an existing file of the same name (default: refuse).
+  --timeout=DURATION      Give up after this long, status check and retries included (exit
+                          1). Without it a download still fails when no byte arrives for
+                          the config's poll.timeout.
+  A partial download that a killed run left in DIR (.NAME.PID.HEX.part) is removed when its
+  process is gone or it has not been written to for an hour.
 
 Exit codes: 0 success, 1 failure, 2 flag or usage error, 3 with start --wait when some
 export failed, 130 on Ctrl+C.

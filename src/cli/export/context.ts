@@ -3,7 +3,7 @@ import { authenticatorFor } from '../../auth/registry.js';
 import { createAccountClient, type AccountClient } from '../../clouddc/client.js';
 import { createLogApi, type LogApi } from '../../clouddc/log-api.js';
 import type { ApiObserver } from '../../clouddc/observer.js';
-import { loadConfigFile } from '../../config/load.js';
+import { loadAccountConfigFile } from '../../config/load.js';
 import type { AccountSettings, ExporterConfig } from '../../domain/config.js';
 import { USER_AGENT } from '../../version.js';
 
@@ -34,8 +34,8 @@ export async function openContext(
   logger: Logger,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ContextResult> {
-  const loaded = await loadConfigFile(configFile, env);
-  if (!loaded.ok) return { ok: false, message: `${configFile}: invalid configuration\n${loaded.problems.join('\n')}` };
+  const loaded = await loadAccountConfigFile(configFile, accountName, env);
+  if (!loaded.ok) return { ok: false, message: 'account' in loaded ? loaded.account : `${configFile}: invalid configuration\n${loaded.problems.join('\n')}` };
   const config = loaded.config;
   const account = pickAccount(config, accountName);
   if (typeof account === 'string') return { ok: false, message: account };

@@ -29,7 +29,12 @@ export async function runExportCommand(argv: readonly string[], io: ExportIo): P
   try {
     if (args.command === 'download') {
       const key = { projectId: ctx.account.projectId, serverId: args.server, exportId: args.exportId };
-      const outcome = await downloadExport(ctx, key, args.dir, { overwrite: args.overwrite, stderr: io.stderr, signal: io.signal });
+      const outcome = await downloadExport(ctx, key, args.dir, {
+        overwrite: args.overwrite,
+        stderr: io.stderr,
+        signal: io.signal,
+        ...(args.timeoutMs !== undefined && { deadline: { at: Date.now() + args.timeoutMs, ms: args.timeoutMs } }),
+      });
       if (outcome.ok) {
         io.stdout.write(`${outcome.path}\n`);
         return 0;

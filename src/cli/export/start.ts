@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { formatDuration } from '../../config/duration.js';
 import type { ExportTarget } from '../../domain/export.js';
 import { runOneShot } from '../one-shot-run.js';
 import type { StartArgs } from './args.js';
@@ -6,30 +7,30 @@ import type { ExportContext } from './context.js';
 import { describeFailure, downloadExport } from './download.js';
 import type { ExportIo } from './io.js';
 import { formatStarted, type StartedRow } from './start-output.js';
-import { trackExports, type TrackedEntry } from './track-file.js';
 import { EXIT } from '../exit-codes.js';
+import { openTrackFile, type TrackedEntry, type TrackFile } from './track-file.js';
 
 /**
  * `export start`: one ExportServerLogs per server, one after another under the account's rate limit; the table or
  * JSON on standard output. Then, as asked: the new exports added to the track file, waited for, downloaded.
  */
 export async function runStart(ctx: ExportContext, args: StartArgs, io: ExportIo, logger: Logger): Promise<number> {
-  const rows: StartedRow[] = [];
-  for (const serverId of args.servers) {
-    if (io.signal.aborted) break;
-    const r = await ctx.api.start(serverId, io.signal);
-    rows.push(
-      r.ok
-        ? {
-            serverId,
-            ok: true,
-            exportId: r.exportId,
-            status: r.observation.rawStatus,
-            percentage: r.observation.percentage,
-            createdAt: r.observation.createdAt,
-          }
-        : { serverId, ok: false, error: describeFailure(r.failure), maybeStarted: r.maybeStarted },
-    );
+  // Before any POST: a track file that cannot take the new exports stops the start, so none is left untracked.
+  let track: TrackFile | undefined;
+  if (args.trackFile !== undefined) {
+    try {
+      track = await openTrackFile(args.trackFile, args.servers.length);
+    } catch (err) {
+      io.stderr.write(`clouddc-exporter: --track-file: ${err instanceof Error ? err.message : String(err)}; no export was started\n`);
+      return EXIT.error;
+    }
+  }
+  let rows: StartedRow[];
+  try {
+    rows = await startAll(ctx, args.servers, io.signal);
+  } catch (err) {
+    await track?.release();
+    throw err;
   }
   const started = rows.filter((r): r is Extract<StartedRow, { ok: true }> => r.ok);
   io.stdout.write(formatStarted(rows, ctx.account.name, args.output));
@@ -50,7 +51,8 @@ export async function runStart(ctx: ExportContext, args: StartArgs, io: ExportIo
     name: args.name === undefined ? '' : args.name.replaceAll('{server}', r.serverId).replaceAll('{export_id}', r.exportId),
     labels: args.labels,
   }));
-  if (args.trackFile !== undefined && targets.length > 0) {
+  if (track !== undefined && targets.length === 0) await track.release();
+  if (track !== undefined && targets.length > 0) {
     const entries: TrackedEntry[] = targets.map((t) => ({
       server_id: t.serverId,
       export_id: t.exportId,
@@ -59,14 +61,16 @@ export async function runStart(ctx: ExportContext, args: StartArgs, io: ExportIo
       ...(Object.keys(t.labels).length > 0 && { labels: t.labels }),
     }));
     try {
-      await trackExports(args.trackFile, entries);
+      await track.append(entries);
       logger.info({ file: args.trackFile, exports: entries.length }, 'exports added to the track file');
     } catch (err) {
-      io.stderr.write(`clouddc-exporter: --track-file: ${err instanceof Error ? err.message : String(err)}\n`);
+      io.stderr.write(`clouddc-exporter: --track-file: ${err instanceof Error ? err.message : String(err)}; the exports above are not tracked\n`);
       code = 1;
     }
   }
   if (!args.wait || targets.length === 0 || io.signal.aborted) return code;
+  // --timeout covers the waiting and the downloads after it.
+  const deadline = args.timeoutMs === undefined ? undefined : { at: Date.now() + args.timeoutMs, ms: args.timeoutMs };
 
   const waited = await runOneShot(
     {
@@ -86,7 +90,17 @@ export async function runStart(ctx: ExportContext, args: StartArgs, io: ExportIo
   let exportFailed = false;
   for (const t of targets) {
     if (io.signal.aborted) break;
-    const outcome = await downloadExport(ctx, t, args.download, { overwrite: args.overwrite, stderr: io.stderr, signal: io.signal });
+    if (deadline !== undefined && Date.now() >= deadline.at) {
+      io.stderr.write(`clouddc-exporter: --timeout: gave up after ${formatDuration(deadline.ms)}; export ${t.exportId} and any after it not downloaded\n`);
+      downloadFailed = true;
+      break;
+    }
+    const outcome = await downloadExport(ctx, t, args.download, {
+      overwrite: args.overwrite,
+      stderr: io.stderr,
+      signal: io.signal,
+      ...(deadline !== undefined && { deadline }),
+    });
     if (outcome.ok) {
       io.stdout.write(`${outcome.path}\n`);
     } else {
@@ -97,4 +111,25 @@ export async function runStart(ctx: ExportContext, args: StartArgs, io: ExportIo
   }
   if (downloadFailed || code !== 0) return EXIT.error;
   return exportFailed || waited === EXIT.exportFailed ? EXIT.exportFailed : EXIT.ok;
+}
+
+async function startAll(ctx: ExportContext, servers: readonly string[], signal: AbortSignal): Promise<StartedRow[]> {
+  const rows: StartedRow[] = [];
+  for (const serverId of servers) {
+    if (signal.aborted) break;
+    const r = await ctx.api.start(serverId, signal);
+    rows.push(
+      r.ok
+        ? {
+            serverId,
+            ok: true,
+            exportId: r.exportId,
+            status: r.observation.rawStatus,
+            percentage: r.observation.percentage,
+            createdAt: r.observation.createdAt,
+          }
+        : { serverId, ok: false, error: describeFailure(r.failure), maybeStarted: r.maybeStarted },
+    );
+  }
+  return rows;
 }

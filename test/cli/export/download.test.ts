@@ -89,7 +89,7 @@ describe('export download', { timeout: 60_000 }, () => {
     expect(readdirSync(w.out).filter((f) => f.endsWith('.part'))).toHaveLength(1);
     cli.child.kill('SIGINT');
     expect(await cli.exited).toBe(130);
-    expect(cli.stderr()).toContain('interrupted; nothing was kept');
+    expect(cli.stderr()).toContain('interrupted; no file was kept');
     expect(readdirSync(w.out)).toEqual([]);
   });
 

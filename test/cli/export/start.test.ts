@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runExportCommand } from '../../../src/cli/export/index.js';
@@ -168,16 +168,18 @@ describe('--track-file', () => {
     );
   });
 
-  it('refuses a file that is not a list, leaves it alone and still prints the started export', async () => {
+  it('refuses a file that is not a list before starting anything, and leaves it alone', async () => {
     sim = await startSimulator({ token: TOKEN });
     const cfg = configFor(sim.url);
     const track = join(cfg.dir, 'odd.yaml');
     writeFileSync(track, 'a: 1\n');
     const r = await run(['start', `--config.file=${cfg.file}`, `--server=${S1}`, `--track-file=${track}`]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/srv-a\s+1\s+main/);
-    expect(r.stderr).toContain('expected a YAML list of exports; not changed');
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('expected a YAML list of exports; not changed; no export was started');
+    expect(sim.startedExports).toHaveLength(0);
     expect(readFileSync(track, 'utf8')).toBe('a: 1\n');
+    expect(existsSync(`${track}.lock`)).toBe(false);
   });
 });
 
