@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { sanitiseFilename, writeBundle } from '../../../src/cli/export/bundle-file.js';
+import { fitName, sanitiseFilename, writeBundle } from '../../../src/cli/export/bundle-file.js';
 import { parseExportArgs } from '../../../src/cli/export/args.js';
 
 describe('sanitiseFilename', () => {
@@ -20,8 +20,13 @@ describe('sanitiseFilename', () => {
     expect(sanitiseFilename(header, 'fallback.tar.gz')).toBe(name);
   });
 
-  it('caps the length', () => {
-    expect(sanitiseFilename(`attachment; filename=${'a'.repeat(500)}.tar.gz`, 'f').length).toBe(200);
+  it('caps the length and keeps the extension', () => {
+    const name = sanitiseFilename(`attachment; filename=${'a'.repeat(500)}.tar.gz`, 'f');
+    expect(name).toHaveLength(200);
+    expect(name).toBe(`${'a'.repeat(193)}.tar.gz`);
+    expect(fitName(`${'b'.repeat(300)}.zip`)).toBe(`${'b'.repeat(196)}.zip`);
+    expect(fitName(`${'c'.repeat(300)}`)).toBe('c'.repeat(200));
+    expect(fitName('short.tar.gz')).toBe('short.tar.gz');
   });
 });
 

@@ -93,6 +93,24 @@ describe('export download', { timeout: 60_000 }, () => {
     expect(readdirSync(w.out)).toEqual([]);
   });
 
+  it('removes the .part a SIGKILLed download left, at the next run into the same directory', async () => {
+    const w = await world();
+    w.sim.setBundle(key('7'), { logBytes: 64 * 1024 * 1024, fault: { kind: 'stall', afterBytes: 8 * 1024 * 1024 } });
+    const killed = w.download();
+    await killed.waitFor(/: 10% \(/);
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    const left = readdirSync(w.out).filter((f) => f.endsWith('.part'));
+    expect(left).toEqual([expect.stringMatching(new RegExp(`^\\.${BUNDLE.replaceAll('.', '\\.')}\\.${killed.child.pid}\\.[0-9a-f]{8}\\.part$`))]);
+    // Someone else's file that merely looks alike stays.
+    writeFileSync(join(w.out, 'notes.part'), 'mine');
+    w.sim.setBundle(key('7'), undefined);
+    const next = w.download();
+    expect(await next.exited).toBe(0);
+    expect(next.stderr()).toContain(`removed ${join(w.out, left[0] as string)}, a partial download left by an earlier run`);
+    expect(readdirSync(w.out).sort()).toEqual([BUNDLE, 'notes.part']);
+  });
+
   it('downloads a 1 GB bundle with RSS growing by less than 50 MB', { timeout: 180_000 }, async () => {
     const w = await world();
     w.sim.setBundle(key('7'), { logBytes: 1024 ** 3 });

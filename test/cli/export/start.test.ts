@@ -141,6 +141,30 @@ describe('safeToRetryStart', () => {
   });
 });
 
+describe('--account', () => {
+  it("resolves only the chosen account's ${VAR}s: another account's unset variable does not stop it", async () => {
+    sim = await startSimulator({ token: TOKEN });
+    const cfg = configFor(
+      sim.url,
+      '  other:\n    region: cn-north-4\n    project_id: "${OTHER_PROJECT}"\n    auth:\n      token: ${OTHER_TOKEN}\n' +
+        'exports:\n  - {server_id: x, export_id: "1", account: other, name: "${OTHER_NAME}"}\n',
+    );
+    const ok = await run(['start', `--config.file=${cfg.file}`, '--account=main', `--server=${S1}`]);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(sim.startedExports).toHaveLength(1);
+    const other = await run(['start', `--config.file=${cfg.file}`, '--account=other', `--server=${S1}`]);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain('accounts.other.auth.token: environment variable OTHER_TOKEN is not set');
+    expect(other.stderr).not.toContain('OTHER_NAME');
+    const unnamed = await run(['start', `--config.file=${cfg.file}`, `--server=${S1}`]);
+    expect(unnamed.stderr).toBe('clouddc-exporter: --account: the config has 2 accounts (main, other); say which one to use\n');
+    const unknown = await run(['start', `--config.file=${cfg.file}`, '--account=nope', `--server=${S1}`]);
+    expect(unknown.stderr).toBe('clouddc-exporter: --account: no account "nope" in the config (known: main, other)\n');
+    expect(sim.startedExports).toHaveLength(1);
+  });
+});
+
 describe('--track-file', () => {
   it('appends the new exports to an export file, keeping what is there, with name and labels', async () => {
     sim = await startSimulator({ token: TOKEN });
