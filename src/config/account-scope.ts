@@ -10,11 +10,8 @@ export function scopeToAccount(tree: unknown, name: string | undefined): { ok: t
   const accounts = tree['accounts'];
   const names = Object.keys(accounts);
   if (names.length === 0) return { ok: true, tree };
-  let chosen = name;
-  if (chosen === undefined) {
-    if (names.length > 1) return { ok: false, message: `--account: the config has ${names.length} accounts (${names.join(', ')}); say which one to use` };
-    chosen = names[0];
-  }
+  const chosen = name ?? (names.length === 1 ? names[0] : undefined);
+  if (chosen === undefined) return { ok: false, message: `--account: the config has ${names.length} accounts (${names.join(', ')}); say which one to use` };
   if (!Object.hasOwn(accounts, chosen)) return { ok: false, message: `--account: no account "${chosen}" in the config (known: ${names.join(', ')})` };
   const scoped: Record<string, unknown> = { ...tree, accounts: Object.fromEntries([[chosen, accounts[chosen]]]) };
   delete scoped['exports'];

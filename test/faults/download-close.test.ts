@@ -1,9 +1,13 @@
+import { readdirSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { authenticatorFor } from '../../src/auth/registry.js';
 import { createLogApi } from '../../src/clouddc/log-api.js';
 import { account, pollSettings, PROJECT } from '../support/config.js';
+import { runCli } from '../support/cli.js';
 import { silentLogger } from '../support/factories.js';
+import { head, rawConfig, startRawCloudDc } from './raw-clouddc.js';
 
 /**
  * B1: a server that closes (or resets) the connection while the bundle's reader is behind, so undici's parser is
@@ -129,4 +133,31 @@ describe('B1: the peer closes the connection under back-pressure', { timeout: 12
       }
     });
   }
+});
+
+describe('B1: export download when the peer cuts the body short', { timeout: 120_000 }, () => {
+  it('exits 1 with one line each time, after its retries, and leaves no file, .part or other', async () => {
+    const raw = await startRawCloudDc();
+    try {
+      let n = 0;
+      raw.download = (socket) => {
+        const reset = n++ % 2 === 1;
+        socket.write(head(200, { 'content-length': 2_000_000, 'content-disposition': 'attachment; filename=b.tar.gz', connection: 'close' }));
+        socket.write(BODY.subarray(0, 1_500_000), () => (reset ? socket.resetAndDestroy() : socket.end()));
+      };
+      const cfg = rawConfig(raw.url);
+      const out = join(cfg.dir, 'out');
+      for (let i = 0; i < 3; i++) {
+        const cli = runCli(['export', 'download', `--config.file=${cfg.file}`, '--server=srv', '--export-id=7', `--dir=${out}`]);
+        expect(await cli.exited).toBe(1);
+        expect(cli.stderr()).not.toMatch(/\n\s+at |AssertionError|Unhandled/);
+        expect(cli.stderr()).toMatch(/clouddc-exporter: export 7 of server srv: download broke off: .*; no file was kept\n$/);
+        expect(readdirSync(out)).toEqual([]);
+      }
+      // retries: 1 in rawConfig: two attempts per run.
+      expect(raw.downloads).toBe(6);
+    } finally {
+      await raw.close();
+    }
+  });
 });
