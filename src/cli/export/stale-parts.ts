@@ -13,7 +13,7 @@ import { join } from 'node:path';
 
 export const STALE_AFTER_MS = 60 * 60 * 1000;
 
-const PART = /^\.(.+)\.(?:(\d{1,10})\.)?[0-9a-f]{8}\.part$/;
+const PART = /^\.(.+?)\.(?:(\d{1,10})\.)?[0-9a-f]{8}\.part$/;
 
 export function partName(name: string, pid: number, hex: string): string {
   return `.${name}.${pid}.${hex}.part`;
