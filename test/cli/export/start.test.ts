@@ -147,7 +147,7 @@ describe('--account', () => {
     const cfg = configFor(
       sim.url,
       '  other:\n    region: cn-north-4\n    project_id: "${OTHER_PROJECT}"\n    auth:\n      token: ${OTHER_TOKEN}\n' +
-        'exports:\n  - {server_id: x, export_id: "1", account: other, name: "${OTHER_NAME}"}\n',
+        'exports:\n  - {server_id: x, export_id: 0x1F, account: other, name: "${OTHER_NAME}"}\n',
     );
     const ok = await run(['start', `--config.file=${cfg.file}`, '--account=main', `--server=${S1}`]);
     expect(ok.stderr).toBe('');
