@@ -254,6 +254,8 @@ helm_ template ci-release "$CHART" -f "$CHART/ci/tls-basic-auth-values.yaml" --s
   --set livenessProbe.httpGet=null --set livenessProbe.tcpSocket.port=http \
   --set readinessProbe.httpGet=null --set readinessProbe.tcpSocket.port=http >/dev/null
 expect_fail 'must be a bcrypt hash ($2y$, $2b$ or $2a$, 60 characters)' -f "$CHART/ci/default-values.yaml" --set webConfig.basicAuthUsers.prometheus=plaintext
+expect_fail "metricAllowlist and metricDenylist are mutually exclusive" -f "$CHART/ci/default-values.yaml" \
+  --set 'metricAllowlist={clouddc_server_.*}' --set 'metricDenylist={process_.*}'
 expect_fail "service.nodePort needs service.type NodePort or LoadBalancer" -f "$CHART/ci/default-values.yaml" --set service.nodePort=30977
 
 step "helm: validate.mjs refuses a ServiceMonitor that cannot scrape the protected exporter"

@@ -171,6 +171,7 @@ async function main(argv: string[]): Promise<number | undefined> {
     maxRequests: flags.maxRequests,
     writeIdleTimeoutMs: flags.writeIdleTimeoutMs,
     ...(demo && { stuckAfterSeconds: demo.stuckAfterSeconds }),
+    ...(flags.familyFilter && { familyFilter: flags.familyFilter }),
   }).catch(async (err: unknown) => {
     if (!(err instanceof StartupError)) throw err;
     await demo?.close();
@@ -186,6 +187,7 @@ async function main(argv: string[]): Promise<number | undefined> {
       url: running.url,
       exports: running.exporter.store.size,
       shard: `${shard.index}/${shard.total}`,
+      ...(flags.familyFilter && { [`metric_${flags.familyFilter.kind}list`]: flags.familyFilter.patterns.join(',') }),
       ...(web && describeWebConfig(web)),
     },
     'clouddc-exporter started',

@@ -158,6 +158,15 @@ describe('clouddc-exporter CLI', () => {
     expect(err).not.toMatch(/\n\s+at .*:\d+:\d+/);
   });
 
+  it('--config.check refuses an invalid --metric-denylist pattern before reading the config: exit 2, the pattern named', async () => {
+    const cli = runCli(['--config.check', '--config.file=config.example.yaml', '--metric-denylist=clouddc_(']);
+    expect(await cli.exited).toBe(2);
+    expect(cli.stderr()).toContain('--metric-denylist: "clouddc_(" is not a valid regular expression');
+    const both = runCli(['--metric-allowlist=a', '--metric-denylist=b']);
+    expect(await both.exited).toBe(2);
+    expect(both.stderr()).toContain('mutually exclusive');
+  });
+
   it('--config.check accepts the shipped example config', async () => {
     const cli = runCli(['--config.check', '--config.file=config.example.yaml'], { CLOUDDC_TOKEN: 'x' });
     expect(await cli.exited).toBe(0);

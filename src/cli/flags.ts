@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../config/duration.js';
 import { telemetryPathProblem } from './telemetry-path.js';
+import { familyFilter, type FamilyFilter } from '../domain/family-filter.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -37,6 +38,8 @@ export interface Flags {
   readonly maxRequests: number;
   /** `--web.write-idle-timeout`: a scrape response the client reads nothing of for this long is cut off; 0 never. */
   readonly writeIdleTimeoutMs: number;
+  /** `--metric-allowlist` / `--metric-denylist`: which families are served; all when undefined. */
+  readonly familyFilter?: FamilyFilter;
   readonly help: boolean;
   readonly version: boolean;
 }
@@ -69,6 +72,8 @@ const OPTIONS = {
   'web.enable-lifecycle': { type: 'boolean', default: false },
   'web.max-requests': { type: 'string', default: '10' },
   'web.write-idle-timeout': { type: 'string', default: '10s' },
+  'metric-allowlist': { type: 'string' },
+  'metric-denylist': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', default: false },
 } as const;
@@ -80,6 +85,10 @@ export function parseListenAddress(value: string): { host?: string; port: number
   if (port > 65535) return undefined;
   const host = m[1] ?? m[2];
   return host ? { host, port } : { port };
+}
+
+function optionalString(v: string | boolean | undefined): string | undefined {
+  return typeof v === 'string' ? v : undefined;
 }
 
 export function parseFlags(argv: readonly string[]): FlagsResult {
@@ -145,6 +154,8 @@ export function parseFlags(argv: readonly string[]): FlagsResult {
   const telemetryPath = String(values['web.telemetry-path']);
   const pathProblem = telemetryPathProblem(telemetryPath);
   if (pathProblem) return { ok: false, error: `--web.telemetry-path: ${pathProblem}` };
+  const families = familyFilter(optionalString(values['metric-allowlist']), optionalString(values['metric-denylist']));
+  if (!families.ok) return { ok: false, error: families.error };
   return {
     ok: true,
     flags: {
@@ -166,6 +177,7 @@ export function parseFlags(argv: readonly string[]): FlagsResult {
       enableLifecycle: values['web.enable-lifecycle'] === true,
       maxRequests,
       writeIdleTimeoutMs,
+      ...(families.filter && { familyFilter: families.filter }),
       help: values.help === true,
       version: values.version === true,
     },
@@ -211,6 +223,11 @@ Flags:
   --web.write-idle-timeout=DURATION
                               Cut off a metrics response the client has read nothing of
                               for this long (default "10s"; "0s": never).
+  --metric-allowlist=REGEXES  Serve only the metric families matching one of these
+                              comma-separated regular expressions, each anchored at both
+                              ends (e.g. "clouddc_server_.*,clouddc_log_export_status").
+  --metric-denylist=REGEXES   Serve every family except those matching. Mutually exclusive
+                              with --metric-allowlist. A family left out is never rendered.
   --log.level=LEVEL           One of trace, debug, info, warn, error (default "info";
                               "warn" with --once and --wait).
   --log.format=FORMAT         "logfmt" (default, as Prometheus and exporter-toolkit) or

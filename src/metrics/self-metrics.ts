@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
 import type { ApiObserver, AuthObserver, SecretFileKey } from '../clouddc/observer.js';
+import { FilteredRegistry } from './filtered-registry.js';
 import { registerDefaultMetrics } from './default-metrics.js';
 import { scrapeMetrics, type ScrapeMetrics } from './scrape-metrics.js';
 
@@ -43,6 +44,8 @@ export interface SelfMetricsOptions {
   requestTimeoutSeconds?: number;
   /** Wall clock in ms; decides at scrape time whether a pause is still running. */
   now?: () => number;
+  /** --metric-allowlist / --metric-denylist: families left out are never registered, so never collected. */
+  includeFamily?: (family: string) => boolean;
 }
 
 /** The files a running exporter re-reads, besides its config: the `file` label of fileReloadFailures. */
@@ -51,7 +54,7 @@ export type ReloadedFile = SecretFileKey | 'tls_server_config';
 const DURATION_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 export function createSelfMetrics(opts: SelfMetricsOptions): SelfMetrics {
-  const registry = new Registry();
+  const registry = opts.includeFamily === undefined ? new Registry() : new FilteredRegistry(opts.includeFamily);
   if (opts.defaultMetrics ?? true) registerDefaultMetrics(registry);
 
   const buildInfo = new Gauge({

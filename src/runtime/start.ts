@@ -15,6 +15,7 @@ import { resolveStoragePath } from './storage-path.js';
 import { configFingerprint, createReloader, type Reloader, type ReloaderDeps } from './reloader.js';
 import { listenProblem } from './listen-problem.js';
 import { ownsServer, shardConfig, type Shard } from './shard.js';
+import type { FamilyFilter } from '../domain/family-filter.js';
 import { loadConfigFile } from '../config/load.js';
 import type { WebConfig } from '../web/config.js';
 import type { ExportFileSet } from '../config/export-files.js';
@@ -58,6 +59,8 @@ export interface StartOptions {
   readonly writeIdleTimeoutMs?: number;
   /** `export_files`, already loaded once into `config`; reloaded with the config and whenever a file changes. */
   readonly exportFiles?: ExportFileSet;
+  /** `--metric-allowlist` / `--metric-denylist`. */
+  readonly familyFilter?: FamilyFilter;
 }
 
 export interface Running {
@@ -115,6 +118,7 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
     defaultMetrics: opts.defaultMetrics,
     requestTimeoutSeconds: config.poll.timeoutMs / 1000,
     ...(opts.now && { now: opts.now }),
+    ...(opts.familyFilter && { includeFamily: opts.familyFilter.includes }),
   });
   const makeSource: SourceFactory = opts.makeSource ?? apiSourceFactory(opts, metrics);
   metrics.shardIndex.set(shard.index);
@@ -134,6 +138,7 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
     now: opts.now,
     afterCycle: persistence ? (states) => persistence.save(states) : undefined,
     ownsServer: (projectId, serverId) => ownsServer(shard, projectId, serverId),
+    ...(opts.familyFilter && { includeFamily: opts.familyFilter.includes }),
     ...(opts.durationClock && { durationClock: opts.durationClock }),
   });
   await persistence?.restore(exporter.store);

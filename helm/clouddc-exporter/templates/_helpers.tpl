@@ -252,6 +252,15 @@ The Secret keys the chosen method needs: a list of dicts with
 - --log.level={{ .Values.logLevel }}
 - --log.format={{ .Values.logFormat }}
 - --web.telemetry-path={{ .Values.telemetryPath }}
+{{- if and .Values.metricAllowlist .Values.metricDenylist }}
+{{- fail "metricAllowlist and metricDenylist are mutually exclusive: set one of them" }}
+{{- end }}
+{{- with .Values.metricAllowlist }}
+- {{ printf "--metric-allowlist=%s" (join "," .) | quote }}
+{{- end }}
+{{- with .Values.metricDenylist }}
+- {{ printf "--metric-denylist=%s" (join "," .) | quote }}
+{{- end }}
 {{- if eq .Values.reloadStrategy "restart" }}
 - --config.auto-reload-interval=0s
 {{- else }}
