@@ -18,6 +18,7 @@ export function landingRoute(router: Router, view: ExporterView, metricsPath = '
       warnings: view.warnings?.() ?? [],
       exportFiles: view.exportFiles?.() ?? [],
       accounts: view.accounts?.() ?? [],
+      fleets: view.fleets?.() ?? [],
     });
   });
 }

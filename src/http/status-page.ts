@@ -4,6 +4,8 @@ import { html, raw, type SafeHtml } from './html-template.js';
 import type { ExportFileStatus } from '../domain/export-file.js';
 import { accountSummary } from './account-summary.js';
 import type { AccountView } from './view.js';
+import type { AccountFleet } from '../domain/fleet.js';
+import { fleetSection } from './fleet-section.js';
 
 /** The page reloads itself this often; the demo polls every 5 s, so a faster refresh would show nothing new. */
 export const REFRESH_SECONDS = 5;
@@ -35,6 +37,8 @@ export interface PageMeta {
   readonly exportFiles?: readonly ExportFileStatus[];
   /** Every configured account: one summary line each. */
   readonly accounts?: readonly AccountView[];
+  /** Discovered servers: a summary per account and every server that is not OK, with its latest export. */
+  readonly fleets?: readonly AccountFleet[];
 }
 
 function filesSection(files: readonly ExportFileStatus[] | undefined): SafeHtml | string {
@@ -147,6 +151,7 @@ ${accountSummary(exports, meta.accounts ?? [], meta.nowSeconds)}
 <tbody>
 ${body}
 </tbody></table></div>
+${fleetSection(meta.fleets, exports, meta.nowSeconds)}
 ${filesSection(meta.exportFiles)}
 <p><a href="${(meta.metricsPath ?? '/metrics').slice(1)}">Metrics</a> · <a href="api/v1/exports">JSON</a> · <a href="-/healthy">Health</a> · <a href="-/ready">Readiness</a></p>
 </body></html>

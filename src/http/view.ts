@@ -1,5 +1,6 @@
 import type { ExportFileStatus } from '../domain/export-file.js';
 import type { ExportState } from '../domain/export-state.js';
+import type { AccountFleet } from '../domain/fleet.js';
 import type { ScrapeLease } from '../exposition/exposition.js';
 
 /** A configured account as the status page shows it. */
@@ -25,6 +26,8 @@ export interface ExporterView {
   readonly stuckAfterSeconds?: number;
   /** Problems with the running config that the status page shows as banners (a schedule that cannot be met). */
   warnings?(): readonly string[];
+  /** Discovered servers per account with `servers:`; absent or empty when none discovers. */
+  fleets?(): readonly AccountFleet[];
   /** `export_files` and how each one's last load went; absent or empty when none are configured. */
   exportFiles?(): readonly ExportFileStatus[];
   /** Present when the exporter runs from a config file that can be reloaded. */

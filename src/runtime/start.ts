@@ -196,6 +196,7 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
           return { name, paused: pause ? { until: new Date(pause.untilMs).toISOString(), reason: pause.reason } : null };
         }),
       ...(opts.stuckAfterSeconds !== undefined && { stuckAfterSeconds: opts.stuckAfterSeconds }),
+      fleets: () => exporter.fleet.fleets(),
       warnings: () => capacityWarnings,
       ...(files && { exportFiles: () => (patterns.length > 0 ? files.status : []) }),
       reload: reloader ? (trigger) => reloader.reload(trigger) : undefined,
