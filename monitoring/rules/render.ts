@@ -2,10 +2,11 @@ import type { AlertOverride, RulesConfig } from '../config.js';
 import { fill, matcherList } from '../fill.js';
 import { EXPORTER_RULES } from './exporter.js';
 import { EXPORT_RULES } from './exports.js';
+import { SERVER_RULES } from './servers.js';
 import type { RuleTemplate } from './template.js';
 
 export const GROUP = 'clouddc-exporter';
-export const RULE_TEMPLATES: readonly RuleTemplate[] = [...EXPORT_RULES, ...EXPORTER_RULES];
+export const RULE_TEMPLATES: readonly RuleTemplate[] = [...EXPORT_RULES, ...SERVER_RULES, ...EXPORTER_RULES];
 
 export interface AlertRule {
   alert: string;

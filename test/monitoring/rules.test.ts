@@ -56,6 +56,15 @@ describe('alerts.yml', () => {
           expect(labels, `${rule.alert}: ${m[0]}`).toEqual(['job', 'instance']);
           continue;
         }
+        // Discovered servers join on their server (and the account that discovered them).
+        if (rule.expr.includes('clouddc_server_')) {
+          expect(labels, `${rule.alert}: ${m[0]}`).toEqual(expect.arrayContaining(['account', 'project_id', 'server_id']));
+          continue;
+        }
+        if (rule.expr.includes('clouddc_exporter_server_discovery_')) {
+          expect(labels, `${rule.alert}: ${m[0]}`).toEqual(['job', 'instance', 'account']);
+          continue;
+        }
         expect(labels, `${rule.alert}: ${m[0]}`).toEqual(expect.arrayContaining(['project_id', 'server_id', 'export_id']));
       }
     }
