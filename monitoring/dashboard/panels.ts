@@ -1,6 +1,7 @@
 import { byName, byRefId, panel, REDUCE_OPTIONS, stat, STATUS_COLORS, target, timeseries, valueMap, type Json } from './panel.js';
 import { Q } from './queries.js';
 import { exportsTable } from './table.js';
+import { fleetPanels } from './fleet.js';
 
 /** Every panel, top to bottom. Thresholds in %(name)s placeholders come from the dashboard config. */
 export function panels(): Json[] {
@@ -174,5 +175,6 @@ export function panels(): Json[] {
         ]),
       ],
     ),
+    ...fleetPanels(),
   ];
 }

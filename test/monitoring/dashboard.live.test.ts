@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportTarget } from '../../src/domain/export.js';
 import { startExporter, type Running } from '../../src/runtime/start.js';
-import { startSimulator, type Behaviour, type Simulator } from '../../src/simulator/index.js';
+import { scriptedFleet, startSimulator, type Behaviour, type Simulator } from '../../src/simulator/index.js';
 import { account, config, PROJECT, TOKEN } from '../support/config.js';
 import { silentLogger, target } from '../support/factories.js';
 import { startPrometheus, type Prometheus, type QueryAnswer } from '../support/prometheus.js';
@@ -58,12 +58,14 @@ describe.skipIf(!hasPrometheus)('dashboard queries against a real Prometheus scr
     sim = await startSimulator({
       token: TOKEN,
       exports: rows.map(([t, behaviour]) => ({ projectId: t.projectId, serverId: t.serverId, exportId: t.exportId, behaviour })),
+      // The exports' servers, discovered: the Fleet row's queries must find them under every variable.
+      fleet: scriptedFleet({ projectId: PROJECT, count: rows.length, ids: rows.map(([t]) => t.serverId) }),
     });
     for (let i = 0; i < 2; i++) {
       pods.push(
         await startExporter({
           config: config(
-            [account(sim.url)],
+            [account(sim.url, { servers: { intervalMs: 10_000, alarms: true } })],
             rows.map(([t]) => t),
             { schedule: '* * * * * *', retries: 1, backoffInitialMs: 10, backoffMaxMs: 50 },
           ),
@@ -77,6 +79,7 @@ describe.skipIf(!hasPrometheus)('dashboard queries against a real Prometheus scr
     await prom.waitFor('count_over_time(up{job="clouddc-exporter"}[1m]) >= 4', (r) => r.length === 2, 30_000);
     await prom.waitFor('count(clouddc_log_export_status == 1)', (r) => Number(r[0]?.value?.[1]) === 10, 10_000);
     await prom.waitFor('clouddc_api_retries_total', (r) => r.length > 0, 10_000);
+    await prom.waitFor('count(clouddc_server_info)', (r) => Number(r[0]?.value?.[1]) === 2 * rows.length, 10_000);
     await prom.waitFor('clouddc_exporter_poll_interval_seconds', (r) => r.length === 2 && r.every((s) => s.value?.[1] === '1'), 10_000);
   }, 60_000);
 
