@@ -147,6 +147,63 @@ groups:
             poll did not fail: the exporter is not polling it.
           runbook_url: https://github.com/clouddc-exporter/clouddc-exporter/blob/main/docs/runbooks.md#data-stale
 
+      # Server critical: CloudDC has reported health_state Critical for 5m (the server series refresh once per
+      # servers.interval, default 1m). The server's name and location come from clouddc_server_info; the description
+      # says whether a log export is tracked for the server, so the on-call engineer knows whether BMC logs are on the way.
+      - alert: CloudDCServerCritical
+        expr: |
+          (clouddc_server_health_state{job=~".*clouddc-exporter.*", state="Critical"} == 1)
+          * on(job, instance, account, project_id, server_id) group_left(name, dc, rack, unit)
+          clouddc_server_info{job=~".*clouddc-exporter.*"}
+        for: 5m
+        labels:
+          severity: critical
+        annotations:
+          summary: Server {{ $labels.name }} ({{ $labels.dc }} {{ $labels.rack }} U{{ $labels.unit }}) is Critical
+          description: >-
+            CloudDC reports server {{ $labels.name }} ({{ $labels.server_id }}, project {{ $labels.project_id }},
+            account {{ $labels.account }}) in {{ $labels.dc }}, rack {{ $labels.rack }}, unit {{ $labels.unit }} as
+            Critical for 5m. {{ with printf "clouddc_log_export_info{server_id=%q}" $labels.server_id | query }}A log
+            export is tracked for it (export {{ with index . 0 }}{{ .Labels.export_id }}{{ end }}).{{ else }}No log
+            export is tracked for it: clouddc-exporter export start --server={{ $labels.server_id }} collects its BMC
+            logs.{{ end }}
+          runbook_url: https://github.com/clouddc-exporter/clouddc-exporter/blob/main/docs/runbooks.md#server-critical
+
+      # Urgent alarm: the server has had at least one active alarm of level 1 (urgent) in ListAlarms for 2m.
+      - alert: CloudDCServerUrgentAlarm
+        expr: |
+          (clouddc_server_active_alarms{job=~".*clouddc-exporter.*", level="urgent"} > 0)
+          * on(job, instance, account, project_id, server_id) group_left(name, dc, rack, unit)
+          clouddc_server_info{job=~".*clouddc-exporter.*"}
+        for: 2m
+        labels:
+          severity: critical
+        annotations:
+          summary: Server {{ $labels.name }} has {{ $value }} urgent alarm(s)
+          description: >-
+            Server {{ $labels.name }} ({{ $labels.server_id }}, account {{ $labels.account }}) in {{ $labels.dc }},
+            rack {{ $labels.rack }}, unit {{ $labels.unit }} has {{ $value }} active urgent alarm(s) in CloudDC.
+          runbook_url: https://github.com/clouddc-exporter/clouddc-exporter/blob/main/docs/runbooks.md#server-urgent-alarm
+
+      # Discovery failing: no successful discovery round for 900 s, for 5m. The server series then show
+      # the last good round, so health changes since are not seen.
+      - alert: CloudDCServerDiscoveryFailing
+        expr: |
+          time() - clouddc_exporter_server_discovery_last_success_timestamp_seconds{job=~".*clouddc-exporter.*"} > 900
+          or
+          clouddc_exporter_server_discovery_success{job=~".*clouddc-exporter.*"} == 0
+          unless on(job, instance, account)
+          clouddc_exporter_server_discovery_last_success_timestamp_seconds{job=~".*clouddc-exporter.*"}
+        for: 5m
+        labels:
+          severity: warning
+        annotations:
+          summary: Server discovery of CloudDC account {{ $labels.account }} is failing
+          description: >-
+            {{ $labels.instance }} has not completed a server discovery round (ListServers, ListAlarms) for account {{
+            $labels.account }} for more than 900 s, or never has: the server series show old data, or none.
+          runbook_url: https://github.com/clouddc-exporter/clouddc-exporter/blob/main/docs/runbooks.md#server-discovery-failing
+
       # Authentication failing: polls failed with reason 401 during the last 1m, continuously for 30s
       # (a single 401 during a token rotation stays silent). The per-export 401 counter counts HTTP 401 answers and
       # also polls refused locally (IAM login failing, AK/SK account paused), so it covers every sign-in method; it
