@@ -3,7 +3,7 @@ import { EXIT } from './cli/exit-codes.js';
 import { HELP, parseFlags } from './cli/flags.js';
 import type { ExporterConfig } from './domain/config.js';
 import type { Demo } from './runtime/demo.js';
-import type { Shard } from './runtime/shard.js';
+import type { Shard } from './poller/shard.js';
 import { REVISION, VERSION } from './version.js';
 import type { WebConfig } from './web/config.js';
 
@@ -107,7 +107,7 @@ async function main(argv: string[]): Promise<number | undefined> {
 
   let shard: Shard;
   if ('fromHostname' in flags.shard) {
-    const { ordinalFromHostname } = await import('./runtime/shard.js');
+    const { ordinalFromHostname } = await import('./poller/shard.js');
     const index = ordinalFromHostname();
     if (index === undefined || index >= flags.shard.total) {
       process.stderr.write(`clouddc-exporter: --shard.from-hostname: cannot read a shard index below ${flags.shard.total} from the host name\n`);
@@ -145,7 +145,7 @@ async function main(argv: string[]): Promise<number | undefined> {
 
   // All before the exporter starts, so that nothing awaits between its start and the signal handlers.
   const [{ createLogger }, { startExporter, StartupError }, { describeWebConfig }, demoModule] = await Promise.all([
-    import('./runtime/logger.js'),
+    import('./logging/logger.js'),
     import('./runtime/start.js'),
     import('./web/config.js'),
     demo && Promise.all([import('./runtime/demo.js'), import('./runtime/demo-banner.js')]).then(([a, b]) => ({ ...a, ...b })),

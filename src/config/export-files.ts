@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { ExporterConfig } from '../domain/config.js';
 import { exportKeyId, type ExportTarget } from '../domain/export.js';
-import { readBounded } from './bounded-read.js';
+import { readBounded } from '../files/bounded-read.js';
 import { buildExports } from './exports.js';
 import { describeValue } from './issues.js';
 import { FileFingerprints } from './file-fingerprints.js';

@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import type { ExporterConfig } from '../domain/config.js';
 import { scopeToAccount } from './account-scope.js';
 import { buildConfig, type Analysis } from './build.js';
-import { checkReadable, readBounded } from './bounded-read.js';
+import { checkReadable, readBounded } from '../files/bounded-read.js';
 import { interpolateTree } from './interpolate.js';
 import { formatProblem, isUnder, problem, type Path, type Problem } from './problems.js';
 import { parseYaml } from './yaml.js';

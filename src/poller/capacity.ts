@@ -54,7 +54,7 @@ export function cycleCapacity(input: CapacityInput): AccountCapacity[] {
   });
 }
 
-/** The input for a config as this process runs it (after sharding, see runtime/shard.ts). */
+/** The input for a config as this process runs it (after sharding, see poller/shard.ts). */
 export function capacityOf(config: ExporterConfig, shards = 1, intervalMs = scheduleIntervalMs(config.poll.schedule)): AccountCapacity[] {
   const exports = new Map<string, number>();
   for (const e of config.exports) exports.set(e.account, (exports.get(e.account) ?? 0) + 1);

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { ExporterConfig } from '../domain/config.js';
 import type { SelfMetrics } from '../metrics/self-metrics.js';
 import { capacityOf, capacityWarning, scheduleIntervalMs, type AccountCapacity } from '../poller/capacity.js';
-import { shardConfig, type Shard } from './shard.js';
+import { shardConfig, type Shard } from '../poller/shard.js';
 
 /**
  * `--config.check`: the warnings for a whole config. Sharded, every shard is worked out (a replica's index

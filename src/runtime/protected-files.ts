@@ -1,6 +1,6 @@
 import type { ExporterConfig, SecretSource } from '../domain/config.js';
 import type { WebConfig } from '../web/config.js';
-import type { ProtectedFile } from './storage-path.js';
+import type { ProtectedFile } from '../store/storage-path.js';
 
 /** Every file the exporter reads that a misdirected --storage.path must never replace. */
 export function protectedFiles(config: ExporterConfig, configFile?: string, web?: WebConfig): ProtectedFile[] {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { readBounded } from '../config/bounded-read.js';
+import { readBounded } from '../files/bounded-read.js';
 import type { ConfigResult } from '../config/load.js';
 import type { ExporterConfig } from '../domain/config.js';
 import type { ApplyResult } from './exporter.js';

@@ -9,12 +9,12 @@ import { createSelfMetrics, type SelfMetrics } from '../metrics/self-metrics.js'
 import { REVISION, USER_AGENT, VERSION } from '../version.js';
 import { reportCapacity } from './capacity-report.js';
 import { Exporter, type SourceFactory } from './exporter.js';
-import { createPersistence } from './persistence.js';
+import { createPersistence } from '../store/persistence.js';
 import { protectedFiles } from './protected-files.js';
-import { resolveStoragePath } from './storage-path.js';
+import { resolveStoragePath } from '../store/storage-path.js';
 import { configFingerprint, createReloader, type Reloader, type ReloaderDeps } from './reloader.js';
 import { listenProblem } from './listen-problem.js';
-import { ownsServer, shardConfig, type Shard } from './shard.js';
+import { ownsServer, shardConfig, type Shard } from '../poller/shard.js';
 import type { FamilyFilter } from '../domain/family-filter.js';
 import { loadConfigFile } from '../config/load.js';
 import type { WebConfig } from '../web/config.js';

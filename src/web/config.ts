@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { checkReadable, readBounded } from '../config/bounded-read.js';
+import { checkReadable, readBounded } from '../files/bounded-read.js';
 import { nonEmpty, strict } from '../config/fields.js';
 import { isPlainObject } from '../config/interpolate.js';
 import { describeValue, parseAt } from '../config/issues.js';

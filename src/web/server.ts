@@ -4,7 +4,7 @@ import { createServer as createHttpServer, type RequestListener, type Server } f
 import { createServer as createHttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
-import { readBoundedSync, signatureOf as statSignature } from '../config/bounded-read.js';
+import { readBoundedSync, signatureOf as statSignature } from '../files/bounded-read.js';
 import type { TlsSettings, WebConfig } from './config.js';
 import { checkTlsMaterial, opensslReason, type TlsMaterial } from './tls-material.js';
 

@@ -1,6 +1,6 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
-import { readBounded } from '../config/bounded-read.js';
+import { readBounded } from '../files/bounded-read.js';
 import { problem, type Path, type Problem } from '../config/problems.js';
 
 /**

@@ -3,7 +3,7 @@ import { chmodSync, linkSync, mkdirSync, readFileSync, statSync, symlinkSync, wr
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FILE_LIMITS } from '../../src/config/bounded-read.js';
+import { FILE_LIMITS } from '../../src/files/bounded-read.js';
 import { startExporter } from '../../src/runtime/start.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { stopAfterTest } from '../support/cleanup.js';

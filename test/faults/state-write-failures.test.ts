@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { exportKeyId } from '../../src/domain/export.js';
-import { createPersistence } from '../../src/runtime/persistence.js';
+import { createPersistence } from '../../src/store/persistence.js';
 import { ExportStore } from '../../src/store/export-store.js';
 import { writeFileAtomic } from '../../src/store/state-file.js';
 import { success, target } from '../support/factories.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/runtime/logger.js';
+import { createLogger } from '../../src/logging/logger.js';
 import { startExporter } from '../../src/runtime/start.js';
 import { stopAfterTest } from '../support/cleanup.js';
 import { config } from '../support/config.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Secret } from '../../src/domain/secret.js';
 import type { SecretSource } from '../../src/domain/config.js';
-import { createLogger } from '../../src/runtime/logger.js';
+import { createLogger } from '../../src/logging/logger.js';
 import { startExporter } from '../../src/runtime/start.js';
 import { stopAfterTest } from '../support/cleanup.js';
 import { account, config } from '../support/config.js';

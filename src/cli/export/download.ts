@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { errorCodeOf } from '../../clouddc/log-api-answers.js';
 import { formatDuration } from '../../config/duration.js';
-import { describeFsError } from '../../config/files.js';
+import { describeFsError } from '../../files/fs-error.js';
 import type { ExportKey } from '../../domain/export.js';
 import type { PollFailure } from '../../domain/poll.js';
 import type { Output } from '../progress.js';

@@ -1,4 +1,4 @@
-import { createLogger } from '../../runtime/logger.js';
+import { createLogger } from '../../logging/logger.js';
 import { EXPORT_HELP, parseExportArgs } from './args.js';
 import { openContext } from './context.js';
 import { downloadExport } from './download.js';

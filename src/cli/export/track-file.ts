@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { isSeq, parseDocument, YAMLSeq, type Document } from 'yaml';
-import { FILE_LIMITS, formatBytes, readBounded } from '../../config/bounded-read.js';
+import { FILE_LIMITS, formatBytes, readBounded } from '../../files/bounded-read.js';
 import { acquireLock } from './track-lock.js';
 
 /**

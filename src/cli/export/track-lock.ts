@@ -1,6 +1,6 @@
 import { lstat, open, unlink } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
-import { readBounded } from '../../config/bounded-read.js';
+import { readBounded } from '../../files/bounded-read.js';
 import { pidAlive } from './stale-parts.js';
 
 /**

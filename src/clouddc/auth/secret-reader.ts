@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import type { Logger } from 'pino';
-import { readBounded } from '../../config/bounded-read.js';
+import { readBounded } from '../../files/bounded-read.js';
 import type { SecretSource } from '../../domain/config.js';
 import type { AuthObserver, SecretFileKey } from '../observer.js';
 import { AuthenticationError } from './authenticator.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkReadable, FILE_LIMITS, readBounded, readBoundedSync } from '../../src/config/bounded-read.js';
+import { checkReadable, FILE_LIMITS, readBounded, readBoundedSync } from '../../src/files/bounded-read.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'cde-bounded-'));
 

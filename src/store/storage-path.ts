@@ -1,8 +1,8 @@
 import { promises as fs, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { readBounded, refusal, signatureOf } from '../config/bounded-read.js';
-import { describeFsError } from '../config/files.js';
-import { parseStateFile } from '../store/state-file.js';
+import { readBounded, refusal, signatureOf } from '../files/bounded-read.js';
+import { describeFsError } from '../files/fs-error.js';
+import { parseStateFile } from './state-file.js';
 
 /**
  * `--storage.path` names a file the exporter owns alone. A directory (what a volume mount gives) holds it as

@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { describeFsError } from './files.js';
+import { describeFsError } from './fs-error.js';
 
 /**
  * The one way the exporter reads a file, at start-up and at run time: regular files only (after following

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ordinalFromHostname, ownsExport, shardConfig, shardHash } from '../../src/runtime/shard.js';
+import { ordinalFromHostname, ownsExport, shardConfig, shardHash } from '../../src/poller/shard.js';
 import { startExporter, type Running } from '../../src/runtime/start.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { account, config, PROJECT, TOKEN } from '../support/config.js';

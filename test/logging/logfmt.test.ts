@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jsonLineToLogfmt } from '../../src/runtime/logfmt.js';
+import { jsonLineToLogfmt } from '../../src/logging/logfmt.js';
 import { holds, SEEDS } from '../properties/seeds.js';
 
-const FILE = 'test/runtime/logfmt.test.ts';
+const FILE = 'test/logging/logfmt.test.ts';
 
 /** A logfmt reader as log pipelines have it (go-logfmt's grammar): bare words, or double-quoted with escapes. */
 function parseLogfmt(line: string): Array<[string, string]> {

@@ -1,10 +1,10 @@
 import { promises as fs } from 'node:fs';
 import type { Logger } from 'pino';
-import { readBounded, signatureOf } from '../config/bounded-read.js';
+import { readBounded, signatureOf } from '../files/bounded-read.js';
 import { exportKeyId } from '../domain/export.js';
 import type { ExportState } from '../domain/export-state.js';
-import type { ExportStore } from '../store/export-store.js';
-import { parseStateFile, removeStaleTempFiles, restoreFacts, snapshot, writeFileAtomic } from '../store/state-file.js';
+import type { ExportStore } from './export-store.js';
+import { parseStateFile, removeStaleTempFiles, restoreFacts, snapshot, writeFileAtomic } from './state-file.js';
 import { foreignReason, type StorageTarget } from './storage-path.js';
 
 export interface Persistence {

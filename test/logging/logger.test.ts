@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/runtime/logger.js';
+import { createLogger } from '../../src/logging/logger.js';
 
 const SECRETS = { token: 'tok-SECRET-1', password: 'pw-SECRET-2', bearer: 'Bearer SECRET-3', xAuth: 'SECRET-4', sk: 'sk-SECRET-5' };
 
