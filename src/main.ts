@@ -194,11 +194,17 @@ async function main(argv: string[]): Promise<number | undefined> {
   );
   process.on('SIGHUP', () => void running.reloader?.reload('SIGHUP'));
   if (demo && demoModule) {
-    const { demoBanner, startDemoExport } = demoModule;
+    const { demoBanner, demoStartArgs } = demoModule;
     const base = running.url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//127.0.0.1:');
     const prometheus = await demo.writePrometheusConfig(new URL(base).host, flags.telemetryPath, new URL(base).protocol.slice(0, -1));
     process.stderr.write(demoBanner({ demo, base, metricsPath: flags.telemetryPath, exports: config.exports.length, prometheus }));
     const d = demo;
+    // Through `export start --track-file`, exactly as a user would (main.ts wires it: runtime/ never imports cli/).
+    const startDemoExport = async (on: typeof d): Promise<number> => {
+      const quiet = { write: () => true };
+      const { runExportCommand } = await import('./cli/export/index.js');
+      return runExportCommand(demoStartArgs(on).slice(1), { stdout: quiet, stderr: quiet, signal: new AbortController().signal, env: {} });
+    };
     setTimeout(
       () => void startDemoExport(d).then((code) => logger.info({ code }, 'demo: started a log export with export start --track-file')),
       10_000,

@@ -1,13 +1,11 @@
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../config/duration.js';
+import { LOG_FORMATS, type LogFormat } from '../logging/log-format.js';
 import { telemetryPathProblem } from './telemetry-path.js';
 import { familyFilter, type FamilyFilter } from '../domain/family-filter.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-/** logfmt first: the default of exporter-toolkit (promslog), Prometheus and Alertmanager. */
-export const LOG_FORMATS = ['logfmt', 'json'] as const;
-export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export interface Flags {
   readonly configFile: string;

@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import type { LogFormat } from '../cli/flags.js';
+import type { LogFormat } from './log-format.js';
 import { jsonLineToLogfmt } from './logfmt.js';
 
 /**

@@ -141,10 +141,3 @@ export function demoStartArgs(demo: Pick<Demo, 'configFile' | 'exportsDir'>, ser
     '--label=scenario=started_by_demo',
   ];
 }
-
-/** Starts one export through `export start --track-file`, exactly as a user would; returns its exit code. */
-export async function startDemoExport(demo: Demo): Promise<number> {
-  const quiet = { write: () => true };
-  const { runExportCommand } = await import('../cli/export/index.js');
-  return runExportCommand(demoStartArgs(demo).slice(1), { stdout: quiet, stderr: quiet, signal: new AbortController().signal, env: {} });
-}
