@@ -1,5 +1,5 @@
 import { Pool } from 'undici';
-import { authenticatorFor } from '../src/auth/registry.js';
+import { authenticatorFor } from '../src/clouddc/auth/methods.js';
 import { createAccountClient } from '../src/clouddc/client.js';
 import { showLogsExportStatusUrl } from '../src/clouddc/url.js';
 import { exportKeyId, type ExportTarget } from '../src/domain/export.js';

@@ -1,13 +1,13 @@
 import { resolve } from 'node:path';
 import type { AuthSettings } from '../domain/config.js';
 import { Secret } from '../domain/secret.js';
-import { AUTH_KINDS, AUTH_METHODS } from '../auth/registry.js';
-import type { AuthField, AuthKind } from '../auth/method.js';
+import { AUTH_KINDS, AUTH_METHODS } from '../clouddc/auth/methods.js';
+import type { AuthField, AuthKind } from './auth-method.js';
 import type { RawAuth } from './schema.js';
 import { problem, type Path, type Problem } from './problems.js';
 
-export { ENV_AK, ENV_SK } from '../auth/aksk.js';
-export { envValue } from '../auth/method.js';
+export { ENV_AK, ENV_SK } from './auth-aksk.js';
+export { envValue } from './auth-method.js';
 
 /** "exactly one of token, token_file, access_key, user_name must be set", from the registry. */
 export const EXACTLY_ONE_METHOD = `exactly one of ${AUTH_KINDS.flatMap((k) => AUTH_METHODS[k].named).join(', ')} must be set`;

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createAccountClient } from '../clouddc/client.js';
-import { authenticatorFor } from '../auth/registry.js';
+import { authenticatorFor } from '../clouddc/auth/methods.js';
 import type { ExporterConfig } from '../domain/config.js';
 import { createApp } from '../http/app.js';
 import { createSelfMetrics, type SelfMetrics } from '../metrics/self-metrics.js';

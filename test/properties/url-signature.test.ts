@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authenticatorFor } from '../../src/auth/registry.js';
+import { authenticatorFor } from '../../src/clouddc/auth/methods.js';
 import { signRequest } from '../../src/clouddc/auth/aksk-signer.js';
 import { createAccountClient, type AccountClient } from '../../src/clouddc/client.js';
 import { RecordingObserver } from '../clouddc/harness.js';

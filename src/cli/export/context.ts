@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { authenticatorFor } from '../../auth/registry.js';
+import { authenticatorFor } from '../../clouddc/auth/methods.js';
 import { createAccountClient, type AccountClient } from '../../clouddc/client.js';
 import { createLogApi, type LogApi } from '../../clouddc/log-api.js';
 import type { ApiObserver } from '../../clouddc/observer.js';

@@ -3,7 +3,7 @@ import type { SecretSource } from '../../domain/config.js';
 import type { Secret } from '../../domain/secret.js';
 import { NO_AUTH_OBSERVER, type AuthObserver } from '../observer.js';
 import { signRequest } from './aksk-signer.js';
-import { AuthenticationError, credentialsAccepted, type AttemptReport, type Authenticator } from './authenticator.js';
+import { AuthenticationError, credentialsAccepted, type AttemptReport, type Authenticator } from '../authenticator.js';
 import { CoolDown, type Pass } from './cooldown.js';
 import { reportRefusals, secretReader, trimmed, type ReadTextFile } from './secret-reader.js';
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { AuthObserver } from '../observer.js';
-import { AuthenticationError } from './authenticator.js';
+import { AuthenticationError } from '../authenticator.js';
 
 /**
  * Protects an access key from Huawei's lock-out: 5 failed signature checks in a row lock the key for 5 minutes

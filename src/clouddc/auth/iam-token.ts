@@ -2,7 +2,7 @@ import { pino, type Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { AuthSettings } from '../../domain/config.js';
 import { NO_AUTH_OBSERVER, type AuthObserver } from '../observer.js';
-import { AuthenticationError, credentialsAccepted, type AttemptReport, type Authenticator } from './authenticator.js';
+import { AuthenticationError, credentialsAccepted, type AttemptReport, type Authenticator } from '../authenticator.js';
 import { formatMs } from './cooldown.js';
 import { requestIamToken, type IamTokenResult } from './iam-request.js';
 import { reportRefusals, secretReader, withoutLineEnding, type ReadTextFile, type SecretReader } from './secret-reader.js';

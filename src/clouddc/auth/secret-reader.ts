@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { readBounded } from '../../files/bounded-read.js';
 import type { SecretSource } from '../../domain/config.js';
 import type { AuthObserver, SecretFileKey } from '../observer.js';
-import { AuthenticationError } from './authenticator.js';
+import { AuthenticationError } from '../authenticator.js';
 
 export type ReadTextFile = (path: string) => Promise<string>;
 

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import type { SecretSource } from '../../domain/config.js';
 import { NO_AUTH_OBSERVER, type AuthObserver } from '../observer.js';
-import { AuthenticationError, type Authenticator } from './authenticator.js';
+import { AuthenticationError, type Authenticator } from '../authenticator.js';
 import { reportRefusals, secretReader, type ReadTextFile } from './secret-reader.js';
 
-export { AuthenticationError } from './authenticator.js';
-export type { AttemptReport, Authenticator, AuthorizeRequest } from './authenticator.js';
+export { AuthenticationError } from '../authenticator.js';
+export type { AttemptReport, Authenticator, AuthorizeRequest } from '../authenticator.js';
 export type { ReadTextFile } from './secret-reader.js';
 
 // Visible ASCII only: anything else would be rejected by undici or, worse, split the header block.

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { Authenticator } from '../clouddc/auth/authenticator.js';
+import type { Authenticator } from '../clouddc/authenticator.js';
 import type { AuthObserver } from '../clouddc/observer.js';
-import type { RawAuth } from '../config/schema.js';
+import type { RawAuth } from './schema.js';
 import type { AuthSettings, SecretSource } from '../domain/config.js';
 
 export type AuthKind = AuthSettings['kind'];

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { AUTH_KINDS, AUTH_METHODS } from '../../src/auth/registry.js';
+import { AUTH_KINDS, AUTH_METHODS } from '../../src/clouddc/auth/methods.js';
 import { EXACTLY_ONE_METHOD } from '../../src/config/auth.js';
 import { authSchema } from '../../src/config/schema.js';
 import { createSelfMetrics } from '../../src/metrics/self-metrics.js';

@@ -1,6 +1,6 @@
 import { akskAuthenticator } from '../clouddc/auth/aksk.js';
 import { Secret } from '../domain/secret.js';
-import { envValue, type AuthMethod } from './method.js';
+import { envValue, type AuthMethod } from './auth-method.js';
 
 /** The variables the official Huawei SDKs read, so credentials that work with hcloud/the SDKs work here unchanged. */
 export const ENV_AK = 'HUAWEICLOUD_SDK_AK';

@@ -1,6 +1,6 @@
 import { IamTokenAuthenticator } from '../clouddc/auth/iam-token.js';
-import { DEFAULTS } from '../config/schema.js';
-import type { AuthMethod } from './method.js';
+import { DEFAULTS } from './schema.js';
+import type { AuthMethod } from './auth-method.js';
 
 /** An IAM user's password, exchanged for a project-scoped token that the exporter renews. */
 export const PASSWORD_METHOD: AuthMethod<'password'> = {

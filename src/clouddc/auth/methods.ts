@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
-import type { Authenticator } from '../clouddc/auth/authenticator.js';
-import { NO_AUTH_OBSERVER, type AuthObserver } from '../clouddc/observer.js';
-import type { AccountSettings } from '../domain/config.js';
-import { AKSK_METHOD } from './aksk.js';
-import type { AuthKind, AuthMethod, SettingsOf } from './method.js';
-import { PASSWORD_METHOD } from './password.js';
-import { TOKEN_METHOD } from './token.js';
+import type { Authenticator } from '../authenticator.js';
+import { NO_AUTH_OBSERVER, type AuthObserver } from '../observer.js';
+import type { AccountSettings } from '../../domain/config.js';
+import { AKSK_METHOD } from '../../config/auth-aksk.js';
+import type { AuthKind, AuthMethod, SettingsOf } from '../../config/auth-method.js';
+import { PASSWORD_METHOD } from '../../config/auth-password.js';
+import { TOKEN_METHOD } from '../../config/auth-token.js';
 
 /**
  * Every authentication method, by the `kind` of its settings. The type makes the list complete: a

@@ -1,5 +1,5 @@
 import { staticTokenAuthenticator } from '../clouddc/auth/token.js';
-import type { AuthMethod } from './method.js';
+import type { AuthMethod } from './auth-method.js';
 
 /** A static X-Auth-Token, inline or from a file that may be replaced while the exporter runs. */
 export const TOKEN_METHOD: AuthMethod<'token'> = {
