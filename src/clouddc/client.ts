@@ -4,7 +4,7 @@ import { pino, type Logger } from 'pino';
 import type { AccountSettings, PollSettings, RateLimitSettings } from '../domain/config.js';
 import { exportKeyId, type ExportKey } from '../domain/export.js';
 import type { PollFailure, PollResult, Slot } from '../domain/poll.js';
-import { AuthenticationError, type AttemptReport, type Authenticator, type AuthorizeRequest } from './auth/token.js';
+import { AuthenticationError, type AttemptReport, type Authenticator, type AuthorizeRequest } from './authenticator.js';
 import { sanitise } from './error-body.js';
 import type { ApiObserver } from './observer.js';
 import { createRateLimiter } from './rate-limiter.js';

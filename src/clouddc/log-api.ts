@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { AccountSettings, PollSettings } from '../domain/config.js';
 import type { ExportKey } from '../domain/export.js';
 import type { PollFailure } from '../domain/poll.js';
-import { AuthenticationError, type Authenticator } from './auth/token.js';
+import { AuthenticationError, type Authenticator } from './authenticator.js';
 import { GuardedClient } from './body-stream.js';
 import { sanitise } from './error-body.js';
 import { createRateLimiter, type Permit } from './rate-limiter.js';

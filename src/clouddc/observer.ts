@@ -1,3 +1,5 @@
+import type { SecretFileKey } from '../domain/auth.js';
+
 /** What the client reports about its HTTP traffic; keeps the client free of prom-client. */
 export interface ApiObserver {
   /** Once per HTTP attempt; `code` is the HTTP status as a string, or `timeout` / `network`. */
@@ -9,9 +11,6 @@ export interface ApiObserver {
   /** Time one request waited for the account's rate limiter (its token bucket or a 429 pause). */
   onThrottleWait(account: string, seconds: number): void;
 }
-
-/** The config key of a secret that may be a file re-read while the exporter runs. */
-export type SecretFileKey = 'token_file' | 'password_file' | 'secret_key_file';
 
 /** What the authenticators report; keeps them free of prom-client too. */
 export interface AuthObserver {

@@ -1,5 +1,6 @@
 import type { AccountSettings } from '../domain/config.js';
-import { resolveAuth, envValue, type BuildContext, type SecretFileRef } from './auth.js';
+import { resolveAuth, type BuildContext, type SecretFileRef } from './auth.js';
+import { envValue } from './env.js';
 import { hasControlCharacters } from './fields.js';
 import { parseAt } from './issues.js';
 import { problem, type Path, type Problem } from './problems.js';

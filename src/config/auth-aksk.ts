@@ -1,20 +1,25 @@
-import { akskAuthenticator } from '../clouddc/auth/aksk.js';
 import { Secret } from '../domain/secret.js';
-import { envValue, type AuthMethod } from './auth-method.js';
+import { authConfigMethod } from './auth-method.js';
+import { envValue } from './env.js';
+import { nonEmpty, secretField } from './fields.js';
 
 /** The variables the official Huawei SDKs read, so credentials that work with hcloud/the SDKs work here unchanged. */
 export const ENV_AK = 'HUAWEICLOUD_SDK_AK';
 export const ENV_SK = 'HUAWEICLOUD_SDK_SK';
 
 /** SDK-HMAC-SHA256 request signing with an access key and its secret key. */
-export const AKSK_METHOD: AuthMethod<'aksk'> = {
+export const AKSK_CONFIG = authConfigMethod({
   kind: 'aksk',
   description: 'AK/SK authentication (access_key)',
-  fields: ['access_key', 'secret_key', 'secret_key_file', 'security_token'],
+  shape: {
+    access_key: nonEmpty.optional(),
+    secret_key: secretField.optional(),
+    secret_key_file: nonEmpty.optional(),
+    security_token: secretField.optional(),
+  },
   selectors: ['access_key', 'secret_key', 'secret_key_file'],
   named: ['access_key'],
   chosenByEnv: (env) => envValue(env, ENV_AK) !== undefined && envValue(env, ENV_SK) !== undefined,
-  reports: { iamTokens: false },
   resolve(ctx) {
     const accessKey = ctx.raw.access_key ?? envValue(ctx.env, ENV_AK);
     if (accessKey === undefined) ctx.problem('access_key', `required (or set the ${ENV_AK} environment variable)`);
@@ -28,15 +33,4 @@ export const AKSK_METHOD: AuthMethod<'aksk'> = {
     if (accessKey === undefined || secretKey === undefined) return undefined;
     return { kind: 'aksk', accessKey, secretKey, ...(ctx.raw.security_token && { securityToken: ctx.raw.security_token }) };
   },
-  authenticator: (settings, ctx) =>
-    akskAuthenticator({
-      account: ctx.account,
-      projectId: ctx.projectId,
-      logger: ctx.logger,
-      observer: ctx.observer,
-      ...(ctx.now && { now: ctx.now }),
-      accessKey: settings.accessKey,
-      secretKey: settings.secretKey,
-      ...(settings.securityToken !== undefined && { securityToken: settings.securityToken }),
-    }),
-};
+});

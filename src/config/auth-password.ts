@@ -1,15 +1,28 @@
-import { IamTokenAuthenticator } from '../clouddc/auth/iam-token.js';
-import { DEFAULTS } from './schema.js';
-import type { AuthMethod } from './auth-method.js';
+import { authConfigMethod } from './auth-method.js';
+import { durationField, httpUrl, nonEmpty, secretField } from './fields.js';
+
+const DAY_MS = 24 * 3_600_000;
+
+export const PASSWORD_DEFAULTS = {
+  refreshBeforeMs: 3_600_000,
+} as const;
 
 /** An IAM user's password, exchanged for a project-scoped token that the exporter renews. */
-export const PASSWORD_METHOD: AuthMethod<'password'> = {
+export const PASSWORD_CONFIG = authConfigMethod({
   kind: 'password',
   description: 'password authentication (user_name)',
-  fields: ['user_name', 'password', 'password_file', 'domain_name', 'auth_url', 'project_name', 'refresh_before'],
+  shape: {
+    user_name: nonEmpty.optional(),
+    password: secretField.optional(),
+    password_file: nonEmpty.optional(),
+    domain_name: nonEmpty.optional(),
+    auth_url: httpUrl.optional(),
+    project_name: nonEmpty.optional(),
+    // A token lives 24h; renewing earlier than that would mean renewing on every poll.
+    refresh_before: durationField({ max: DAY_MS, below: true }).optional(),
+  },
   selectors: ['user_name', 'password', 'password_file'],
   named: ['user_name'],
-  reports: { iamTokens: true },
   resolve(ctx) {
     const a = ctx.raw;
     if (a.user_name === undefined) ctx.problem('user_name', 'required with password or password_file');
@@ -29,17 +42,7 @@ export const PASSWORD_METHOD: AuthMethod<'password'> = {
       domainName: a.domain_name,
       authUrl,
       ...(a.project_name !== undefined && { projectName: a.project_name }),
-      refreshBeforeMs: a.refresh_before ?? DEFAULTS.refreshBeforeMs,
+      refreshBeforeMs: a.refresh_before ?? PASSWORD_DEFAULTS.refreshBeforeMs,
     };
   },
-  authenticator: (settings, ctx) =>
-    new IamTokenAuthenticator({
-      account: ctx.account,
-      projectId: ctx.projectId,
-      logger: ctx.logger,
-      observer: ctx.observer,
-      ...(ctx.now && { now: ctx.now }),
-      settings,
-      timeoutMs: ctx.timeoutMs,
-    }),
-};
+});

@@ -1,14 +1,16 @@
-import { staticTokenAuthenticator } from '../clouddc/auth/token.js';
-import type { AuthMethod } from './auth-method.js';
+import { authConfigMethod } from './auth-method.js';
+import { nonEmpty, secretField } from './fields.js';
 
 /** A static X-Auth-Token, inline or from a file that may be replaced while the exporter runs. */
-export const TOKEN_METHOD: AuthMethod<'token'> = {
+export const TOKEN_CONFIG = authConfigMethod({
   kind: 'token',
   description: 'token authentication (token, token_file)',
-  fields: ['token', 'token_file'],
+  shape: {
+    token: secretField.optional(),
+    token_file: nonEmpty.optional(),
+  },
   selectors: ['token', 'token_file'],
   named: ['token', 'token_file'],
-  reports: { iamTokens: false },
   resolve(ctx) {
     const token = ctx.secret('token', 'token_file', () => undefined, 'required');
     // Sent as a header as it is (after trimming): a line break or other control character would fail every poll.
@@ -18,5 +20,4 @@ export const TOKEN_METHOD: AuthMethod<'token'> = {
     }
     return token && { kind: 'token', token };
   },
-  authenticator: (settings, ctx) => staticTokenAuthenticator(settings.token, { logger: ctx.logger, observer: ctx.observer }),
-};
+});

@@ -3,8 +3,9 @@ import { validate as isValidCron } from 'node-cron';
 import type { PollSettings, RateLimitSettings, RetentionSettings } from '../domain/config.js';
 import { formatDuration } from './duration.js';
 import { describeValue } from './issues.js';
+import { authSchema } from './auth-methods.js';
 import { serversSchema } from './servers.js';
-import { durationField, httpUrl, idField, intField, nonEmpty, secretField, strict } from './fields.js';
+import { durationField, httpUrl, idField, intField, nonEmpty, strict } from './fields.js';
 
 /**
  * The shape of the YAML file, section by section (snake_case, as written by users). Each section is validated
@@ -18,7 +19,6 @@ export const DEFAULTS = {
   retries: 2,
   backoffInitialMs: 500,
   backoffMaxMs: 30_000,
-  refreshBeforeMs: 3_600_000,
   spread: true,
   // CloudDC publishes no quota; other Huawei Cloud APIs allow about 10 requests/s per user.
   requestsPerSecond: 10,
@@ -122,28 +122,6 @@ export const rateLimitSchema = strict({
   requestsPerSecond: raw.requests_per_second ?? DEFAULTS.requestsPerSecond,
   burst: raw.burst ?? DEFAULTS.burst,
 }));
-
-/**
- * Every field of every method is optional here; which method is meant, and what it then requires, depends on
- * the environment (HUAWEICLOUD_SDK_AK/SK) and is decided in auth.ts.
- */
-export const authSchema = strict({
-  token: secretField.optional(),
-  token_file: nonEmpty.optional(),
-  access_key: nonEmpty.optional(),
-  secret_key: secretField.optional(),
-  secret_key_file: nonEmpty.optional(),
-  security_token: secretField.optional(),
-  user_name: nonEmpty.optional(),
-  password: secretField.optional(),
-  password_file: nonEmpty.optional(),
-  domain_name: nonEmpty.optional(),
-  auth_url: httpUrl.optional(),
-  project_name: nonEmpty.optional(),
-  // A token lives 24h; renewing earlier than that would mean renewing on every poll.
-  refresh_before: durationField({ max: DAY_MS, below: true }).optional(),
-});
-export type RawAuth = z.output<typeof authSchema>;
 
 export const accountSchema = strict({
   region: nonEmpty.regex(REGION, { message: 'must be a region id such as cn-east-3' }).optional(),

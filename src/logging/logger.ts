@@ -1,6 +1,12 @@
 import pino, { type Logger } from 'pino';
+import { SECRET_SETTING_NAMES } from '../domain/auth.js';
 import type { LogFormat } from './log-format.js';
 import { jsonLineToLogfmt } from './logfmt.js';
+
+/** Every setting of an authentication method that holds a secret (domain/auth.ts), and the headers that carry one. */
+const REDACTED_PATHS = [...SECRET_SETTING_NAMES, 'authorization']
+  .flatMap((name) => [name, `*.${name}`])
+  .concat(['headers["x-auth-token"]', 'headers.authorization']);
 
 /**
  * Logs on stdout (or `destination`), one line per entry: logfmt or JSON (`--log.format`). The
@@ -15,18 +21,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     redact: {
-      paths: [
-        'token',
-        '*.token',
-        'password',
-        '*.password',
-        'secretKey',
-        '*.secretKey',
-        'authorization',
-        '*.authorization',
-        'headers["x-auth-token"]',
-        'headers.authorization',
-      ],
+      paths: REDACTED_PATHS,
       censor: '<secret>',
     },
   };

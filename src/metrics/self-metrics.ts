@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
-import type { ApiObserver, AuthObserver, SecretFileKey } from '../clouddc/observer.js';
+import type { ApiObserver, AuthObserver } from '../clouddc/observer.js';
+import type { SecretFileKey } from '../domain/auth.js';
 import { FilteredRegistry } from './filtered-registry.js';
 import { registerDefaultMetrics } from './default-metrics.js';
 import { scrapeMetrics, type ScrapeMetrics } from './scrape-metrics.js';

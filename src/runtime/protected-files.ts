@@ -1,4 +1,5 @@
-import type { ExporterConfig, SecretSource } from '../domain/config.js';
+import { secretFiles } from '../domain/auth.js';
+import type { ExporterConfig } from '../domain/config.js';
 import type { WebConfig } from '../web/config.js';
 import type { ProtectedFile } from '../store/storage-path.js';
 
@@ -13,14 +14,9 @@ export function protectedFiles(config: ExporterConfig, configFile?: string, web?
       if (web.tls.clientCaFile !== undefined) out.push({ what: 'the client CA file', path: web.tls.clientCaFile });
     }
   }
-  const secret = (what: string, s: SecretSource | undefined) => {
-    if (s?.kind === 'file') out.push({ what, path: s.path });
-  };
   for (const account of config.accounts.values()) {
-    const a = account.auth;
-    if (a.kind === 'token') secret(`the token file of account ${account.name}`, a.token);
-    if (a.kind === 'aksk') secret(`the secret key file of account ${account.name}`, a.secretKey);
-    if (a.kind === 'password') secret(`the password file of account ${account.name}`, a.password);
+    // Named by the key that names it: "the token file", "the secret key file", "the password file".
+    for (const s of secretFiles(account.auth)) out.push({ what: `the ${s.key.replaceAll('_', ' ')} of account ${account.name}`, path: s.path });
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { staticTokenAuthenticator, type Authenticator } from '../../src/clouddc/auth/token.js';
+import type { Authenticator } from '../../src/clouddc/authenticator.js';
+import { staticTokenAuthenticator } from '../../src/clouddc/auth/token.js';
 import { Secret } from '../../src/domain/secret.js';
 import type { Slot } from '../../src/domain/poll.js';
 import { failing, key, startHarness, TOKEN, type Harness } from './harness.js';

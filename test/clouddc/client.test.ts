@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Authenticator } from '../../src/clouddc/auth/token.js';
+import type { Authenticator } from '../../src/clouddc/authenticator.js';
 import type { PollResult } from '../../src/domain/poll.js';
 import type { ProgressBehaviour } from '../../src/simulator/index.js';
 import { key, startHarness, T0, TOKEN, USER_AGENT, type Harness } from './harness.js';

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
-import type { Authenticator } from '../../src/clouddc/auth/token.js';
+import type { Authenticator } from '../../src/clouddc/authenticator.js';
 import { staticTokenAuthenticator } from '../../src/clouddc/auth/token.js';
 import { createAccountClient, type AccountClient, type AccountClientOptions } from '../../src/clouddc/client.js';
 import type { ApiObserver } from '../../src/clouddc/observer.js';

@@ -1,23 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { AUTH_KINDS, AUTH_METHODS } from '../../src/clouddc/auth/methods.js';
-import { EXACTLY_ONE_METHOD } from '../../src/config/auth.js';
-import { authSchema } from '../../src/config/schema.js';
-import { createSelfMetrics } from '../../src/metrics/self-metrics.js';
+import { AUTH_CONFIG, authSchema, EXACTLY_ONE_METHOD, fieldsOf } from '../../src/config/auth-methods.js';
+import { AUTH_KINDS } from '../../src/domain/auth.js';
 
 const chart = (file: string) => readFileSync(fileURLToPath(new URL(`../../helm/clouddc-exporter/${file}`, import.meta.url)), 'utf8');
 
-describe('the registry of authentication methods', () => {
+describe('the config half of the authentication methods', () => {
   it('owns every key of the auth block, each key by one method', () => {
-    const owned = AUTH_KINDS.flatMap((k) => AUTH_METHODS[k].fields);
+    const owned = AUTH_KINDS.flatMap((k) => fieldsOf(k));
     expect(new Set(owned).size).toBe(owned.length);
     expect([...owned].sort()).toEqual(Object.keys(authSchema.shape).sort());
     for (const kind of AUTH_KINDS) {
-      const m = AUTH_METHODS[kind];
+      const m = AUTH_CONFIG[kind];
       expect(m.kind).toBe(kind);
       expect(m.selectors.length).toBeGreaterThan(0);
-      expect(m.fields).toEqual(expect.arrayContaining([...m.selectors, ...m.named]));
+      expect(fieldsOf(kind)).toEqual(expect.arrayContaining([...m.selectors, ...m.named]));
       for (const key of m.named) expect(EXACTLY_ONE_METHOD).toContain(key);
     }
   });
@@ -30,12 +28,5 @@ describe('the registry of authentication methods', () => {
       // One in the Secret items, one in the auth block the chart writes into the config.
       expect(helpers.split(`eq $c.method "${kind}"`).length - 1, kind).toBeGreaterThanOrEqual(2);
     }
-  });
-
-  it.each(AUTH_KINDS)('feeds the self-metrics what %s reports', async (kind) => {
-    const metrics = createSelfMetrics({ version: 'test', defaultMetrics: false, requestTimeoutSeconds: 10 });
-    metrics.auth.onAccount('acc', AUTH_METHODS[kind].reports);
-    const text = await metrics.registry.metrics();
-    expect(text.includes('clouddc_iam_token_refreshes_total{account="acc"')).toBe(AUTH_METHODS[kind].reports.iamTokens);
   });
 });

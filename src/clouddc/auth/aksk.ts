@@ -5,6 +5,7 @@ import { NO_AUTH_OBSERVER, type AuthObserver } from '../observer.js';
 import { signRequest } from './aksk-signer.js';
 import { AuthenticationError, credentialsAccepted, type AttemptReport, type Authenticator } from '../authenticator.js';
 import { CoolDown, type Pass } from './cooldown.js';
+import type { AuthenticatorFactory } from './factory.js';
 import { reportRefusals, secretReader, trimmed, type ReadTextFile } from './secret-reader.js';
 
 export interface AkskOptions {
@@ -83,3 +84,19 @@ export function akskAuthenticator(opts: AkskOptions): Authenticator {
     },
   };
 }
+
+/** The `aksk` method: every request signed. */
+export const AKSK_AUTH: AuthenticatorFactory<'aksk'> = {
+  reports: { iamTokens: false },
+  create: (settings, ctx) =>
+    akskAuthenticator({
+      account: ctx.account,
+      projectId: ctx.projectId,
+      logger: ctx.logger,
+      observer: ctx.observer,
+      ...(ctx.now && { now: ctx.now }),
+      accessKey: settings.accessKey,
+      secretKey: settings.secretKey,
+      ...(settings.securityToken !== undefined && { securityToken: settings.securityToken }),
+    }),
+};

@@ -1,13 +1,14 @@
 import { pino, type Logger } from 'pino';
 import type { Dispatcher } from 'undici';
-import type { AuthSettings } from '../../domain/config.js';
+import type { SettingsOf } from '../../domain/auth.js';
 import { NO_AUTH_OBSERVER, type AuthObserver } from '../observer.js';
 import { AuthenticationError, credentialsAccepted, type AttemptReport, type Authenticator } from '../authenticator.js';
 import { formatMs } from './cooldown.js';
+import type { AuthenticatorFactory } from './factory.js';
 import { requestIamToken, type IamTokenResult } from './iam-request.js';
 import { reportRefusals, secretReader, withoutLineEnding, type ReadTextFile, type SecretReader } from './secret-reader.js';
 
-type PasswordAuth = Extract<AuthSettings, { kind: 'password' }>;
+type PasswordAuth = SettingsOf<'password'>;
 
 export interface IamTokenOptions {
   readonly account: string;
@@ -175,3 +176,18 @@ export class IamTokenAuthenticator implements Authenticator {
     return new AuthenticationError(`no IAM token: ${message}`);
   }
 }
+
+/** The `password` method: an IAM token, renewed by the exporter. */
+export const PASSWORD_AUTH: AuthenticatorFactory<'password'> = {
+  reports: { iamTokens: true },
+  create: (settings, ctx) =>
+    new IamTokenAuthenticator({
+      account: ctx.account,
+      projectId: ctx.projectId,
+      logger: ctx.logger,
+      observer: ctx.observer,
+      ...(ctx.now && { now: ctx.now }),
+      settings,
+      timeoutMs: ctx.timeoutMs,
+    }),
+};

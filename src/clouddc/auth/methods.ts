@@ -1,29 +1,23 @@
 import type { Logger } from 'pino';
+import type { AuthKind, SettingsOf } from '../../domain/auth.js';
+import type { AccountSettings } from '../../domain/config.js';
 import type { Authenticator } from '../authenticator.js';
 import { NO_AUTH_OBSERVER, type AuthObserver } from '../observer.js';
-import type { AccountSettings } from '../../domain/config.js';
-import { AKSK_METHOD } from '../../config/auth-aksk.js';
-import type { AuthKind, AuthMethod, SettingsOf } from '../../config/auth-method.js';
-import { PASSWORD_METHOD } from '../../config/auth-password.js';
-import { TOKEN_METHOD } from '../../config/auth-token.js';
+import { AKSK_AUTH } from './aksk.js';
+import type { AuthenticatorFactory } from './factory.js';
+import { PASSWORD_AUTH } from './iam-token.js';
+import { TOKEN_AUTH } from './token.js';
 
 /**
- * Every authentication method, by the `kind` of its settings. The type makes the list complete: a
- * new variant of AuthSettings does not compile until its module is listed here. Config validation,
- * the authenticator, the observer and the self-metrics read the methods from this list, and
- * test/auth/registry.test.ts checks the config schema, the docs and the Helm chart against it.
+ * The authenticator of every authentication method, by the `kind` of its settings (as blackbox_exporter's
+ * Probers map a module's prober). The type makes the map complete: a new variant of AuthSettings does not
+ * compile until its factory is listed here.
  */
-export const AUTH_METHODS: { readonly [K in AuthKind]: AuthMethod<K> } = {
-  token: TOKEN_METHOD,
-  aksk: AKSK_METHOD,
-  password: PASSWORD_METHOD,
+export const AUTHENTICATORS: { readonly [K in AuthKind]: AuthenticatorFactory<K> } = {
+  token: TOKEN_AUTH,
+  aksk: AKSK_AUTH,
+  password: PASSWORD_AUTH,
 };
-
-export const AUTH_KINDS = Object.keys(AUTH_METHODS) as AuthKind[];
-
-export function authMethod<K extends AuthKind>(kind: K): AuthMethod<K> {
-  return AUTH_METHODS[kind];
-}
 
 export interface AuthenticatorDeps {
   readonly logger: Logger;
@@ -40,10 +34,10 @@ export function authenticatorFor(account: AccountSettings, deps: AuthenticatorDe
 }
 
 function build<K extends AuthKind>(settings: SettingsOf<K>, account: AccountSettings, deps: AuthenticatorDeps): Authenticator {
-  const method = authMethod<K>(settings.kind);
+  const factory: AuthenticatorFactory<K> = AUTHENTICATORS[settings.kind];
   const observer = deps.observer ?? NO_AUTH_OBSERVER;
-  observer.onAccount(account.name, method.reports);
-  return method.authenticator(settings, {
+  observer.onAccount(account.name, factory.reports);
+  return factory.create(settings, {
     account: account.name,
     projectId: account.projectId,
     logger: deps.logger,

@@ -2,7 +2,8 @@ import { promises as fs } from 'node:fs';
 import type { Logger } from 'pino';
 import { readBounded } from '../../files/bounded-read.js';
 import type { SecretSource } from '../../domain/config.js';
-import type { AuthObserver, SecretFileKey } from '../observer.js';
+import type { SecretFileKey } from '../../domain/auth.js';
+import type { AuthObserver } from '../observer.js';
 import { AuthenticationError } from '../authenticator.js';
 
 export type ReadTextFile = (path: string) => Promise<string>;

@@ -2,11 +2,8 @@ import type { Logger } from 'pino';
 import type { SecretSource } from '../../domain/config.js';
 import { NO_AUTH_OBSERVER, type AuthObserver } from '../observer.js';
 import { AuthenticationError, type Authenticator } from '../authenticator.js';
+import type { AuthenticatorFactory } from './factory.js';
 import { reportRefusals, secretReader, type ReadTextFile } from './secret-reader.js';
-
-export { AuthenticationError } from '../authenticator.js';
-export type { AttemptReport, Authenticator, AuthorizeRequest } from '../authenticator.js';
-export type { ReadTextFile } from './secret-reader.js';
 
 // Visible ASCII only: anything else would be rejected by undici or, worse, split the header block.
 const HEADER_SAFE = /^[\x21-\x7e]+$/;
@@ -54,3 +51,9 @@ function inlineHeaders(raw: string): Readonly<Record<string, string>> | undefine
     return undefined;
   }
 }
+
+/** The `token` method: the header as it is, from the config or the file. */
+export const TOKEN_AUTH: AuthenticatorFactory<'token'> = {
+  reports: { iamTokens: false },
+  create: (settings, ctx) => staticTokenAuthenticator(settings.token, { logger: ctx.logger, observer: ctx.observer }),
+};

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { akskAuthenticator, type AkskOptions } from '../../../src/clouddc/auth/aksk.js';
-import { AuthenticationError, type Authenticator } from '../../../src/clouddc/auth/token.js';
+import { AuthenticationError, type Authenticator } from '../../../src/clouddc/authenticator.js';
 import type { AuthObserver } from '../../../src/clouddc/observer.js';
 import { Secret } from '../../../src/domain/secret.js';
 import { createSelfMetrics } from '../../../src/metrics/self-metrics.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AttemptReport, Authenticator } from '../../../src/clouddc/auth/token.js';
+import type { AttemptReport, Authenticator } from '../../../src/clouddc/authenticator.js';
 import { key, startHarness, TOKEN, type Harness } from '../harness.js';
 
 /** The client's side of the authenticator contract: onResult per attempt, the report passed to onUnauthorized. */

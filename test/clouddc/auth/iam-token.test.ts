@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IamTokenAuthenticator, RETRY_REFUSED_MS, RETRY_TRANSIENT_MS } from '../../../src/clouddc/auth/iam-token.js';
 import { parseIamTime, requestIamToken } from '../../../src/clouddc/auth/iam-request.js';
-import { AuthenticationError } from '../../../src/clouddc/auth/token.js';
+import { AuthenticationError } from '../../../src/clouddc/authenticator.js';
 import { createAccountClient, type AccountClient } from '../../../src/clouddc/client.js';
 import type { AuthObserver } from '../../../src/clouddc/observer.js';
 import { Secret } from '../../../src/domain/secret.js';
