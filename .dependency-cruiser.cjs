@@ -2,8 +2,74 @@
  * The layers of src/ (docs/architecture.md), checked in CI by `npm run depcruise`. Imports point
  * inward: domain at the centre; store and exposition on it; http, cli and runtime outside.
  */
+
+/**
+ * What each folder of src/ may import besides itself (as VS Code's code-layering rule does). Anything not
+ * listed is an error, so a new folder, or a new edge between two, is a decision made here. The table has
+ * no cycle, and the folder-scope rule below keeps it that way.
+ */
+const LAYERS = {
+  domain: [],
+  files: [],
+  version: [],
+  logging: ['domain'],
+  simulator: ['domain'],
+  'view-model': ['domain'],
+  config: ['domain', 'files'],
+  clouddc: ['domain'],
+  'clouddc/auth': ['clouddc', 'domain', 'files'],
+  store: ['domain', 'files'],
+  poller: ['domain', 'store'],
+  exposition: ['domain', 'store'],
+  metrics: ['clouddc', 'domain'],
+  http: ['domain', 'exposition', 'view-model'],
+  web: ['config', 'domain', 'files'],
+  runtime: [
+    'clouddc',
+    'clouddc/auth',
+    'config',
+    'domain',
+    'exposition',
+    'files',
+    'http',
+    'logging',
+    'metrics',
+    'poller',
+    'simulator',
+    'store',
+    'version',
+    'web',
+  ],
+  cli: ['config', 'domain', 'logging', 'metrics', 'poller', 'runtime', 'version', 'view-model'],
+  'cli/export': ['cli', 'clouddc', 'clouddc/auth', 'config', 'domain', 'logging', 'version'],
+};
+
+/** The files of one layer: those directly in its folder (a subfolder is a layer of its own). */
+const filesOf = (layer) => (layer === 'version' ? '^src/version\\.ts$' : `^src/${layer}/[^/]+$`);
+
+const layerRules = Object.entries(LAYERS).map(([layer, may]) => ({
+  from: { path: filesOf(layer) },
+  to: { path: [filesOf(layer), ...may.map(filesOf)] },
+}));
+
 module.exports = {
+  allowed: [
+    ...layerRules,
+    // main.ts wires everything; packages and Node's modules are anyone's; the harness (test, bench, soak) is free.
+    { from: { path: '^src/main\\.ts$' }, to: { path: '^src/' } },
+    { from: { path: '^src/' }, to: { pathNot: '^src/' } },
+    { from: { pathNot: '^src/' }, to: {} },
+  ],
+  allowedSeverity: 'error',
   forbidden: [
+    {
+      name: 'no-folder-cycles',
+      severity: 'error',
+      comment: 'Folders are layers: two that import each other are one layer in disguise (in Go, neither would compile).',
+      scope: 'folder',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
     {
       name: 'no-cycles',
       severity: 'error',
