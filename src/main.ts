@@ -38,10 +38,10 @@ async function main(argv: string[]): Promise<number | undefined> {
   }
   const parsed = parseFlags(argv);
   if (!parsed.ok) {
-    process.stderr.write(`clouddc-exporter: ${parsed.error}\n\n${HELP}`);
+    process.stderr.write(`clouddc-exporter: ${parsed.problems.join('\n')}\n\n${HELP}`);
     return EXIT.usage;
   }
-  const flags = parsed.flags;
+  const flags = parsed.value;
   if (flags.help) {
     process.stdout.write(HELP);
     return 0;
@@ -68,7 +68,7 @@ async function main(argv: string[]): Promise<number | undefined> {
       process.stderr.write(`${flags.configFile}: invalid configuration\n${formatProblems(result.problems)}\n`);
       return 1;
     }
-    config = result.config;
+    config = result.value;
   }
   const configFile = demo?.configFile ?? flags.configFile;
   const { ExportFileSet } = await import('./config/export-files.js');
@@ -84,7 +84,7 @@ async function main(argv: string[]): Promise<number | undefined> {
       process.stderr.write(`${flags.webConfigFile}: invalid web configuration\n${formatProblems(loaded.problems)}\n`);
       return 1;
     }
-    web = loaded.config;
+    web = loaded.value;
   }
   if (flags.configCheck) {
     await demo?.close();

@@ -3,6 +3,7 @@ import { parseDuration } from '../config/duration.js';
 import { LOG_FORMATS, type LogFormat } from '../logging/log-format.js';
 import { telemetryPathProblem } from './telemetry-path.js';
 import { familyFilter, type FamilyFilter } from '../domain/family-filter.js';
+import type { Result } from '../domain/result.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -45,7 +46,7 @@ export interface Flags {
 export const OUTPUT_FORMATS = ['table', 'json'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
-export type FlagsResult = { ok: true; flags: Flags } | { ok: false; error: string };
+export type FlagsResult = Result<Flags>;
 
 /** Flag names follow the Prometheus convention (`--config.file`), so users of other exporters feel at home. */
 const OPTIONS = {
@@ -94,69 +95,69 @@ export function parseFlags(argv: readonly string[]): FlagsResult {
   try {
     ({ values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }));
   } catch (err) {
-    return { ok: false, error: (err as Error).message };
+    return { ok: false, problems: [(err as Error).message] };
   }
   const listen = parseListenAddress(String(values['web.listen-address']));
   if (!listen) {
-    return { ok: false, error: `--web.listen-address: expected [host]:port, got "${values['web.listen-address']}"` };
+    return { ok: false, problems: [`--web.listen-address: expected [host]:port, got "${values['web.listen-address']}"`] };
   }
   const interval = parseDuration(String(values['config.auto-reload-interval']));
   if (interval === undefined) {
-    return { ok: false, error: `--config.auto-reload-interval: expected a duration such as 5s or 0s` };
+    return { ok: false, problems: [`--config.auto-reload-interval: expected a duration such as 5s or 0s`] };
   }
   const total = Number(values['shard.total']);
   const index = Number(values['shard.index']);
   if (!Number.isInteger(total) || total < 1 || total > 1000) {
-    return { ok: false, error: `--shard.total: expected a whole number from 1 to 1000, got "${values['shard.total']}"` };
+    return { ok: false, problems: [`--shard.total: expected a whole number from 1 to 1000, got "${values['shard.total']}"`] };
   }
   const fromHostname = values['shard.from-hostname'] === true;
   if (!fromHostname && (!Number.isInteger(index) || index < 0 || index >= total)) {
-    return { ok: false, error: `--shard.index: expected a whole number from 0 to ${total - 1}, got "${values['shard.index']}"` };
+    return { ok: false, problems: [`--shard.index: expected a whole number from 0 to ${total - 1}, got "${values['shard.index']}"`] };
   }
   const once = values.once === true;
   const wait = values.wait === true;
   // --once answers after one poll, --wait after every export settled: together they asked for two things.
-  if (once && wait) return { ok: false, error: '--once and --wait: give one of them (--once polls once, --wait until every export settled)' };
+  if (once && wait) return { ok: false, problems: ['--once and --wait: give one of them (--once polls once, --wait until every export settled)'] };
   const oneShot = once || wait;
   for (const flag of ['output', 'timeout'] as const) {
-    if (values[flag] !== undefined && !oneShot) return { ok: false, error: `--${flag}: only applies with --once or --wait` };
+    if (values[flag] !== undefined && !oneShot) return { ok: false, problems: [`--${flag}: only applies with --once or --wait`] };
   }
   const output = values.output === undefined ? 'table' : String(values.output);
   if (!(OUTPUT_FORMATS as readonly string[]).includes(output)) {
-    return { ok: false, error: `--output: expected ${OUTPUT_FORMATS.join(' or ')}, got "${output}"` };
+    return { ok: false, problems: [`--output: expected ${OUTPUT_FORMATS.join(' or ')}, got "${output}"`] };
   }
   let timeoutMs: number | undefined;
   if (values.timeout !== undefined) {
     timeoutMs = parseDuration(String(values.timeout));
     if (timeoutMs === undefined || timeoutMs === 0) {
-      return { ok: false, error: `--timeout: expected a duration greater than 0 such as 30s or 10m, got "${values.timeout}"` };
+      return { ok: false, problems: [`--timeout: expected a duration greater than 0 such as 30s or 10m, got "${values.timeout}"`] };
     }
   }
   const webConfigFile = typeof values['web.config.file'] === 'string' && values['web.config.file'] !== '' ? values['web.config.file'] : undefined;
   const level = values['log.level'] === undefined ? (oneShot ? 'warn' : 'info') : String(values['log.level']);
   if (!(LOG_LEVELS as readonly string[]).includes(level)) {
-    return { ok: false, error: `--log.level: expected one of ${LOG_LEVELS.join(', ')}, got "${level}"` };
+    return { ok: false, problems: [`--log.level: expected one of ${LOG_LEVELS.join(', ')}, got "${level}"`] };
   }
   const logFormat = String(values['log.format']);
   if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) {
-    return { ok: false, error: `--log.format: expected ${LOG_FORMATS.join(' or ')}, got "${logFormat}"` };
+    return { ok: false, problems: [`--log.format: expected ${LOG_FORMATS.join(' or ')}, got "${logFormat}"`] };
   }
   const maxRequests = Number(values['web.max-requests']);
   if (!/^\d{1,6}$/.test(String(values['web.max-requests']))) {
-    return { ok: false, error: `--web.max-requests: expected a whole number (0 for no limit), got "${values['web.max-requests']}"` };
+    return { ok: false, problems: [`--web.max-requests: expected a whole number (0 for no limit), got "${values['web.max-requests']}"`] };
   }
   const writeIdleTimeoutMs = parseDuration(String(values['web.write-idle-timeout']));
   if (writeIdleTimeoutMs === undefined) {
-    return { ok: false, error: `--web.write-idle-timeout: expected a duration such as 10s (0s for none), got "${values['web.write-idle-timeout']}"` };
+    return { ok: false, problems: [`--web.write-idle-timeout: expected a duration such as 10s (0s for none), got "${values['web.write-idle-timeout']}"`] };
   }
   const telemetryPath = String(values['web.telemetry-path']);
   const pathProblem = telemetryPathProblem(telemetryPath);
-  if (pathProblem) return { ok: false, error: `--web.telemetry-path: ${pathProblem}` };
+  if (pathProblem) return { ok: false, problems: [`--web.telemetry-path: ${pathProblem}`] };
   const families = familyFilter(optionalString(values['metric-allowlist']), optionalString(values['metric-denylist']));
-  if (!families.ok) return { ok: false, error: families.error };
+  if (!families.ok) return { ok: false, problems: [families.error] };
   return {
     ok: true,
-    flags: {
+    value: {
       configFile: String(values['config.file']),
       configCheck: values['config.check'] === true,
       autoReloadIntervalMs: interval,

@@ -27,13 +27,13 @@ export function interpretResponse(
   // Redact before parsing: messages quote truncated values, and a cut-off secret would no longer match.
   const text = res.text === undefined ? undefined : redact(res.text);
   if (res.status >= 200 && res.status < 300) {
-    const mapped = text === undefined ? { ok: false as const, message: `body larger than ${MAX_BODY_BYTES} bytes` } : parseStatusText(text);
+    const mapped = text === undefined ? { ok: false as const, problems: [`body larger than ${MAX_BODY_BYTES} bytes`] } : parseStatusText(text);
     if (mapped.ok) {
       const result: PollResult =
-        requestId === undefined ? { ok: true, observation: mapped.observation, attempts } : { ok: true, observation: mapped.observation, attempts, requestId };
+        requestId === undefined ? { ok: true, observation: mapped.value, attempts } : { ok: true, observation: mapped.value, attempts, requestId };
       return { ok: true, result };
     }
-    const message = redact(`invalid response (HTTP ${res.status}): ${mapped.message}`);
+    const message = redact(`invalid response (HTTP ${res.status}): ${mapped.problems.join('\n')}`);
     const failure: PollFailure = { ok: false, reason: 'invalid_response', message, attempts, ...withId(requestId) };
     return { ok: false, fromHttp: true, failure };
   }

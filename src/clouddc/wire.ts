@@ -1,9 +1,10 @@
 import type { ExportStatus, Observation } from '../domain/export.js';
 import { sanitise } from './error-body.js';
+import type { Result } from '../domain/result.js';
 
 export { parseErrorBody, type ErrorBody } from './error-body.js';
 
-export type WireResult = { readonly ok: true; readonly observation: Observation } | { readonly ok: false; readonly message: string };
+export type WireResult = Result<Observation>;
 
 const QUOTE_LIMIT = 64;
 
@@ -51,7 +52,7 @@ export function mapStatusBody(body: unknown): WireResult {
     return invalid(`created_at: expected an ISO 8601 date-time with offset, got ${got}`);
   }
 
-  return { ok: true, observation: { status: normaliseStatus(rawStatus), rawStatus, percentage, createdAt } };
+  return { ok: true, value: { status: normaliseStatus(rawStatus), rawStatus, percentage, createdAt } };
 }
 
 const STATUS_ALIASES: Readonly<Record<string, ExportStatus>> = {
@@ -147,7 +148,7 @@ function daysFromCivil(year: number, month: number, day: number): number {
 }
 
 function invalid(message: string): WireResult {
-  return { ok: false, message };
+  return { ok: false, problems: [message] };
 }
 
 function quote(text: string): string {

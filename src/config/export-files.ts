@@ -9,6 +9,7 @@ import { FileFingerprints } from './file-fingerprints.js';
 import { formatPath, problem, type Path, type Problem } from './problems.js';
 import { parseYaml } from './yaml.js';
 import type { ExportFileStatus } from '../domain/export-file.js';
+import type { Result } from '../domain/result.js';
 
 /**
  * `export_files`: more exports from YAML lists in other files, the way Prometheus reads file_sd_configs. Each load
@@ -82,12 +83,12 @@ export interface ExportFilesResult {
   readonly newProblems: readonly string[];
 }
 
-type Parsed = { ok: true; targets: ExportTarget[] } | { ok: false; problems: string[] };
+type Parsed = Result<ExportTarget[]>;
 
 function parseFile(text: string, path: string, config: ExporterConfig): Parsed {
   const yaml = parseYaml(text, path);
   if (!yaml.ok) return { ok: false, problems: yaml.problems };
-  const tree = yaml.tree ?? [];
+  const tree = yaml.value.tree ?? [];
   if (!Array.isArray(tree))
     return { ok: false, problems: [`${path}: expected a YAML list of exports (shaped like exports[] in the config), got ${describeValue(tree)}`] };
   const names = [...config.accounts.keys()];
@@ -96,8 +97,8 @@ function parseFile(text: string, path: string, config: ExporterConfig): Parsed {
   const where = (p: Problem): string =>
     `${path}: ${formatPath(p.path.slice(1)) || '(file)'}: ${p.message.replace(/exports\[(\d+)\]/g, '[$1]').replace(/\s*\n\s*/g, ' ')}`;
   // The ids' paths start at this file's list; where() expects them under exports[] like buildExports' own.
-  const problems = [...yaml.idProblems.map((p) => ({ ...p, path: ['exports', ...p.path] })), ...built.problems];
-  return problems.length > 0 ? { ok: false, problems: problems.map(where) } : { ok: true, targets: built.exports };
+  const problems = [...yaml.value.idProblems.map((p) => ({ ...p, path: ['exports', ...p.path] })), ...built.problems];
+  return problems.length > 0 ? { ok: false, problems: problems.map(where) } : { ok: true, value: built.exports };
 }
 
 export class ExportFileSet {
@@ -150,12 +151,12 @@ export class ExportFileSet {
       const read = await readBounded(path, 'config');
       parsed = read.ok ? parseFile(read.data.toString('utf8'), path, config) : { ok: false, problems: [`${path}: cannot read: ${read.reason}`] };
       if (parsed.ok) {
-        const clashes = duplicates(parsed.targets, path, places);
+        const clashes = duplicates(parsed.value, path, places);
         if (clashes.length > 0) parsed = { ok: false, problems: clashes };
       }
       let used: ExportTarget[] = [];
       if (parsed.ok) {
-        used = parsed.targets;
+        used = parsed.value;
         this.#lastGood.set(path, used);
       } else {
         const good = this.#lastGood.get(path) ?? [];

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { statSync, type Stats } from 'node:fs';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { readBounded } from './bounded-read.js';
+import { readBounded } from '../files/bounded-read.js';
 
 /**
  * What many files hold, as one hash, checked every few seconds without reading them all. Each file is stat()ed

@@ -1,4 +1,5 @@
 import { problem, type Path, type Problem } from './problems.js';
+import type { Result } from '../domain/result.js';
 
 /**
  * `${VAR}` references in string values, replaced from the environment after YAML parsing rather than in the
@@ -10,7 +11,7 @@ import { problem, type Path, type Problem } from './problems.js';
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const REFERENCE_HELP = 'expected ${NAME} with NAME made of letters, digits and _ (write "$$" for a literal "$")';
 
-export type Interpolated = { readonly ok: true; readonly value: string } | { readonly ok: false; readonly messages: string[] };
+export type Interpolated = Result<string>;
 
 export function interpolateString(s: string, env: NodeJS.ProcessEnv): Interpolated {
   let out = '';
@@ -47,7 +48,7 @@ export function interpolateString(s: string, env: NodeJS.ProcessEnv): Interpolat
       i = end + 1;
     }
   }
-  return messages.length === 0 ? { ok: true, value: out } : { ok: false, messages };
+  return messages.length === 0 ? { ok: true, value: out } : { ok: false, problems: messages };
 }
 
 export interface TreeInterpolation {
@@ -74,7 +75,7 @@ export function interpolateTree(tree: unknown, env: NodeJS.ProcessEnv): TreeInte
     if (typeof node === 'string') {
       const r = interpolateString(node, env);
       if (r.ok) return r.value;
-      problems.push(...r.messages.map((m) => problem(path, m)));
+      problems.push(...r.problems.map((m) => problem(path, m)));
       failed.push(path);
       return node;
     }

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { problem, type Path, type Problem } from './problems.js';
+import type { Result } from '../domain/result.js';
 
 /**
  * Turns zod issues into problems. Every message here is written from the issue's kind and limits, never from
@@ -85,7 +86,7 @@ function toProblems(issue: z.core.$ZodIssue, base: Path): Problem[] {
   }
 }
 
-export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: Problem[] };
+export type Parsed<T> = Result<T, Problem>;
 
 /** Validates one part of the tree, reporting problems at their full path from the document root. */
 export function parseAt<S extends z.ZodType>(schema: S, value: unknown, path: Path): Parsed<z.output<S>> {

@@ -6,8 +6,9 @@ import { checkReadable, readBounded } from '../files/bounded-read.js';
 import { interpolateTree } from './interpolate.js';
 import { formatProblem, isUnder, problem, type Path, type Problem } from './problems.js';
 import { parseYaml } from './yaml.js';
+import type { Result } from '../domain/result.js';
 
-export type ConfigResult = { ok: true; config: ExporterConfig } | { ok: false; problems: string[] };
+export type ConfigResult = Result<ExporterConfig>;
 
 export interface ParseOptions {
   readonly env: NodeJS.ProcessEnv;
@@ -32,7 +33,7 @@ function analyzeText(text: string, opts: ParseOptions, scope?: (tree: unknown) =
   const source = opts.source ?? 'config.yaml';
   const yaml = parseYaml(text, source);
   if (!yaml.ok) return { source, yamlProblems: yaml.problems, interpolationProblems: [], idProblems: [], failed: [] };
-  const tree = scope === undefined ? yaml.tree : scope(yaml.tree);
+  const tree = scope === undefined ? yaml.value.tree : scope(yaml.value.tree);
   const interpolated = interpolateTree(tree, opts.env);
   const analysis = buildConfig(interpolated.value, { env: opts.env, baseDir: opts.baseDir });
   return {
@@ -40,7 +41,7 @@ function analyzeText(text: string, opts: ParseOptions, scope?: (tree: unknown) =
     yamlProblems: [],
     interpolationProblems: interpolated.problems,
     // A scope leaves out other accounts and the exports: their ids are not its problems.
-    idProblems: tree === yaml.tree ? yaml.idProblems : yaml.idProblems.filter((p) => presentAt(tree, p.path)),
+    idProblems: tree === yaml.value.tree ? yaml.value.idProblems : yaml.value.idProblems.filter((p) => presentAt(tree, p.path)),
     analysis,
     failed: interpolated.failed,
   };
@@ -59,7 +60,7 @@ function finish(t: TextAnalysis, later: readonly Problem[]): ConfigResult {
   if (t.yamlProblems.length > 0) return { ok: false, problems: t.yamlProblems };
   const consequential = (p: Problem) => t.failed.some((f) => isUnder(p.path, f));
   const problems = [...t.interpolationProblems, ...t.idProblems, ...later.filter((p) => !consequential(p))];
-  if (problems.length === 0 && t.analysis?.config) return { ok: true, config: t.analysis.config };
+  if (problems.length === 0 && t.analysis?.config) return { ok: true, value: t.analysis.config };
   return { ok: false, problems: problems.map((p) => formatProblem(p, t.source)) };
 }
 

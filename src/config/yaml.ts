@@ -1,14 +1,15 @@
 import { LineCounter, isAlias, isCollection, isPair, isScalar, isSeq, parseDocument, visit, type Document, type Pair } from 'yaml';
 import { isPlainObject, setOwn } from './interpolate.js';
 import { problem, type Path, type PathSegment, type Problem } from './problems.js';
+import type { Result } from '../domain/result.js';
 
 /**
  * YAML text to a plain tree, or syntax problems as `file:line:col: message`. The yaml library's messages can
  * quote the offending source text, which may be a secret, so quoted source is cut from them.
  */
 
-export type YamlResult =
-  { readonly ok: true; readonly tree: unknown; readonly idProblems: readonly Problem[] } | { readonly ok: false; readonly problems: string[] };
+/** The plain tree, and the ids written in a way that would change on the way to a string (config.ts reports them). */
+export type YamlResult = Result<{ readonly tree: unknown; readonly idProblems: readonly Problem[] }>;
 
 // Messages of the yaml library that end in raw source text, kept only up to the text.
 const QUOTING_MESSAGES = [
@@ -121,7 +122,7 @@ export function parseYaml(text: string, source: string): YamlResult {
   if (structural.length > 0) return { ok: false, problems: structural };
   const idProblems = idsAsWritten(doc);
   try {
-    return { ok: true, tree: dropNulls(doc.toJS({ maxAliasCount: 100 })), idProblems };
+    return { ok: true, value: { tree: dropNulls(doc.toJS({ maxAliasCount: 100 })), idProblems } };
   } catch (e) {
     // Only the alias-count guard is expected here; its message names no source text.
     return { ok: false, problems: [`${source}: ${e instanceof Error ? e.message : 'cannot read the YAML document'}`] };

@@ -1,3 +1,4 @@
+import type { Result } from '../domain/result.js';
 import type { ExportFileStatus } from '../domain/export-file.js';
 import type { ExportState } from '../domain/export-state.js';
 import type { AccountFleet } from '../domain/fleet.js';
@@ -33,5 +34,5 @@ export interface ExporterView {
   /** Present when the exporter runs from a config file that can be reloaded. */
   /** --web.enable-lifecycle: POST /-/reload is served. */
   readonly lifecycleEnabled?: boolean;
-  reload?(trigger: string): Promise<{ ok: true } | { ok: false; problems: string[] }>;
+  reload?(trigger: string): Promise<Result<unknown>>;
 }

@@ -99,7 +99,7 @@ export async function startDemo(now: number = Date.now()): Promise<Demo> {
   }
   return {
     simulator,
-    config: loaded.config,
+    config: loaded.value,
     cases: scripted,
     stuckAfterSeconds: DEMO_STUCK_SECONDS,
     dir,

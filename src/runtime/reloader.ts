@@ -4,8 +4,9 @@ import { readBounded } from '../files/bounded-read.js';
 import type { ConfigResult } from '../config/load.js';
 import type { ExporterConfig } from '../domain/config.js';
 import type { ApplyResult } from './exporter.js';
+import type { Result } from '../domain/result.js';
 
-export type ReloadOutcome = { ok: true; result: ApplyResult } | { ok: false; problems: string[] };
+export type ReloadOutcome = Result<ApplyResult>;
 
 export interface ReloaderDeps {
   readonly path: string;
@@ -69,11 +70,11 @@ export function createReloader(deps: ReloaderDeps, initialDigest?: string): Relo
       );
       return { ok: false, problems: loaded.problems };
     }
-    const config = deps.transform ? deps.transform(loaded.config) : loaded.config;
+    const config = deps.transform ? deps.transform(loaded.value) : loaded.value;
     const result = await deps.apply(config);
     deps.onOutcome(true);
     deps.logger.info({ trigger, ...result, exports: config.exports.length }, 'configuration reloaded');
-    return { ok: true, result };
+    return { ok: true, value: result };
   }
 
   const reloader: Reloader = {

@@ -126,8 +126,8 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
   let persistence: ReturnType<typeof createPersistence> | undefined;
   if (opts.storagePath) {
     const resolved = await resolveStoragePath(opts.storagePath, protectedFiles(opts.config, opts.configFile, opts.web));
-    if (!resolved.ok) throw new StartupError(resolved.problem);
-    persistence = createPersistence(resolved.target, logger);
+    if (!resolved.ok) throw new StartupError(resolved.problems.join('\n'));
+    persistence = createPersistence(resolved.value, logger);
   }
   const now = opts.now ?? Date.now;
   const exporter = new Exporter({
@@ -156,15 +156,15 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
         load: async (path) => {
           const loaded = await loadConfigFile(path, opts.env ?? process.env);
           if (!loaded.ok || files === undefined) return loaded;
-          patterns = loaded.config.exportFiles ?? [];
-          const merged = await files.load(loaded.config);
+          patterns = loaded.value.exportFiles ?? [];
+          const merged = await files.load(loaded.value);
           if (merged.newProblems.length > 0) {
             logger.error({ problems: merged.newProblems }, `export file(s) failed to load; keeping their last good content:\n${merged.newProblems.join('\n')}`);
           }
           // Once registered, the gauges follow every load, so files dropped from export_files lose their series.
           if (patterns.length > 0 || filesSeen) updateFileMetrics(merged.files);
           filesSeen ||= patterns.length > 0;
-          return { ok: true, config: merged.config };
+          return { ok: true, value: merged.config };
         },
         ...(files && { extraDigest: () => files.fingerprint(patterns) }),
         transform: (c) => shardConfig(c, shard),

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { readBounded, refusal, signatureOf } from '../files/bounded-read.js';
 import { describeFsError } from '../files/fs-error.js';
 import { parseStateFile } from './state-file.js';
+import type { Result } from '../domain/result.js';
 
 /**
  * `--storage.path` names a file the exporter owns alone. A directory (what a volume mount gives) holds it as
@@ -31,7 +32,7 @@ export interface StorageTarget {
   readonly mode?: number;
 }
 
-export type StorageResult = { readonly ok: true; readonly target: StorageTarget } | { readonly ok: false; readonly problem: string };
+export type StorageResult = Result<StorageTarget>;
 
 /** True when `text` is a state file this exporter wrote (whole, or torn by a crash mid-write), or empty. */
 export function isOwnState(text: string): boolean {
@@ -58,7 +59,7 @@ export async function foreignReason(file: string): Promise<string | undefined> {
 }
 
 export async function resolveStoragePath(path: string, protect: readonly ProtectedFile[]): Promise<StorageResult> {
-  const fail = (message: string): StorageResult => ({ ok: false, problem: `--storage.path: ${path}: ${message}` });
+  const fail = (message: string): StorageResult => ({ ok: false, problems: [`--storage.path: ${path}: ${message}`] });
   try {
     let file = path;
     let info = await statOrUndefined(path);
@@ -66,7 +67,7 @@ export async function resolveStoragePath(path: string, protect: readonly Protect
       file = join(path, STATE_FILE_NAME);
       info = await statOrUndefined(file);
     }
-    if (info === undefined) return { ok: true, target: { file } };
+    if (info === undefined) return { ok: true, value: { file } };
     const why = refusal(info, 'state');
     if (why !== undefined) return fail(file === path ? why : `${file}: ${why}`);
     for (const p of protect) {
@@ -78,7 +79,7 @@ export async function resolveStoragePath(path: string, protect: readonly Protect
     const real = await fs.realpath(file);
     const foreign = await foreignReason(real);
     if (foreign !== undefined) return fail(file === path ? foreign : `${file}: ${foreign}`);
-    return { ok: true, target: { file: real, signature: signatureOf(info), mode: info.mode & 0o7777 } };
+    return { ok: true, value: { file: real, signature: signatureOf(info), mode: info.mode & 0o7777 } };
   } catch (err) {
     return fail(describeFsError(err));
   }

@@ -8,6 +8,7 @@ import { formatProblem, problem, type Path, type Problem } from '../config/probl
 import { Secret } from '../domain/secret.js';
 import { parseYaml } from '../config/yaml.js';
 import { checkTlsMaterial, readTlsMaterial, type TlsFiles } from './tls-material.js';
+import type { Result } from '../domain/result.js';
 
 /**
  * `--web.config.file`: the exporter-toolkit web configuration format (TLS, basic auth, response headers), read
@@ -49,7 +50,7 @@ export interface WebConfig {
   readonly headers: Readonly<Record<string, string>>;
 }
 
-export type WebConfigResult = { ok: true; config: WebConfig } | { ok: false; problems: string[] };
+export type WebConfigResult = Result<WebConfig>;
 
 /**
  * Response headers the toolkit lets a web config set, with the values it allows (undefined: any value). The
@@ -226,10 +227,10 @@ function parse(text: string, opts: ParseWebOptions): Parsed {
       yamlProblems: empty ? [`${opts.source}: the file is empty; it needs tls_server_config, basic_auth_users or http_server_config`] : yaml.problems,
     };
   }
-  if (!isPlainObject(yaml.tree)) {
-    return { problems: [problem([], `expected a mapping at the top level, got ${describeValue(yaml.tree)}`)], yamlProblems: [] };
+  if (!isPlainObject(yaml.value.tree)) {
+    return { problems: [problem([], `expected a mapping at the top level, got ${describeValue(yaml.value.tree)}`)], yamlProblems: [] };
   }
-  const result = parseAt(webSchema, yaml.tree, []);
+  const result = parseAt(webSchema, yaml.value.tree, []);
   if (!result.ok) return { problems: result.problems, yamlProblems: [] };
   const raw = result.value;
   const tlsRaw = raw.tls_server_config;
@@ -263,7 +264,7 @@ function parse(text: string, opts: ParseWebOptions): Parsed {
 export function parseWebConfig(text: string, opts: ParseWebOptions): WebConfigResult {
   const parsed = parse(text, opts);
   if (parsed.yamlProblems.length > 0) return { ok: false, problems: parsed.yamlProblems };
-  if (parsed.config && parsed.problems.length === 0) return { ok: true, config: parsed.config };
+  if (parsed.config && parsed.problems.length === 0) return { ok: true, value: parsed.config };
   return { ok: false, problems: parsed.problems.map((p) => formatProblem(p, opts.source)) };
 }
 
@@ -272,8 +273,8 @@ export async function loadWebConfigFile(path: string): Promise<WebConfigResult> 
   const read = await readBounded(path, 'webConfig');
   if (!read.ok) return { ok: false, problems: [`${path}: cannot read: ${read.reason}`] };
   const result = parseWebConfig(read.data.toString('utf8'), { source: path, baseDir: dirname(resolve(path)) });
-  if (!result.ok || result.config.tls === undefined) return result;
-  const tls = result.config.tls;
+  if (!result.ok || result.value.tls === undefined) return result;
+  const tls = result.value.tls;
   const refs: FileRef[] = [
     { path: ['tls_server_config', 'cert_file'], file: tls.certFile },
     { path: ['tls_server_config', 'key_file'], file: tls.keyFile },

@@ -72,7 +72,7 @@ describe('parseFlags', () => {
   ])('rejects %j', (argv, message) => {
     const r = parseFlags(argv);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.error).toMatch(message);
+    if (!r.ok) expect(r.problems.join('\n')).toMatch(message);
   });
 
   it('reads sharding and storage flags', () => {

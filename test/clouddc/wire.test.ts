@@ -34,10 +34,10 @@ describe('mapStatusBody: accepted shapes', () => {
     const r = mapStatusBody(body);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.observation.status).toBe(expected.status);
-    expect(r.observation.percentage).toBeCloseTo(expected.percentage, 9);
-    expect(r.observation.createdAt).toBeCloseTo(expected.createdAt, 6);
-    expect(r.observation.rawStatus).toBe(body['status']);
+    expect(r.value.status).toBe(expected.status);
+    expect(r.value.percentage).toBeCloseTo(expected.percentage, 9);
+    expect(r.value.createdAt).toBeCloseTo(expected.createdAt, 6);
+    expect(r.value.rawStatus).toBe(body['status']);
   });
 });
 
@@ -75,7 +75,7 @@ describe('mapStatusBody: rejected shapes name the field', () => {
   it('truncates quoted values to about 64 characters', () => {
     const r = mapStatusBody({ ...valid, percentage: 'x'.repeat(5000) });
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.message.length).toBeLessThan(130);
+    if (!r.ok) expect(r.problems.join('\n').length).toBeLessThan(130);
   });
 });
 

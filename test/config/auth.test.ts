@@ -6,7 +6,7 @@ import { plain } from './helpers.js';
 function auth(block: string | undefined, env: NodeJS.ProcessEnv, account = 'region: cn-east-3, project_id: p1') {
   const authPart = block === undefined ? '' : `, auth: ${block}`;
   const r = parseConfig(`accounts:\n  main: {${account}${authPart}}\n`, { env, baseDir: '/etc/clouddc' });
-  return r.ok ? plain(r.config.accounts.get('main')?.auth) : r.problems;
+  return r.ok ? plain(r.value.accounts.get('main')?.auth) : r.problems;
 }
 
 const AKSK = { HUAWEICLOUD_SDK_AK: 'AKENV', HUAWEICLOUD_SDK_SK: 'SKENV' };
@@ -88,7 +88,7 @@ test('an account with an endpoint and no region has region ""', () => {
     env: {},
     baseDir: '/',
   });
-  expect(r.ok && { region: r.config.accounts.get('main')?.region, endpoint: r.config.accounts.get('main')?.endpoint }).toEqual({
+  expect(r.ok && { region: r.value.accounts.get('main')?.region, endpoint: r.value.accounts.get('main')?.endpoint }).toEqual({
     region: '',
     endpoint: 'https://x.test',
   });
@@ -98,7 +98,7 @@ test('project_id falls back to HUAWEICLOUD_SDK_PROJECT_ID, and the file wins ove
   const env = { HUAWEICLOUD_SDK_PROJECT_ID: 'p-env' };
   const parse = (account: string) => {
     const r = parseConfig(`accounts:\n  main: {${account}, auth: {token: t}}\n`, { env, baseDir: '/' });
-    return r.ok ? r.config.accounts.get('main')?.projectId : r.problems;
+    return r.ok ? r.value.accounts.get('main')?.projectId : r.problems;
   };
   expect(parse('region: cn-east-3')).toBe('p-env');
   expect(parse('region: cn-east-3, project_id: p-file')).toBe('p-file');

@@ -16,7 +16,7 @@ function setup(mainExports: { server: string; id: string }[] = []) {
   const load = async () => {
     const loaded = await loadConfigFile(file);
     if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-    return set.load(loaded.config);
+    return set.load(loaded.value);
   };
   const ids = (c: ExporterConfig) => c.exports.map((e) => `${e.serverId}/${e.exportId}`);
   const write = (name: string, text: string) => writeFileSync(join(dir, 'exports.d', name), text);

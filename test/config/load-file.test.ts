@@ -39,7 +39,7 @@ test('relative *_file paths resolve against the config file directory and must b
   const path = await writeConfig('accounts:\n  main:\n    region: cn-east-3\n    project_id: p1\n    auth: {token_file: secrets/token}\n');
   const r = await loadConfigFile(path, {});
   if (!r.ok) throw new Error(r.problems.join('\n'));
-  expect(plain(r.config.accounts.get('main')?.auth)).toEqual({
+  expect(plain(r.value.accounts.get('main')?.auth)).toEqual({
     kind: 'token',
     token: { kind: 'file', path: join(dir, 'secrets', 'token') },
   });

@@ -26,7 +26,7 @@ describe('valid fixtures give exactly the expected model', () => {
   test('valid-minimal.yaml: defaults everywhere', () => {
     const r = parseFixture('valid-minimal.yaml');
     if (!r.ok) throw new Error(formatProblems(r.problems));
-    expect(plain(r.config)).toStrictEqual({
+    expect(plain(r.value)).toStrictEqual({
       poll: DEFAULT_POLL,
       retention: DEFAULT_RETENTION,
       accounts: {
@@ -46,7 +46,7 @@ describe('valid fixtures give exactly the expected model', () => {
   test('valid-empty-sections.yaml: keys without values are unset', () => {
     const r = parseFixture('valid-empty-sections.yaml');
     if (!r.ok) throw new Error(formatProblems(r.problems));
-    expect(plain(r.config)).toStrictEqual({
+    expect(plain(r.value)).toStrictEqual({
       poll: DEFAULT_POLL,
       retention: DEFAULT_RETENTION,
       accounts: {
@@ -67,7 +67,7 @@ describe('valid fixtures give exactly the expected model', () => {
     const env = { HUAWEICLOUD_SDK_AK: 'AKENV', HUAWEICLOUD_SDK_SK: 'SKENV', HUAWEICLOUD_SDK_PROJECT_ID: 'p-env' };
     const r = parseFixture('valid-env-aksk.yaml', env);
     if (!r.ok) throw new Error(formatProblems(r.problems));
-    expect(plain(r.config)).toStrictEqual({
+    expect(plain(r.value)).toStrictEqual({
       poll: DEFAULT_POLL,
       retention: DEFAULT_RETENTION,
       accounts: {
@@ -87,8 +87,8 @@ describe('valid fixtures give exactly the expected model', () => {
   test('valid-full.yaml: every field', () => {
     const r = parseFixture('valid-full.yaml', { SK_SOUTH: 'sk-south-value' });
     if (!r.ok) throw new Error(formatProblems(r.problems));
-    expect([...r.config.accounts.keys()]).toEqual(['east', 'south.aksk', 'iam', 'iam_defaults']);
-    expect(plain(r.config)).toStrictEqual({
+    expect([...r.value.accounts.keys()]).toEqual(['east', 'south.aksk', 'iam', 'iam_defaults']);
+    expect(plain(r.value)).toStrictEqual({
       poll: {
         schedule: '0 */5 * * * *',
         concurrency: 16,
@@ -181,11 +181,11 @@ test('config.example.yaml parses with CLOUDDC_TOKEN set', () => {
   const path = join(FIXTURES, '../../../config.example.yaml');
   const r = parseConfig(readFileSync(path, 'utf8'), { env: { CLOUDDC_TOKEN: 'example-token' }, baseDir: '/', source: 'config.example.yaml' });
   if (!r.ok) throw new Error(formatProblems(r.problems));
-  expect(r.config.poll).toEqual(DEFAULT_POLL);
-  expect([...r.config.accounts.keys()]).toEqual(['main']);
-  const auth = r.config.accounts.get('main')?.auth;
+  expect(r.value.poll).toEqual(DEFAULT_POLL);
+  expect([...r.value.accounts.keys()]).toEqual(['main']);
+  const auth = r.value.accounts.get('main')?.auth;
   expect(auth?.kind === 'token' && auth.token.kind === 'inline' && auth.token.value.reveal()).toBe('example-token');
-  expect(r.config.exports).toHaveLength(2);
+  expect(r.value.exports).toHaveLength(2);
   expect(parseConfig(readFileSync(path, 'utf8'), { env: {}, baseDir: '/' })).toEqual({
     ok: false,
     problems: ['accounts.main.auth.token: environment variable CLOUDDC_TOKEN is not set'],

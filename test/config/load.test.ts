@@ -66,7 +66,7 @@ describe('details', () => {
 
   test('integers may come from ${VAR} as digit strings', () => {
     const r = parseConfig(`poll: {concurrency: "\${C}", retries: "\${R}"}\n${base}`, { env: { C: '32', R: '0' }, baseDir: '/' });
-    expect(r.ok && [r.config.poll.concurrency, r.config.poll.retries]).toEqual([32, 0]);
+    expect(r.ok && [r.value.poll.concurrency, r.value.poll.retries]).toEqual([32, 0]);
     expect(parseConfig(`poll: {concurrency: "8x"}\n${base}`, { env: {}, baseDir: '/' })).toEqual({
       ok: false,
       problems: ['poll.concurrency: expected an integer, got a string'],
@@ -75,7 +75,7 @@ describe('details', () => {
 
   test('export_id: a YAML number becomes its decimal string', () => {
     const r = parseConfig(`${base}exports: [{server_id: s, export_id: 0}, {server_id: s, export_id: 42}]`, { env: {}, baseDir: '/' });
-    expect(r.ok && r.config.exports.map((e) => e.exportId)).toEqual(['0', '42']);
+    expect(r.ok && r.value.exports.map((e) => e.exportId)).toEqual(['0', '42']);
   });
 
   test('the source name defaults to config.yaml', () => {

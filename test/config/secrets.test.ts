@@ -73,12 +73,12 @@ describe('the parsed model prints no secret', () => {
   test('through util.inspect, JSON and string conversion', () => {
     const r = parseConfig(text, { env: ENV, baseDir: '/' });
     if (!r.ok) throw new Error(formatProblems(r.problems));
-    const accounts = Object.fromEntries(r.config.accounts);
-    for (const printed of [inspect(r.config, { depth: 20 }), JSON.stringify(accounts), `${JSON.stringify(r.config.poll)}`]) {
+    const accounts = Object.fromEntries(r.value.accounts);
+    for (const printed of [inspect(r.value, { depth: 20 }), JSON.stringify(accounts), `${JSON.stringify(r.value.poll)}`]) {
       expect(printed).not.toContain(MARK);
     }
     expect(inspect(accounts, { depth: 20 })).toContain('<secret>');
-    const secrets = [...r.config.accounts.values()].flatMap((a) => {
+    const secrets = [...r.value.accounts.values()].flatMap((a) => {
       switch (a.auth.kind) {
         case 'token':
           return a.auth.token.kind === 'inline' ? [a.auth.token.value] : [];

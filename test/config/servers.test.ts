@@ -18,19 +18,19 @@ exports: []
 describe('accounts.<name>.servers', () => {
   test('absent: no discovery', () => {
     const r = parse('');
-    expect(r.ok && r.config.accounts.get('main')!.servers).toBeUndefined();
+    expect(r.ok && r.value.accounts.get('main')!.servers).toBeUndefined();
   });
 
   test('`servers: {}` turns it on with the defaults (a bare `servers:` means absent, as every empty key does)', () => {
     const bare = parse('    servers:');
-    expect(bare.ok && bare.config.accounts.get('main')!.servers).toBeUndefined();
+    expect(bare.ok && bare.value.accounts.get('main')!.servers).toBeUndefined();
     const r = parse('    servers: {}');
-    expect(r.ok && r.config.accounts.get('main')!.servers).toEqual({ intervalMs: 60_000, alarms: true });
+    expect(r.ok && r.value.accounts.get('main')!.servers).toEqual({ intervalMs: 60_000, alarms: true });
   });
 
   test('every key', () => {
     const r = parse('    servers:\n      interval: 5m\n      manage_state: in-use\n      alarms: false');
-    expect(r.ok && r.config.accounts.get('main')!.servers).toEqual({ intervalMs: 300_000, manageState: 'in-use', alarms: false });
+    expect(r.ok && r.value.accounts.get('main')!.servers).toEqual({ intervalMs: 300_000, manageState: 'in-use', alarms: false });
   });
 
   test.each([

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { authenticatorFor } from '../../src/auth/registry.js';
+import { authenticatorFor } from '../../src/clouddc/auth/methods.js';
 import { createLogApi } from '../../src/clouddc/log-api.js';
 import { account, pollSettings, PROJECT } from '../support/config.js';
 import { runCli } from '../support/cli.js';

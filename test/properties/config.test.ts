@@ -192,8 +192,8 @@ describe('any YAML document', () => {
         const r = parseConfig(text, { env: { CLOUDDC_TOKEN: 't0k3n' }, baseDir: tmpdir() });
         seen[r.ok ? 'valid' : 'invalid']++;
         if (r.ok) {
-          expect(r.config.accounts.size).toBeGreaterThan(0);
-          for (const e of r.config.exports) expect(r.config.accounts.has(e.account)).toBe(true);
+          expect(r.value.accounts.size).toBeGreaterThan(0);
+          for (const e of r.value.exports) expect(r.value.accounts.has(e.account)).toBe(true);
         } else {
           checkProblems(r.problems);
         }

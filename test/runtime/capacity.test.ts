@@ -68,8 +68,8 @@ describe('capacityWarnings (--config.check)', () => {
     );
     const loaded = await loadConfigFile(path);
     if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-    expect(capacityWarnings(loaded.config)).toEqual([expect.stringMatching(/^account "main": 30 exports at rate_limit 2 requests\/s need at least 15 s/)]);
-    const sharded = capacityWarnings(loaded.config, 3);
+    expect(capacityWarnings(loaded.value)).toEqual([expect.stringMatching(/^account "main": 30 exports at rate_limit 2 requests\/s need at least 15 s/)]);
+    const sharded = capacityWarnings(loaded.value, 3);
     expect(sharded).toHaveLength(1);
     const m = /^account "main" \(shard \d of 3: its share of the exports and of the rate\): (\d+) exports at rate_limit 0.67 requests\/s/.exec(sharded[0]!);
     // Shards divide the rate as well as the exports, so sharding alone never fixes it; an uneven split makes it worse.

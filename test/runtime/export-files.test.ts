@@ -30,7 +30,7 @@ async function world(logger = silentLogger) {
   const exportFiles = new ExportFileSet(file);
   const loaded = await loadConfigFile(file);
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-  const merged = await exportFiles.load(loaded.config);
+  const merged = await exportFiles.load(loaded.value);
   const running: Running = stopAfterTest(
     await startExporter({
       config: merged.config,

@@ -6,5 +6,5 @@ import { stopAfterTest } from './cleanup.js';
 export async function startFromConfigFile(file: string, opts: Omit<StartOptions, 'config' | 'configFile'>): Promise<Running> {
   const loaded = await loadConfigFile(file);
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-  return stopAfterTest(await startExporter({ ...opts, config: loaded.config, configFile: file }));
+  return stopAfterTest(await startExporter({ ...opts, config: loaded.value, configFile: file }));
 }

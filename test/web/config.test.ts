@@ -31,17 +31,17 @@ http_server_config:
     );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.config.tls).toEqual({
+    expect(r.value.tls).toEqual({
       certFile: '/etc/exporter/tls/server.crt',
       keyFile: '/abs/server.key',
       minVersion: 'TLSv1.2',
       maxVersion: 'TLSv1.3',
       clientAuth: 'NoClientCert',
     });
-    expect([...r.config.users.keys()]).toEqual(['prometheus']);
-    expect(r.config.users.get('prometheus')?.reveal()).toBe(HASH);
-    expect(String(r.config.users.get('prometheus'))).toBe('<secret>');
-    expect(r.config.headers).toEqual({ 'X-Frame-Options': 'deny', 'Strict-Transport-Security': 'max-age=31536000' });
+    expect([...r.value.users.keys()]).toEqual(['prometheus']);
+    expect(r.value.users.get('prometheus')?.reveal()).toBe(HASH);
+    expect(String(r.value.users.get('prometheus'))).toBe('<secret>');
+    expect(r.value.headers).toEqual({ 'X-Frame-Options': 'deny', 'Strict-Transport-Security': 'max-age=31536000' });
   });
 
   it('accepts basic auth alone (plain HTTP) and the legacy RequireClientCert spelling', () => {

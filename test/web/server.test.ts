@@ -77,7 +77,7 @@ function webFile(dir: string, text: string): string {
 async function load(file: string): Promise<WebConfig> {
   const r = await loadWebConfigFile(file);
   if (!r.ok) throw new Error(r.problems.join('\n'));
-  return r.config;
+  return r.value;
 }
 
 async function start(web: WebConfig, logger = pino({ level: 'silent' })): Promise<Running> {

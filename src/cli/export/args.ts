@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../../config/duration.js';
 import { LOG_LEVELS, OUTPUT_FORMATS, type LogLevel, type OutputFormat } from '../flags.js';
+import type { Result } from '../../domain/result.js';
 
 /** Flags of `clouddc-exporter export start|download`; kept apart from the exporter's own flags. */
 
@@ -33,7 +34,7 @@ export interface StartArgs extends Common {
 }
 
 export type ExportArgs = DownloadArgs | StartArgs | { readonly command: 'help' };
-export type ExportArgsResult = { ok: true; args: ExportArgs } | { ok: false; error: string };
+export type ExportArgsResult = Result<ExportArgs>;
 
 const COMMON = {
   'config.file': { type: 'string', default: 'config.yaml' },
@@ -60,26 +61,27 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 export function parseExportArgs(argv: readonly string[]): ExportArgsResult {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '-h' || command === '--help' || command === 'help') return { ok: true, args: { command: 'help' } };
-  if (command !== 'start' && command !== 'download') return { ok: false, error: `export: unknown command "${command}" (expected start or download)` };
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') return { ok: true, value: { command: 'help' } };
+  if (command !== 'start' && command !== 'download') return { ok: false, problems: [`export: unknown command "${command}" (expected start or download)`] };
   let values: Record<string, string | boolean | string[] | undefined>;
   try {
     const options = command === 'start' ? START : DOWNLOAD;
     values = parseArgs({ args: rest, options, strict: true, allowPositionals: false }).values as typeof values;
   } catch (err) {
-    return { ok: false, error: `export ${command}: ${(err as Error).message}` };
+    return { ok: false, problems: [`export ${command}: ${(err as Error).message}`] };
   }
-  if (values.help === true) return { ok: true, args: { command: 'help' } };
+  if (values.help === true) return { ok: true, value: { command: 'help' } };
   const level = String(values['log.level']);
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) return { ok: false, error: `--log.level: expected one of ${LOG_LEVELS.join(', ')}, got "${level}"` };
+  if (!(LOG_LEVELS as readonly string[]).includes(level))
+    return { ok: false, problems: [`--log.level: expected one of ${LOG_LEVELS.join(', ')}, got "${level}"`] };
   const servers = (values.server as string[] | undefined) ?? [];
-  if (servers.length === 0 || servers.some((s) => s.trim() === '')) return { ok: false, error: `export ${command}: --server=ID is required` };
+  if (servers.length === 0 || servers.some((s) => s.trim() === '')) return { ok: false, problems: [`export ${command}: --server=ID is required`] };
   let timeoutMs: number | undefined;
   if (values.timeout !== undefined) {
-    if (command === 'start' && values.wait !== true) return { ok: false, error: '--timeout: only applies with --wait' };
+    if (command === 'start' && values.wait !== true) return { ok: false, problems: ['--timeout: only applies with --wait'] };
     timeoutMs = parseDuration(String(values.timeout));
     if (timeoutMs === undefined || timeoutMs === 0)
-      return { ok: false, error: `--timeout: expected a duration greater than 0 such as 30m, got "${String(values.timeout)}"` };
+      return { ok: false, problems: [`--timeout: expected a duration greater than 0 such as 30m, got "${String(values.timeout)}"`] };
   }
   const common: Common = {
     configFile: String(values['config.file']),
@@ -87,12 +89,12 @@ export function parseExportArgs(argv: readonly string[]): ExportArgsResult {
     ...(typeof values.account === 'string' && { account: values.account }),
   };
   if (command === 'download') {
-    if (servers.length > 1) return { ok: false, error: 'export download: give one --server' };
+    if (servers.length > 1) return { ok: false, problems: ['export download: give one --server'] };
     const exportId = values['export-id'];
-    if (typeof exportId !== 'string' || exportId === '') return { ok: false, error: 'export download: --export-id=ID is required' };
+    if (typeof exportId !== 'string' || exportId === '') return { ok: false, problems: ['export download: --export-id=ID is required'] };
     return {
       ok: true,
-      args: {
+      value: {
         command,
         ...common,
         server: servers[0] as string,
@@ -105,28 +107,28 @@ export function parseExportArgs(argv: readonly string[]): ExportArgsResult {
   }
   const output = String(values.output);
   if (!(OUTPUT_FORMATS as readonly string[]).includes(output))
-    return { ok: false, error: `--output: expected ${OUTPUT_FORMATS.join(' or ')}, got "${output}"` };
+    return { ok: false, problems: [`--output: expected ${OUTPUT_FORMATS.join(' or ')}, got "${output}"`] };
   const labels: Record<string, string> = {};
   for (const pair of (values.label as string[] | undefined) ?? []) {
     const eq = pair.indexOf('=');
     const name = eq < 0 ? pair : pair.slice(0, eq);
-    if (eq < 0 || !LABEL_NAME.test(name)) return { ok: false, error: `--label: expected name=value with a Prometheus label name, got "${pair}"` };
+    if (eq < 0 || !LABEL_NAME.test(name)) return { ok: false, problems: [`--label: expected name=value with a Prometheus label name, got "${pair}"`] };
     labels[name] = pair.slice(eq + 1);
   }
   const trackFile = typeof values['track-file'] === 'string' ? values['track-file'] : undefined;
   const name = typeof values.name === 'string' ? values.name : undefined;
   if ((name !== undefined || Object.keys(labels).length > 0) && trackFile === undefined) {
-    return { ok: false, error: '--name and --label: only apply with --track-file' };
+    return { ok: false, problems: ['--name and --label: only apply with --track-file'] };
   }
   if (name !== undefined && servers.length > 1 && !name.includes('{server}')) {
-    return { ok: false, error: '--name: with several --server, put {server} in the name so that each export gets its own' };
+    return { ok: false, problems: ['--name: with several --server, put {server} in the name so that each export gets its own'] };
   }
   const wait = values.wait === true;
   const download = typeof values.download === 'string' ? values.download : undefined;
-  if (download !== undefined && !wait) return { ok: false, error: '--download: only applies with --wait' };
+  if (download !== undefined && !wait) return { ok: false, problems: ['--download: only applies with --wait'] };
   return {
     ok: true,
-    args: {
+    value: {
       command,
       ...common,
       servers: [...new Set(servers)],

@@ -6,6 +6,7 @@ import type { ApiObserver } from '../../clouddc/observer.js';
 import { loadAccountConfigFile } from '../../config/load.js';
 import type { AccountSettings, ExporterConfig } from '../../domain/config.js';
 import { USER_AGENT } from '../../version.js';
+import type { Result } from '../../domain/result.js';
 
 const NO_API_OBSERVER: ApiObserver = { onRequest() {}, onRetry() {}, onRateLimit() {}, onThrottleWait() {} };
 
@@ -19,7 +20,7 @@ export interface ExportContext {
   close(): Promise<void>;
 }
 
-export type ContextResult = { ok: true; context: ExportContext } | { ok: false; message: string };
+export type ContextResult = Result<ExportContext>;
 
 export function pickAccount(config: ExporterConfig, name: string | undefined): AccountSettings | string {
   const names = [...config.accounts.keys()];
@@ -35,13 +36,13 @@ export async function openContext(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ContextResult> {
   const loaded = await loadAccountConfigFile(configFile, accountName, env);
-  if (!loaded.ok) return { ok: false, message: 'account' in loaded ? loaded.account : `${configFile}: invalid configuration\n${loaded.problems.join('\n')}` };
-  const config = loaded.config;
+  if (!loaded.ok) return { ok: false, problems: 'account' in loaded ? [loaded.account] : [`${configFile}: invalid configuration`, ...loaded.problems] };
+  const config = loaded.value;
   const account = pickAccount(config, accountName);
-  if (typeof account === 'string') return { ok: false, message: account };
+  if (typeof account === 'string') return { ok: false, problems: [account] };
   const child = logger.child({ account: account.name });
   const authenticator = authenticatorFor(account, { logger: child, timeoutMs: config.poll.timeoutMs });
   const api = createLogApi({ account, poll: config.poll, authenticator, userAgent: USER_AGENT, logger: child });
   const status = createAccountClient({ account, poll: config.poll, userAgent: USER_AGENT, authenticator, observer: NO_API_OBSERVER, logger: child });
-  return { ok: true, context: { config, account, api, status, close: () => status.close() } };
+  return { ok: true, value: { config, account, api, status, close: () => status.close() } };
 }

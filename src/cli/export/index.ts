@@ -10,10 +10,10 @@ import { EXIT } from '../exit-codes.js';
 export async function runExportCommand(argv: readonly string[], io: ExportIo): Promise<number> {
   const parsed = parseExportArgs(argv);
   if (!parsed.ok) {
-    io.stderr.write(`clouddc-exporter: ${parsed.error}\n\n${EXPORT_HELP}`);
+    io.stderr.write(`clouddc-exporter: ${parsed.problems.join('\n')}\n\n${EXPORT_HELP}`);
     return EXIT.usage;
   }
-  const args = parsed.args;
+  const args = parsed.value;
   if (args.command === 'help') {
     io.stdout.write(EXPORT_HELP);
     return 0;
@@ -22,10 +22,10 @@ export async function runExportCommand(argv: readonly string[], io: ExportIo): P
   const logger = createLogger(args.logLevel, { write: (line: string) => io.stderr.write(line) }, 'logfmt');
   const opened = await openContext(args.configFile, args.account, logger, io.env);
   if (!opened.ok) {
-    io.stderr.write(`clouddc-exporter: ${opened.message}\n`);
+    io.stderr.write(`clouddc-exporter: ${opened.problems.join('\n')}\n`);
     return 1;
   }
-  const ctx = opened.context;
+  const ctx = opened.value;
   try {
     if (args.command === 'download') {
       const key = { projectId: ctx.account.projectId, serverId: args.server, exportId: args.exportId };

@@ -63,6 +63,6 @@ describe('export flags', () => {
     [['stop'], 'export: unknown command "stop"'],
   ])('%j is refused', (argv, message) => {
     const r = parseExportArgs(argv);
-    expect(r.ok ? '' : r.error).toContain(message);
+    expect(r.ok ? '' : r.problems.join('\n')).toContain(message);
   });
 });
