@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../config/duration.js';
-import { LOG_FORMATS, type LogFormat } from '../logging/log-format.js';
+import type { LogFormat } from '../logging/logger.js';
 import { telemetryPathProblem } from './telemetry-path.js';
 import { familyFilter, type FamilyFilter } from '../domain/family-filter.js';
 import type { Result } from '../domain/result.js';
 
+/** logfmt first: the default of exporter-toolkit (promslog), Prometheus and Alertmanager. */
+export const LOG_FORMATS = ['logfmt', 'json'] as const satisfies readonly LogFormat[];
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 

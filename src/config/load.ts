@@ -108,11 +108,6 @@ async function finishWithFiles(t: TextAnalysis): Promise<ConfigResult> {
   return finish(t, [...(t.analysis?.problems ?? []), ...fileProblems]);
 }
 
-/** Parses already-read config text as loadConfigFile would the file (the reloader reads the file once). */
-export function loadConfigText(text: string, path: string, env: NodeJS.ProcessEnv = process.env): Promise<ConfigResult> {
-  return finishWithFiles(analyzeText(text, { env, baseDir: dirname(resolve(path)), source: path }));
-}
-
 /** One `path: message` per line, for a log line or stderr. */
 export function formatProblems(problems: readonly string[]): string {
   return problems.join('\n');

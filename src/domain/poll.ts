@@ -1,11 +1,5 @@
 import type { Observation } from './export.js';
 
-/**
- * Closed list of failure reasons besides HTTP status codes. An HTTP failure's reason is its status
- * code as a decimal string ("401", "429", "503", ...), so the set stays bounded by HTTP itself.
- */
-export type TransportFailure = 'timeout' | 'network' | 'invalid_response';
-
 /** Failure reasons that exist (at zero) on every export from the start. */
 export const PREINITIALISED_ERROR_CODES = ['401', '429', '500'] as const;
 
@@ -19,7 +13,10 @@ export interface PollSuccess {
 
 export interface PollFailure {
   readonly ok: false;
-  /** HTTP status as a string, or a TransportFailure. Used as the `code` label. */
+  /**
+   * Used as the `code` label: an HTTP failure's status code as a decimal string ("401", "429", "503", ...), so the
+   * set stays bounded by HTTP itself; else one of the closed list timeout, network, invalid_response.
+   */
   readonly reason: string;
   /** Human readable, never contains a secret. */
   readonly message: string;

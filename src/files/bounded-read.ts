@@ -139,13 +139,6 @@ function settle(buf: Buffer, got: number, s: Stats, kind: FileKind): BoundedRead
   return { ok: true, data: buf.subarray(0, got), signature: signatureOf(s) };
 }
 
-/** Reads a UTF-8 text file, or throws an Error whose message is `path: reason`. */
-export async function readTextBounded(path: string, kind: FileKind): Promise<string> {
-  const r = await readBounded(path, kind);
-  if (!r.ok) throw Object.assign(new Error(`${path}: ${r.reason}`), { code: r.code, reason: r.reason });
-  return r.data.toString('utf8');
-}
-
 /** Whether a file could be read now (type, size, permission), without reading it: undefined when it can. */
 export async function checkReadable(path: string, kind: FileKind): Promise<string | undefined> {
   try {

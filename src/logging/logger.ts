@@ -1,7 +1,8 @@
 import pino, { type Logger } from 'pino';
 import { SECRET_SETTING_NAMES } from '../domain/auth.js';
-import type { LogFormat } from './log-format.js';
 import { jsonLineToLogfmt } from './logfmt.js';
+
+export type LogFormat = 'logfmt' | 'json';
 
 /** Every setting of an authentication method that holds a secret (domain/auth.ts), and the headers that carry one. */
 const REDACTED_PATHS = [...SECRET_SETTING_NAMES, 'authorization']

@@ -1,6 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
 import type { ApiObserver, AuthObserver } from '../clouddc/observer.js';
-import type { SecretFileKey } from '../domain/auth.js';
 import { FilteredRegistry } from './filtered-registry.js';
 import { registerDefaultMetrics } from './default-metrics.js';
 import { scrapeMetrics, type ScrapeMetrics } from './scrape-metrics.js';
@@ -48,9 +47,6 @@ export interface SelfMetricsOptions {
   /** --metric-allowlist / --metric-denylist: families left out are never registered, so never collected. */
   includeFamily?: (family: string) => boolean;
 }
-
-/** The files a running exporter re-reads, besides its config: the `file` label of fileReloadFailures. */
-export type ReloadedFile = SecretFileKey | 'tls_server_config';
 
 const DURATION_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 

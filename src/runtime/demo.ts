@@ -128,7 +128,10 @@ export async function startDemo(now: number = Date.now()): Promise<Demo> {
   };
 }
 
-/** The command a user runs to start an export the demo then tracks, as the demo does once by itself. */
+/**
+ * The command a user runs to start an export the demo then tracks, as the demo does once by itself.
+ * @public main.ts reads it from a module it imports dynamically, which the dead-code check cannot follow.
+ */
 export function demoStartArgs(demo: Pick<Demo, 'configFile' | 'exportsDir'>, serverId: string = DEMO_NEW_SERVER): string[] {
   return [
     'export',

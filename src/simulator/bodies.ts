@@ -28,8 +28,6 @@ export function serverNotFound(serverId: string): BodySpec {
   return json({ error_code: 'iMetal.0100', error_msg: `Physical servers ID not found: [${serverId}]` });
 }
 
-export type IamFailure = 'x-auth-token not found' | 'decrypt token fail' | 'verify aksk signature fail';
-
 export function gatewayAuthFailure(reason: string, requestId: string): Record<string, string> {
   return {
     error_code: 'APIGW.0301',
