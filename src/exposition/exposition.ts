@@ -149,13 +149,16 @@ export class Exposition implements StateListener {
     this.#families.forEach((family, f) => {
       const c = this.#column[f]!;
       if (before !== undefined && family.unchanged(before, state)) return;
-      if (family.kind === 'static') {
-        lines[c] = state.retired ? '' : family.render(state, series);
-        return;
+      switch (family.kind) {
+        case 'static':
+          lines[c] = state.retired ? '' : family.render(state, series);
+          return;
+        case 'scrape-time': {
+          const prefix = state.retired ? undefined : family.prefix(state, series);
+          lines[this.#statics + c] = prefix ?? '';
+          since[c] = prefix === undefined ? 0 : family.since(state);
+        }
       }
-      const prefix = state.retired ? undefined : family.prefix(state, series);
-      lines[this.#statics + c] = prefix ?? '';
-      since[c] = prefix === undefined ? 0 : family.since(state);
     });
     const text = { lines, since, ascii: series.ascii };
     if (previous) {
@@ -172,8 +175,13 @@ export class Exposition implements StateListener {
     for (let f = 0; f < this.#families.length; f++) {
       out.push(this.#headers[f]!);
       const family = this.#families[f]!;
-      if (family.kind === 'static') read.chunks(this.#column[f]!, out);
-      else out.push(read.timed(this.#column[f]!));
+      switch (family.kind) {
+        case 'static':
+          read.chunks(this.#column[f]!, out);
+          break;
+        case 'scrape-time':
+          out.push(read.timed(this.#column[f]!));
+      }
     }
     return out;
   }

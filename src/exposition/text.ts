@@ -1,6 +1,7 @@
 /**
- * Helpers for the Prometheus text exposition format (version 0.0.4). Hand-written because the
- * per-export families bypass prom-client for speed; see docs/architecture.md#why-the-exposition-is-pre-rendered.
+ * Helpers for the Prometheus text exposition format (version 0.0.4). Hand-written because the per-export
+ * families bypass prom-client: their lines are rendered when an export's state changes, not per scrape (see
+ * docs/architecture.md#why-the-exposition-is-pre-rendered), which prom-client's registry cannot do.
  */
 
 export function escapeLabelValue(value: string): string {
@@ -15,9 +16,9 @@ export function escapeHelp(text: string): string {
 
 /**
  * Concatenates into one flat string. V8 keeps `a + b` and template literals as a tree of pieces
- * (a rope) that every later read walks again; the per-export lines are kept for a long time and
- * concatenated on every scrape, and walking ropes of ropes made a 10,000-export scrape take
- * hundreds of milliseconds. `Array.prototype.join` copies the pieces into a single string.
+ * (a rope) that every later read walks again; a rendered label set is kept in SeriesNames for the
+ * export's lifetime and read again by every render of each of its families, so it is flattened
+ * once here. `Array.prototype.join` copies the pieces into a single string.
  */
 export function flat(pieces: readonly string[]): string {
   return pieces.join('');
