@@ -41,7 +41,7 @@ interface Entry {
 
 /**
  * Everything between export states and bytes on the wire. It listens to the store: a changed state
- * re-renders that export's lines (only the families whose unchanged() says they may differ), and a
+ * re-renders that export's lines (a column whose bytes come out the same keeps its Buffer), and a
  * scrape only concatenates the pre-rendered Buffers. Which Buffer is reused when, and what is
  * cached against a Buffer's identity (the gzip segments), stays in this module.
  */
@@ -140,15 +140,12 @@ export class Exposition implements StateListener {
       previous && previous.state.target === state.target
         ? previous.series
         : new SeriesNames(baseLabels(state.target), state.target.name + state.target.account);
-    // One string per block column (static families, then timed ones), and the timed ones' instants;
-    // undefined where the family's lines cannot have changed (most families, after most polls).
-    const lines: Array<string | undefined> = new Array<string | undefined>(this.#families.length);
+    // One string per block column (static families, then timed ones), and the timed ones' instants.
+    const lines: string[] = new Array<string>(this.#families.length);
     const since: number[] = [];
-    const before = previous && previous.series === series && previous.state.retired === state.retired ? previous.state : undefined;
     // A retired export keeps its entry (so it is not tracked afresh) but has no series.
     this.#families.forEach((family, f) => {
       const c = this.#column[f]!;
-      if (before !== undefined && family.unchanged(before, state)) return;
       switch (family.kind) {
         case 'static':
           lines[c] = state.retired ? '' : family.render(state, series);

@@ -9,10 +9,9 @@ import type { SeriesNames } from './series-names.js';
  * row directly. Families whose value depends on the scrape time (ages) render a line prefix and
  * an instant; the exposition appends the seconds from that instant to the scrape.
  *
- * Each row also says, from two states of one export, whether its lines can differ: a poll then
- * re-renders only the families it changed (see Exposition). Saying "unchanged" wrongly would
- * serve a stale line, so each check compares everything its render reads (a property test in
- * test/exposition/exposition.test.ts compares the exposition with states rendered afresh).
+ * A changed state re-renders every row of its export; the rebuild keeps a column's very Buffer when
+ * its bytes come out the same (rendered-blocks.ts), which is what a per-row "unchanged" check used to
+ * save, without its risk of a stale line (docs/performance.md#which-families-a-poll-re-renders).
  */
 export interface StaticFamily {
   readonly kind: 'static';
@@ -20,8 +19,6 @@ export interface StaticFamily {
   readonly help: string;
   readonly type: 'gauge' | 'counter';
   render(state: ExportState, series: SeriesNames): string;
-  /** True only if render() gives the same text for both states with the same series. */
-  unchanged(a: ExportState, b: ExportState): boolean;
 }
 
 export interface ScrapeTimeFamily {
@@ -33,8 +30,6 @@ export interface ScrapeTimeFamily {
   prefix(state: ExportState, series: SeriesNames): string | undefined;
   /** Unix seconds the value counts from (called only when prefix() is defined); the value is never negative. */
   since(state: ExportState): number;
-  /** True only if prefix() and since() give the same for both states with the same series. */
-  unchanged(a: ExportState, b: ExportState): boolean;
 }
 
 export type ExportFamily = StaticFamily | ScrapeTimeFamily;
@@ -63,7 +58,6 @@ function gauge(name: string, help: string, pick: (s: ExportState) => number | un
       const v = pick(s);
       return v === undefined ? '' : line(series.of(name), v);
     },
-    unchanged: (a, b) => Object.is(pick(a), pick(b)),
   };
 }
 
@@ -81,7 +75,6 @@ export const EXPORT_FAMILIES: readonly ExportFamily[] = [
         ]),
         1,
       ),
-    unchanged: (a, b) => a.target.name === b.target.name && a.target.account === b.target.account,
   },
   {
     kind: 'static',
@@ -97,7 +90,6 @@ export const EXPORT_FAMILIES: readonly ExportFamily[] = [
       }
       return out;
     },
-    unchanged: (a, b) => a.observation?.status === b.observation?.status,
   },
   gauge('clouddc_log_export_percentage', `Export progress in percent (0-100) as reported by the API. ${POLLED}`, (s) => s.observation?.percentage),
   {
@@ -107,7 +99,6 @@ export const EXPORT_FAMILIES: readonly ExportFamily[] = [
     type: 'gauge',
     prefix: (s, series) => (s.observation ? `${series.of('clouddc_log_export_age_seconds')} ` : undefined),
     since: (s) => s.observation!.createdAt,
-    unchanged: (a, b) => Object.is(a.observation?.createdAt, b.observation?.createdAt),
   },
   gauge('clouddc_log_export_created_timestamp_seconds', `Unix time of the export's created_at. ${POLLED}`, (s) => s.observation?.createdAt),
   gauge(
@@ -134,7 +125,5 @@ export const EXPORT_FAMILIES: readonly ExportFamily[] = [
       }
       return out;
     },
-    // A failed poll copies the map (export-state.ts), so the same map means the same counts.
-    unchanged: (a, b) => a.errors === b.errors,
   },
 ];

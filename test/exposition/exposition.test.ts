@@ -147,8 +147,8 @@ describe('Exposition', () => {
   });
 
   it.each(SEEDS)('serves after any run of polls, renames and retirements exactly what rendering every state afresh serves (%s %i)', (_name, seed) => {
-    // A poll re-renders only the families whose unchanged() says they may differ; a check that
-    // misses something its family renders would leave a stale line, and this comparison finds it.
+    // A poll re-renders its export and the rebuild keeps the Buffers whose bytes come out equal; a
+    // slot or Buffer kept wrongly would leave a stale line, and this comparison finds it.
     const op = fc.oneof(
       fc.record({
         kind: fc.constant('ok' as const),

@@ -53,7 +53,7 @@ describe('RenderedBlocks', () => {
   it('always serves exactly what a plain list of the current lines would, and never changes bytes a read still holds', () => {
     const op = fc.oneof(
       { weight: 3, arbitrary: fc.record({ kind: fc.constant('add' as const), text }) },
-      // An update may leave either column as it was (undefined), as the store does for unchanged families.
+      // An update may leave either column as it was (undefined).
       { weight: 4, arbitrary: fc.record({ kind: fc.constant('update' as const), at: fc.nat(), text, keep: fc.tuple(fc.boolean(), fc.boolean()) }) },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('remove' as const), at: fc.nat() }) },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('read' as const), now: fc.double({ min: 0, max: 3e9, noNaN: true }) }) },
