@@ -59,7 +59,7 @@ export interface ApplyResult {
  * Owns no sockets of its own; the HTTP layer reads from it.
  */
 export class Exporter {
-  readonly exposition: Exposition;
+  readonly #exposition: Exposition;
   readonly store: ExportStore;
   /** Server discovery (`servers:` per account); its series follow the per-export ones. */
   readonly fleet: FleetRunner;
@@ -79,7 +79,7 @@ export class Exporter {
     this.#now = deps.now ?? Date.now;
     const include = deps.includeFamily ?? (() => true);
     const fleetExposition = new FleetExposition(include);
-    this.exposition = new Exposition({
+    this.#exposition = new Exposition({
       head: () => deps.metrics.registry.metrics(),
       families: EXPORT_FAMILIES.filter((f) => include(f.name)),
       tail: () => fleetExposition.chunks(),
@@ -92,7 +92,7 @@ export class Exporter {
       now: this.#now,
       ...(deps.durationClock && { clock: deps.durationClock }),
     });
-    this.store = new ExportStore(this.exposition);
+    this.store = new ExportStore(this.#exposition);
     // Waits of a cycle (pacing, a free slot) and the polls in flight listen on this one signal, cycles by the schedule
     // and by a reload at once. That is by design and each removes its listener, so Node's leak warning above 10 does
     // not apply.
@@ -175,7 +175,7 @@ export class Exporter {
 
   /** Full exposition: prom-client's own metrics, then the pre-rendered per-export families. */
   scrape(opts: { readonly gzip: boolean }): Promise<ScrapeLease> {
-    return this.exposition.scrape(this.#now() / 1000, opts);
+    return this.#exposition.scrape(this.#now() / 1000, opts);
   }
 
   /** The same as one string (tests and one-shot output). */
