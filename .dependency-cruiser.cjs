@@ -22,6 +22,7 @@ const LAYERS = {
   poller: ['domain', 'store'],
   exposition: ['domain', 'store'],
   metrics: ['clouddc', 'domain'],
+  fleet: ['clouddc', 'domain'],
   http: ['domain', 'exposition', 'view-model'],
   web: ['config', 'domain', 'files'],
   runtime: [
@@ -31,6 +32,7 @@ const LAYERS = {
     'domain',
     'exposition',
     'files',
+    'fleet',
     'http',
     'logging',
     'metrics',

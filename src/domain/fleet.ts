@@ -22,8 +22,6 @@ export type AlarmLevel = (typeof ALARM_LEVELS)[number];
 /** Active alarms of one server, by level. */
 export type AlarmCounts = Readonly<Record<AlarmLevel, number>>;
 
-export const NO_ALARMS: AlarmCounts = Object.freeze({ urgent: 0, important: 0, minor: 0, info: 0 });
-
 /** One PhysicalServer, as the exporter keeps it: strings as sent ('' when absent), states mapped. */
 export interface DiscoveredServer {
   readonly id: string;
