@@ -5,7 +5,7 @@ describe('parseFlags', () => {
   it('applies the documented defaults', () => {
     expect(parseFlags([])).toEqual({
       ok: true,
-      flags: {
+      value: {
         configFile: 'config.yaml',
         configCheck: false,
         autoReloadIntervalMs: 5000,
@@ -28,15 +28,15 @@ describe('parseFlags', () => {
         version: false,
       },
     });
-    expect(parseFlags(['--web.enable-lifecycle'])).toMatchObject({ ok: true, flags: { enableLifecycle: true } });
+    expect(parseFlags(['--web.enable-lifecycle'])).toMatchObject({ ok: true, value: { enableLifecycle: true } });
     expect(parseFlags(['--web.max-requests=0', '--web.write-idle-timeout=0s'])).toMatchObject({
       ok: true,
-      flags: { maxRequests: 0, writeIdleTimeoutMs: 0 },
+      value: { maxRequests: 0, writeIdleTimeoutMs: 0 },
     });
-    expect(parseFlags(['--web.max-requests=-1'])).toEqual({ ok: false, error: '--web.max-requests: expected a whole number (0 for no limit), got "-1"' });
+    expect(parseFlags(['--web.max-requests=-1'])).toEqual({ ok: false, problems: ['--web.max-requests: expected a whole number (0 for no limit), got "-1"'] });
     expect(parseFlags(['--web.write-idle-timeout=soon'])).toEqual({
       ok: false,
-      error: '--web.write-idle-timeout: expected a duration such as 10s (0s for none), got "soon"',
+      problems: ['--web.write-idle-timeout: expected a duration such as 10s (0s for none), got "soon"'],
     });
   });
 
@@ -44,7 +44,7 @@ describe('parseFlags', () => {
     const r = parseFlags(['--config.file=/etc/x.yaml', '--web.listen-address', '127.0.0.1:9100', '--log.level=debug', '--config.check']);
     expect(r).toMatchObject({
       ok: true,
-      flags: { configFile: '/etc/x.yaml', listen: { host: '127.0.0.1', port: 9100 }, logLevel: 'debug', configCheck: true },
+      value: { configFile: '/etc/x.yaml', listen: { host: '127.0.0.1', port: 9100 }, logLevel: 'debug', configCheck: true },
     });
   });
 
@@ -78,18 +78,18 @@ describe('parseFlags', () => {
   it('reads sharding and storage flags', () => {
     expect(parseFlags(['--shard.total=3', '--shard.index=2', '--storage.path=/data/state.json', '--config.auto-reload-interval=0s'])).toMatchObject({
       ok: true,
-      flags: { shard: { index: 2, total: 3 }, storagePath: '/data/state.json', autoReloadIntervalMs: 0 },
+      value: { shard: { index: 2, total: 3 }, storagePath: '/data/state.json', autoReloadIntervalMs: 0 },
     });
-    expect(parseFlags(['--shard.total=3', '--shard.from-hostname'])).toMatchObject({ ok: true, flags: { shard: { fromHostname: true, total: 3 } } });
+    expect(parseFlags(['--shard.total=3', '--shard.from-hostname'])).toMatchObject({ ok: true, value: { shard: { fromHostname: true, total: 3 } } });
   });
 
   it('reads the one-shot and web flags; one-shot modes log at warn unless told otherwise', () => {
-    expect(parseFlags(['--once', '--output=json'])).toMatchObject({ ok: true, flags: { once: true, wait: false, output: 'json', logLevel: 'warn' } });
+    expect(parseFlags(['--once', '--output=json'])).toMatchObject({ ok: true, value: { once: true, wait: false, output: 'json', logLevel: 'warn' } });
     expect(parseFlags(['--wait', '--timeout=1h30m', '--log.level=debug'])).toMatchObject({
       ok: true,
-      flags: { wait: true, timeoutMs: 5_400_000, output: 'table', logLevel: 'debug' },
+      value: { wait: true, timeoutMs: 5_400_000, output: 'table', logLevel: 'debug' },
     });
-    expect(parseFlags(['--web.config.file=/etc/web.yml'])).toMatchObject({ ok: true, flags: { webConfigFile: '/etc/web.yml', logLevel: 'info' } });
+    expect(parseFlags(['--web.config.file=/etc/web.yml'])).toMatchObject({ ok: true, value: { webConfigFile: '/etc/web.yml', logLevel: 'info' } });
   });
 
   it.each([
@@ -106,11 +106,11 @@ describe('parseFlags', () => {
   it('reads --log.format and --web.telemetry-path', () => {
     expect(parseFlags(['--log.format=json', '--web.telemetry-path=/prom/metrics'])).toMatchObject({
       ok: true,
-      flags: { logFormat: 'json', telemetryPath: '/prom/metrics' },
+      value: { logFormat: 'json', telemetryPath: '/prom/metrics' },
     });
     expect(parseFlags(['--once', '--log.format', 'logfmt', '--web.telemetry-path=/'])).toMatchObject({
       ok: true,
-      flags: { logFormat: 'logfmt', telemetryPath: '/' },
+      value: { logFormat: 'logfmt', telemetryPath: '/' },
     });
   });
 

@@ -69,7 +69,7 @@ describe('mapStatusBody: rejected shapes name the field', () => {
   ];
   it.each(cases)('%s', (_name, body, message) => {
     const r = mapStatusBody(body);
-    expect(r).toEqual({ ok: false, message: expect.stringMatching(message) });
+    expect(r).toEqual({ ok: false, problems: [expect.stringMatching(message)] });
   });
 
   it('truncates quoted values to about 64 characters', () => {
@@ -83,7 +83,7 @@ describe('parseStatusText', () => {
   it('maps JSON text and rejects non-JSON', () => {
     expect(parseStatusText(JSON.stringify(valid)).ok).toBe(true);
     const r = parseStatusText('<html>oops</html>');
-    expect(r).toEqual({ ok: false, message: expect.stringMatching(/^body is not JSON: "<html>oops<\/html>"$/) });
+    expect(r).toEqual({ ok: false, problems: [expect.stringMatching(/^body is not JSON: "<html>oops<\/html>"$/)] });
     expect(parseStatusText('').ok).toBe(false);
   });
 });

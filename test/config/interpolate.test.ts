@@ -36,7 +36,7 @@ describe('interpolateString', () => {
       ['invalid variable reference at character 1: expected ${NAME} with NAME made of letters, digits and _ (write "$$" for a literal "$")'],
     ],
   ])('%j fails with %j', (input, messages) => {
-    expect(interpolateString(input, env)).toEqual({ ok: false, messages });
+    expect(interpolateString(input, env)).toEqual({ ok: false, problems: messages });
   });
 
   test('messages never contain the surrounding text or any variable value', () => {

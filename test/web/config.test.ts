@@ -45,10 +45,10 @@ http_server_config:
   });
 
   it('accepts basic auth alone (plain HTTP) and the legacy RequireClientCert spelling', () => {
-    expect(parseWebConfig(`basic_auth_users: {a: "${HASH}"}\n`, opts)).toMatchObject({ ok: true, config: { tls: undefined } });
+    expect(parseWebConfig(`basic_auth_users: {a: "${HASH}"}\n`, opts)).toMatchObject({ ok: true, value: { tls: undefined } });
     expect(parseWebConfig('tls_server_config: {cert_file: a, key_file: b, client_auth_type: RequireClientCert}\n', opts)).toMatchObject({
       ok: true,
-      config: { tls: { clientAuth: 'RequireAnyClientCert' } },
+      value: { tls: { clientAuth: 'RequireAnyClientCert' } },
     });
   });
 
@@ -123,7 +123,7 @@ describe('loadWebConfigFile', () => {
     selfSigned(dir, 'server');
     writeFileSync(join(dir, 'web.yml'), 'tls_server_config: {cert_file: server.crt, key_file: server.key, min_version: TLS13}\n');
     const r = await loadWebConfigFile(join(dir, 'web.yml'));
-    expect(r).toMatchObject({ ok: true, config: { tls: { certFile: join(dir, 'server.crt'), minVersion: 'TLSv1.3' } } });
+    expect(r).toMatchObject({ ok: true, value: { tls: { certFile: join(dir, 'server.crt'), minVersion: 'TLSv1.3' } } });
   });
 
   it('reports missing files, a key of another certificate and a file that is no certificate', async () => {
