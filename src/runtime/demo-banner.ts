@@ -10,7 +10,10 @@ export interface BannerInput {
   readonly prometheus: string;
 }
 
-/** What `npm start` prints once the demo is up: where to look, the cases, and the one Prometheus command. */
+/**
+ * What `npm start` prints once the demo is up: where to look, the cases, and the one Prometheus command.
+ * @public main.ts reads it from a module it imports dynamically, which the dead-code check cannot follow.
+ */
 export function demoBanner({ demo, base, metricsPath, exports, prometheus }: BannerInput): string {
   const cases = demo.cases.map((c) => c.scenario).join(', ');
   return [
