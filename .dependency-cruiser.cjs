@@ -43,7 +43,7 @@ const LAYERS = {
     'web',
   ],
   cli: ['config', 'domain', 'logging', 'metrics', 'poller', 'runtime', 'version', 'view-model'],
-  'cli/export': ['cli', 'clouddc', 'clouddc/auth', 'config', 'domain', 'logging', 'version'],
+  'cli/export': ['cli', 'clouddc', 'clouddc/auth', 'config', 'domain', 'files', 'logging', 'version'],
 };
 
 /** The files of one layer: those directly in its folder (a subfolder is a layer of its own). */

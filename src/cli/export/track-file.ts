@@ -31,11 +31,6 @@ export interface TrackFile {
 /** An export file may hold no more than the exporter reads from one. */
 const CAP = FILE_LIMITS.config;
 
-/** The file's new text with `entries` appended; throws when the file holds something other than a list. */
-export function appendEntries(text: string, entries: readonly TrackedEntry[], path: string): string {
-  return appendTo(parseList(text, path), entries);
-}
-
 function appendTo(doc: Document & { contents: YAMLSeq }, entries: readonly TrackedEntry[]): string {
   for (const e of entries) doc.contents.add(doc.createNode(e));
   return doc.toString();
@@ -121,10 +116,4 @@ export async function openTrackFile(path: string, servers: number): Promise<Trac
     },
     release,
   };
-}
-
-/** Opens, appends and releases in one go. */
-export async function trackExports(path: string, entries: readonly TrackedEntry[]): Promise<void> {
-  const file = await openTrackFile(path, entries.length);
-  await file.append(entries);
 }
