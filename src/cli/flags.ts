@@ -156,7 +156,7 @@ export function parseFlags(argv: readonly string[]): FlagsResult {
   const pathProblem = telemetryPathProblem(telemetryPath);
   if (pathProblem) return { ok: false, problems: [`--web.telemetry-path: ${pathProblem}`] };
   const families = familyFilter(optionalString(values['metric-allowlist']), optionalString(values['metric-denylist']));
-  if (!families.ok) return { ok: false, problems: [families.error] };
+  if (!families.ok) return families;
   return {
     ok: true,
     value: {
@@ -178,7 +178,7 @@ export function parseFlags(argv: readonly string[]): FlagsResult {
       enableLifecycle: values['web.enable-lifecycle'] === true,
       maxRequests,
       writeIdleTimeoutMs,
-      ...(families.filter && { familyFilter: families.filter }),
+      ...(families.value && { familyFilter: families.value }),
       help: values.help === true,
       version: values.version === true,
     },

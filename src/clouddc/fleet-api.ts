@@ -64,7 +64,7 @@ function record(v: unknown): Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
 
-function json(body: string): { ok: true; value: Record<string, unknown> } | { ok: false; message: string } {
+function json(body: string): Parsed<Record<string, unknown>> {
   let value: unknown;
   try {
     value = JSON.parse(body);

@@ -90,8 +90,8 @@ export async function loadAccountConfigFile(path: string, name: string | undefin
   let refused: string | undefined;
   const t = analyzeText(read.data.toString('utf8'), { env, baseDir: dirname(resolve(path)), source: path }, (tree) => {
     const scoped = scopeToAccount(tree, name);
-    if (scoped.ok) return scoped.tree;
-    refused = scoped.message;
+    if (scoped.ok) return scoped.value;
+    refused = scoped.problems.join('; ');
     return tree;
   });
   if (refused !== undefined) return { ok: false, problems: [], account: refused };

@@ -1,3 +1,5 @@
+import type { Result } from './result.js';
+
 /**
  * `--metric-allowlist` / `--metric-denylist`, as kube-state-metrics has them: comma-separated regular expressions
  * over metric family names, each anchored at both ends, the two lists mutually exclusive. A family left out is
@@ -10,14 +12,15 @@ export interface FamilyFilter {
   readonly includes: (family: string) => boolean;
 }
 
-export type FamilyFilterResult = { readonly ok: true; readonly filter: FamilyFilter | undefined } | { readonly ok: false; readonly error: string };
+/** The filter, or undefined when neither list was given (every family is served). */
+export type FamilyFilterResult = Result<FamilyFilter | undefined>;
 
-function compile(flag: string, list: string): { ok: true; patterns: string[]; regexes: RegExp[] } | { ok: false; error: string } {
+function compile(flag: string, list: string): Result<{ patterns: string[]; regexes: RegExp[] }> {
   const patterns = list
     .split(',')
     .map((p) => p.trim())
     .filter((p) => p !== '');
-  if (patterns.length === 0) return { ok: false, error: `--${flag}: expected comma-separated regular expressions, got an empty list` };
+  if (patterns.length === 0) return { ok: false, problems: [`--${flag}: expected comma-separated regular expressions, got an empty list`] };
   const regexes: RegExp[] = [];
   for (const p of patterns) {
     try {
@@ -25,22 +28,22 @@ function compile(flag: string, list: string): { ok: true; patterns: string[]; re
       regexes.push(new RegExp(`^(?:${p})$`, 'u'));
     } catch (err) {
       const why = err instanceof Error ? err.message.replace(/^Invalid regular expression: /, '') : 'invalid';
-      return { ok: false, error: `--${flag}: "${p}" is not a valid regular expression (${why})` };
+      return { ok: false, problems: [`--${flag}: "${p}" is not a valid regular expression (${why})`] };
     }
   }
-  return { ok: true, patterns, regexes };
+  return { ok: true, value: { patterns, regexes } };
 }
 
 export function familyFilter(allowlist: string | undefined, denylist: string | undefined): FamilyFilterResult {
   if (allowlist !== undefined && denylist !== undefined) {
-    return { ok: false, error: '--metric-allowlist and --metric-denylist are mutually exclusive: give one of them' };
+    return { ok: false, problems: ['--metric-allowlist and --metric-denylist are mutually exclusive: give one of them'] };
   }
   const list = allowlist ?? denylist;
-  if (list === undefined) return { ok: true, filter: undefined };
+  if (list === undefined) return { ok: true, value: undefined };
   const kind = allowlist !== undefined ? 'allow' : 'deny';
   const compiled = compile(kind === 'allow' ? 'metric-allowlist' : 'metric-denylist', list);
   if (!compiled.ok) return compiled;
-  const { patterns, regexes } = compiled;
+  const { patterns, regexes } = compiled.value;
   const matches = (name: string): boolean => regexes.some((r) => r.test(name));
-  return { ok: true, filter: { kind, patterns, includes: kind === 'allow' ? matches : (name) => !matches(name) } };
+  return { ok: true, value: { kind, patterns, includes: kind === 'allow' ? matches : (name) => !matches(name) } };
 }

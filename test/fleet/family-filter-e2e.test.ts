@@ -15,13 +15,13 @@ async function families(allow: string | undefined, deny: string | undefined): Pr
     }),
   );
   const filter = familyFilter(allow, deny);
-  if (!filter.ok || filter.filter === undefined) throw new Error('expected a filter');
+  if (!filter.ok || filter.value === undefined) throw new Error('expected a filter');
   const running = stopAfterTest(
     await startExporter({
       config: config([account(sim.url, { servers: { intervalMs: 3_600_000, alarms: true } })], [target({ serverId: 's1', exportId: '1' })]),
       logger: silentLogger,
       listen: { host: '127.0.0.1', port: 0 },
-      familyFilter: filter.filter,
+      familyFilter: filter.value,
     }),
   );
   await running.exporter.pollOnce();
