@@ -5,6 +5,8 @@ import type { ExportTarget } from '../src/domain/export.js';
 
 /** Shared by the bench process and its children, so both sides agree on the 10,000 exports. */
 export const EXPORTS = 10_000;
+/** Figure 8's fleet: ten ListServers pages of 1,000, the first 10,000 being the exports' servers. */
+export const SERVERS = 10_000;
 export const BENCH_TOKEN = 'MIIbench-clouddc-exporter-token';
 export const BENCH_PROJECT = '0123456789abcdef0123456789abcdef';
 /** Long enough that no export completes (completed exports are not polled again) during a run. */

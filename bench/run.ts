@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: seven performance figures, each beside a baseline measured in the same run.
+ * `npm run bench`: eight performance figures, each beside a baseline measured in the same run.
  * Exits 1 when a target is missed, 2 when the bench itself fails or runs too long.
  * `node --expose-gc build/bench/run.js 1 3` runs only figures 1 and 3. BENCH_HELD_BASELINE=1 adds, to figure 5,
  * the failing cycle with each backoff keeping its slot (the old behaviour; takes about 1.5 minutes).
@@ -8,7 +8,8 @@ import { benchCycle } from './cycle.js';
 import { benchFailingCycle } from './failing-cycle.js';
 import { benchGzipFlood } from './gzip-flood.js';
 import { benchExportFilesCpu } from './export-files-cpu.js';
-import { benchTargets, EXPORTS, gc } from './fixtures.js';
+import { benchFleet } from './fleet.js';
+import { benchTargets, EXPORTS, gc, SERVERS } from './fixtures.js';
 import { machineLine } from './machine.js';
 import { benchMemory } from './memory.js';
 import { benchPollCpu } from './poll-cpu.js';
@@ -24,13 +25,18 @@ function step(name: string): void {
 
 async function run(wanted: (n: number) => boolean, rows: Row[]): Promise<void> {
   if (wanted(1)) {
-    step('1/7 /metrics scrape');
+    step('1/8 /metrics scrape');
     rows.push(...(await benchScrape(EXPORTS)));
     gc();
   }
   if (wanted(7)) {
-    step('7/7 idle CPU with 10,000 export files');
+    step('7/8 idle CPU with 10,000 export files');
     rows.push(...(await benchExportFilesCpu()));
+  }
+  if (wanted(8)) {
+    step('8/8 server discovery, 10,000 servers beside 10,000 exports');
+    rows.push(...(await benchFleet(EXPORTS, SERVERS)));
+    gc();
   }
   if (![2, 3, 4, 5, 6].some(wanted)) return;
   let sim: SimProcess | undefined;
@@ -39,22 +45,22 @@ async function run(wanted: (n: number) => boolean, rows: Row[]): Promise<void> {
     sim = await startSimProcess(EXPORTS);
     const targets = benchTargets(EXPORTS);
     if (wanted(2)) {
-      step('2/7 CPU per poll');
+      step('2/8 CPU per poll');
       rows.push(...(await benchPollCpu(sim.url, targets, { polls: 2000, rounds: 5, concurrency: 16 })));
       gc();
     }
     if (wanted(3)) {
-      step('3/7 poll cycle');
+      step('3/8 poll cycle');
       rows.push(...(await benchCycle(sim, targets, { concurrency: 64, latencyMs: 20, reps: 3 })));
       gc();
     }
     if (wanted(4)) {
-      step('4/7 resident memory');
+      step('4/8 resident memory');
       rows.push(...(await benchMemory(sim.url, EXPORTS)));
       gc();
     }
     if (wanted(5)) {
-      step('5/7 poll cycle with 20 % of exports failing');
+      step('5/8 poll cycle with 20 % of exports failing');
       rows.push(
         ...(await benchFailingCycle(sim, targets, {
           concurrency: 16,
@@ -70,7 +76,7 @@ async function run(wanted: (n: number) => boolean, rows: Row[]): Promise<void> {
       gc();
     }
     if (wanted(6)) {
-      step('6/7 200 concurrent gzip scrapes');
+      step('6/8 200 concurrent gzip scrapes');
       rows.push(...(await benchGzipFlood(sim.url, EXPORTS)));
     }
   } finally {

@@ -2,8 +2,8 @@
  * Child-process entry: a CloudDC simulator answering for the bench's exports, so that its CPU is
  * not counted in the bench process. Talks to the parent over IPC only.
  */
-import { startSimulator, type Behaviour } from '../src/simulator/index.js';
-import { BENCH_TOKEN, benchTargets, PROGRESS_DURATION_MS } from './fixtures.js';
+import { scriptedFleet, startSimulator, type Behaviour } from '../src/simulator/index.js';
+import { BENCH_PROJECT, BENCH_TOKEN, benchTargets, PROGRESS_DURATION_MS } from './fixtures.js';
 
 export type ToSim =
   | { readonly type: 'latency'; readonly ms: number }
@@ -17,8 +17,9 @@ export type FromSim =
 
 async function main(): Promise<void> {
   const count = Number(process.argv[2]);
-  if (!Number.isInteger(count) || count < 1 || process.send === undefined) {
-    throw new Error('usage: fork(sim-child.js, [COUNT]) with an IPC channel');
+  const servers = Number(process.argv[3] ?? 0);
+  if (!Number.isInteger(count) || count < 1 || !Number.isInteger(servers) || servers < 0 || process.send === undefined) {
+    throw new Error('usage: fork(sim-child.js, [COUNT, SERVERS?]) with an IPC channel');
   }
   const startedAt = Date.now();
   const healthy: Behaviour = { kind: 'progress', startedAt, durationMs: PROGRESS_DURATION_MS, percentShape: 'percent' };
@@ -29,6 +30,8 @@ async function main(): Promise<void> {
     token: BENCH_TOKEN,
     maxRecordedRequests: 16,
     exports: targets.map((t) => ({ projectId: t.projectId, serverId: t.serverId, exportId: t.exportId, behaviour: healthy })),
+    // The exports' servers come first, so that exports and servers join as in a real fleet.
+    ...(servers > 0 && { fleet: scriptedFleet({ projectId: BENCH_PROJECT, count: servers, ids: targets.map((t) => t.serverId) }) }),
   });
   const send = (m: FromSim) => process.send?.(m);
   const stop = () => {

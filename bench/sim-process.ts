@@ -58,8 +58,9 @@ export function nextMessage<M extends { type: string }>(child: ChildProcess, typ
   return bounded(wait, ms, what);
 }
 
-export async function startSimProcess(exports: number): Promise<SimProcess> {
-  const child = forkChild('./sim-child.js', [String(exports)]);
+/** A simulator for `exports` exports and, when `servers` > 0, a scripted fleet of that many servers. */
+export async function startSimProcess(exports: number, servers = 0): Promise<SimProcess> {
+  const child = forkChild('./sim-child.js', [String(exports), String(servers)]);
   try {
     const ready = await nextMessage<FromSim>(child, 'ready', 30_000, 'starting the simulator child');
     if (ready.type !== 'ready') throw new Error('unreachable');
