@@ -283,7 +283,14 @@ done
 [ -n "$status" ] || fail "no export with a real status and a successful poll on /metrics within 60 s: $(grep -E '^clouddc_log_export_(status|poll_success)' "$WORK/real-metrics.txt" 2>/dev/null | head -20)"
 echo "polled after $(( $(ms) - t )) ms:"
 grep -E '^clouddc_log_export_status\{.*\} 1$' "$WORK/real-metrics.txt" | sed 's/^/  | /'
-curl -fs --max-time 5 -o /dev/null "http://127.0.0.1:$PORT/-/ready" || fail "/-/ready of the exporter"
+# Ready means the first poll cycle ended; the demo's failing exports retry with backoff, so it can end after the first
+# successful poll seen above.
+ready=
+for _ in $(seq 1 120); do   # at most 60 s
+  if curl -fs --max-time 5 -o /dev/null "http://127.0.0.1:$PORT/-/ready"; then ready=1; break; fi
+  sleep 0.5
+done
+[ -n "$ready" ] || fail "/-/ready of the exporter did not answer 200 within 60 s"
 PID=$(podman inspect --format '{{.State.Pid}}' "$REAL_CTR")
 expect 'PID 1 uids' "$(awk '/^Uid:/ {print $2, $3, $4, $5}' "/proc/$PID/status")" "65532 65532 65532 65532"
 expect 'PID 1 CapEff' "$(awk '/^CapEff:/ {print $2}' "/proc/$PID/status")" "0000000000000000"
