@@ -27,17 +27,30 @@ groups:
           )
           * on(job, instance, project_id, server_id, export_id) group_left(name, account)
           clouddc_log_export_info{job=~".*clouddc-exporter.*"}
+          * on(job, account, project_id, server_id) group_left(server_name, dc, rack)
+          (
+            group by (job, account, project_id, server_id, server_name, dc, rack) (
+              label_replace(clouddc_server_info{job=~".*clouddc-exporter.*"}, "server_name", "$1", "name", "(.+)")
+            )
+            or on(job, account, project_id, server_id)
+            group by (job, account, project_id, server_id) (clouddc_log_export_info{job=~".*clouddc-exporter.*"})
+          )
         for: 20s
         labels:
           severity: warning
         annotations:
           summary: CloudDC log export {{ with $labels.name }}{{ . }} ({{ $labels.export_id }}){{ else }}{{ $labels.export_id
-            }}{{ end }} on server {{ $labels.server_id }} is stuck
+            }}{{ end }} on server {{ $labels.server_id }}{{ with $labels.server_name }} ({{ . }}{{ with $labels.rack
+            }}, {{ with $labels.dc }}{{ . }} {{ end }}rack {{ . }}{{ end }}){{ end }} is stuck
           description: >-
             Export {{ with $labels.name }}{{ . }} ({{ $labels.export_id }}){{ else }}{{ $labels.export_id }}{{ end }}
-            of server {{ $labels.server_id }} (account {{ $labels.account }}, project {{ $labels.project_id }},
-            exporter {{ $labels.instance }}) is processing, but neither its status nor its percentage has changed for
-            {{ $value | humanizeDuration }}.
+            of server {{ $labels.server_id }}{{ with $labels.server_name }} ({{ . }}{{ with $labels.rack }}, {{ with
+            $labels.dc }}{{ . }} {{ end }}rack {{ . }}{{ end }}){{ end }} (account {{ $labels.account }}, project {{
+            $labels.project_id }}, exporter {{ $labels.instance }}) is processing, but neither its status nor its
+            percentage has changed for {{ $value | humanizeDuration }}.{{ with printf
+            "clouddc_server_health_state{account=%q, project_id=%q, server_id=%q} == 1" $labels.account
+            $labels.project_id $labels.server_id | query }}{{ with index . 0 }} The server's health in CloudDC is {{
+            .Labels.state }}.{{ end }}{{ end }}
           runbook_url: https://github.com/clouddc-exporter/clouddc-exporter/blob/main/docs/runbooks.md#export-stuck
 
       # Too slow: still processing 300 s after its created_at (the analogue of KubeJobNotCompleted).
@@ -50,15 +63,28 @@ groups:
           )
           * on(job, instance, project_id, server_id, export_id) group_left(name, account)
           clouddc_log_export_info{job=~".*clouddc-exporter.*"}
+          * on(job, account, project_id, server_id) group_left(server_name, dc, rack)
+          (
+            group by (job, account, project_id, server_id, server_name, dc, rack) (
+              label_replace(clouddc_server_info{job=~".*clouddc-exporter.*"}, "server_name", "$1", "name", "(.+)")
+            )
+            or on(job, account, project_id, server_id)
+            group by (job, account, project_id, server_id) (clouddc_log_export_info{job=~".*clouddc-exporter.*"})
+          )
         labels:
           severity: warning
         annotations:
           summary: CloudDC log export {{ with $labels.name }}{{ . }} ({{ $labels.export_id }}){{ else }}{{ $labels.export_id
-            }}{{ end }} on server {{ $labels.server_id }} is taking too long
+            }}{{ end }} on server {{ $labels.server_id }}{{ with $labels.server_name }} ({{ . }}{{ with $labels.rack
+            }}, {{ with $labels.dc }}{{ . }} {{ end }}rack {{ . }}{{ end }}){{ end }} is taking too long
           description: >-
             Export {{ with $labels.name }}{{ . }} ({{ $labels.export_id }}){{ else }}{{ $labels.export_id }}{{ end }}
-            of server {{ $labels.server_id }} (account {{ $labels.account }}, project {{ $labels.project_id }}) was
-            created {{ $value | humanizeDuration }} ago and is still processing.
+            of server {{ $labels.server_id }}{{ with $labels.server_name }} ({{ . }}{{ with $labels.rack }}, {{ with
+            $labels.dc }}{{ . }} {{ end }}rack {{ . }}{{ end }}){{ end }} (account {{ $labels.account }}, project {{
+            $labels.project_id }}) was created {{ $value | humanizeDuration }} ago and is still processing.{{ with
+            printf "clouddc_server_health_state{account=%q, project_id=%q, server_id=%q} == 1" $labels.account
+            $labels.project_id $labels.server_id | query }}{{ with index . 0 }} The server's health in CloudDC is {{
+            .Labels.state }}.{{ end }}{{ end }}
           runbook_url: https://github.com/clouddc-exporter/clouddc-exporter/blob/main/docs/runbooks.md#export-too-slow
 
       # Failed: the API reported a failed status (failed/failure/error) for 15s (about two polls at the
@@ -68,16 +94,29 @@ groups:
           (clouddc_log_export_status{job=~".*clouddc-exporter.*", status="failed"} == 1)
           * on(job, instance, project_id, server_id, export_id) group_left(name, account)
           clouddc_log_export_info{job=~".*clouddc-exporter.*"}
+          * on(job, account, project_id, server_id) group_left(server_name, dc, rack)
+          (
+            group by (job, account, project_id, server_id, server_name, dc, rack) (
+              label_replace(clouddc_server_info{job=~".*clouddc-exporter.*"}, "server_name", "$1", "name", "(.+)")
+            )
+            or on(job, account, project_id, server_id)
+            group by (job, account, project_id, server_id) (clouddc_log_export_info{job=~".*clouddc-exporter.*"})
+          )
         for: 15s
         labels:
           severity: critical
         annotations:
           summary: CloudDC log export {{ with $labels.name }}{{ . }} ({{ $labels.export_id }}){{ else }}{{ $labels.export_id
-            }}{{ end }} on server {{ $labels.server_id }} failed
+            }}{{ end }} on server {{ $labels.server_id }}{{ with $labels.server_name }} ({{ . }}{{ with $labels.rack
+            }}, {{ with $labels.dc }}{{ . }} {{ end }}rack {{ . }}{{ end }}){{ end }} failed
           description: >-
             CloudDC reports export {{ with $labels.name }}{{ . }} ({{ $labels.export_id }}){{ else }}{{
-            $labels.export_id }}{{ end }} of server {{ $labels.server_id }} (account {{ $labels.account }}, project {{
-            $labels.project_id }}) as failed: no log bundle will be produced.
+            $labels.export_id }}{{ end }} of server {{ $labels.server_id }}{{ with $labels.server_name }} ({{ . }}{{
+            with $labels.rack }}, {{ with $labels.dc }}{{ . }} {{ end }}rack {{ . }}{{ end }}){{ end }} (account {{
+            $labels.account }}, project {{ $labels.project_id }}) as failed: no log bundle will be produced.{{ with
+            printf "clouddc_server_health_state{account=%q, project_id=%q, server_id=%q} == 1" $labels.account
+            $labels.project_id $labels.server_id | query }}{{ with index . 0 }} The server's health in CloudDC is {{
+            .Labels.state }}.{{ end }}{{ end }}
           runbook_url: https://github.com/clouddc-exporter/clouddc-exporter/blob/main/docs/runbooks.md#export-failed
 
       # Unknown status: the API answers a status the exporter does not know (e.g. "Queued") for 30s.
@@ -86,16 +125,29 @@ groups:
           (clouddc_log_export_status{job=~".*clouddc-exporter.*", status="unknown"} == 1)
           * on(job, instance, project_id, server_id, export_id) group_left(name, account)
           clouddc_log_export_info{job=~".*clouddc-exporter.*"}
+          * on(job, account, project_id, server_id) group_left(server_name, dc, rack)
+          (
+            group by (job, account, project_id, server_id, server_name, dc, rack) (
+              label_replace(clouddc_server_info{job=~".*clouddc-exporter.*"}, "server_name", "$1", "name", "(.+)")
+            )
+            or on(job, account, project_id, server_id)
+            group by (job, account, project_id, server_id) (clouddc_log_export_info{job=~".*clouddc-exporter.*"})
+          )
         for: 30s
         labels:
           severity: info
         annotations:
           summary: CloudDC log export {{ with $labels.name }}{{ . }} ({{ $labels.export_id }}){{ else }}{{ $labels.export_id
-            }}{{ end }} reports an unknown status
+            }}{{ end }} on server {{ $labels.server_id }}{{ with $labels.server_name }} ({{ . }}{{ with $labels.rack
+            }}, {{ with $labels.dc }}{{ . }} {{ end }}rack {{ . }}{{ end }}){{ end }} reports an unknown status
           description: >-
             Export {{ with $labels.name }}{{ . }} ({{ $labels.export_id }}){{ else }}{{ $labels.export_id }}{{ end }}
-            of server {{ $labels.server_id }} (account {{ $labels.account }}, project {{ $labels.project_id }}) has
-            reported a status the exporter does not recognise for 30s; the raw value is in the exporter's log.
+            of server {{ $labels.server_id }}{{ with $labels.server_name }} ({{ . }}{{ with $labels.rack }}, {{ with
+            $labels.dc }}{{ . }} {{ end }}rack {{ . }}{{ end }}){{ end }} (account {{ $labels.account }}, project {{
+            $labels.project_id }}) has reported a status the exporter does not recognise for 30s; the raw value is in
+            the exporter's log.{{ with printf "clouddc_server_health_state{account=%q, project_id=%q, server_id=%q} ==
+            1" $labels.account $labels.project_id $labels.server_id | query }}{{ with index . 0 }} The server's health
+            in CloudDC is {{ .Labels.state }}.{{ end }}{{ end }}
           runbook_url: https://github.com/clouddc-exporter/clouddc-exporter/blob/main/docs/runbooks.md#export-status-unknown
 
       # Polls failing: the last poll of this export failed, continuously for 30s.
@@ -104,17 +156,29 @@ groups:
           (clouddc_log_export_poll_success{job=~".*clouddc-exporter.*"} == 0)
           * on(job, instance, project_id, server_id, export_id) group_left(name, account)
           clouddc_log_export_info{job=~".*clouddc-exporter.*"}
+          * on(job, account, project_id, server_id) group_left(server_name, dc, rack)
+          (
+            group by (job, account, project_id, server_id, server_name, dc, rack) (
+              label_replace(clouddc_server_info{job=~".*clouddc-exporter.*"}, "server_name", "$1", "name", "(.+)")
+            )
+            or on(job, account, project_id, server_id)
+            group by (job, account, project_id, server_id) (clouddc_log_export_info{job=~".*clouddc-exporter.*"})
+          )
         for: 30s
         labels:
           severity: warning
         annotations:
           summary: Polls of CloudDC log export {{ with $labels.name }}{{ . }} ({{ $labels.export_id }}){{ else }}{{
-            $labels.export_id }}{{ end }} are failing
+            $labels.export_id }}{{ end }} on server {{ $labels.server_id }}{{ with $labels.server_name }} ({{ . }}{{
+            with $labels.rack }}, {{ with $labels.dc }}{{ . }} {{ end }}rack {{ . }}{{ end }}){{ end }} are failing
           description: >-
             Every poll of export {{ with $labels.name }}{{ . }} ({{ $labels.export_id }}){{ else }}{{
-            $labels.export_id }}{{ end }} of server {{ $labels.server_id }} (account {{ $labels.account }}, project {{
-            $labels.project_id }}) by {{ $labels.instance }} has failed for 30s; see
-            clouddc_log_export_api_errors_total by code.
+            $labels.export_id }}{{ end }} of server {{ $labels.server_id }}{{ with $labels.server_name }} ({{ . }}{{
+            with $labels.rack }}, {{ with $labels.dc }}{{ . }} {{ end }}rack {{ . }}{{ end }}){{ end }} (account {{
+            $labels.account }}, project {{ $labels.project_id }}) by {{ $labels.instance }} has failed for 30s; see
+            clouddc_log_export_api_errors_total by code.{{ with printf "clouddc_server_health_state{account=%q,
+            project_id=%q, server_id=%q} == 1" $labels.account $labels.project_id $labels.server_id | query }}{{ with
+            index . 0 }} The server's health in CloudDC is {{ .Labels.state }}.{{ end }}{{ end }}
           runbook_url: https://github.com/clouddc-exporter/clouddc-exporter/blob/main/docs/runbooks.md#polls-failing
 
       # Data stale: no successful poll for 3 poll intervals (the exporter's own
@@ -134,17 +198,30 @@ groups:
           )
           * on(job, instance, project_id, server_id, export_id) group_left(name, account)
           clouddc_log_export_info{job=~".*clouddc-exporter.*"}
+          * on(job, account, project_id, server_id) group_left(server_name, dc, rack)
+          (
+            group by (job, account, project_id, server_id, server_name, dc, rack) (
+              label_replace(clouddc_server_info{job=~".*clouddc-exporter.*"}, "server_name", "$1", "name", "(.+)")
+            )
+            or on(job, account, project_id, server_id)
+            group by (job, account, project_id, server_id) (clouddc_log_export_info{job=~".*clouddc-exporter.*"})
+          )
         for: 30s
         labels:
           severity: warning
         annotations:
           summary: Data of CloudDC log export {{ with $labels.name }}{{ . }} ({{ $labels.export_id }}){{ else }}{{
-            $labels.export_id }}{{ end }} is stale
+            $labels.export_id }}{{ end }} on server {{ $labels.server_id }}{{ with $labels.server_name }} ({{ . }}{{
+            with $labels.rack }}, {{ with $labels.dc }}{{ . }} {{ end }}rack {{ . }}{{ end }}){{ end }} is stale
           description: >-
             Export {{ with $labels.name }}{{ . }} ({{ $labels.export_id }}){{ else }}{{ $labels.export_id }}{{ end }}
-            of server {{ $labels.server_id }} (account {{ $labels.account }}, project {{ $labels.project_id }}) was
-            last polled successfully {{ $value | humanizeDuration }} ago by {{ $labels.instance }}, although its last
-            poll did not fail: the exporter is not polling it.
+            of server {{ $labels.server_id }}{{ with $labels.server_name }} ({{ . }}{{ with $labels.rack }}, {{ with
+            $labels.dc }}{{ . }} {{ end }}rack {{ . }}{{ end }}){{ end }} (account {{ $labels.account }}, project {{
+            $labels.project_id }}) was last polled successfully {{ $value | humanizeDuration }} ago by {{
+            $labels.instance }}, although its last poll did not fail: the exporter is not polling it.{{ with printf
+            "clouddc_server_health_state{account=%q, project_id=%q, server_id=%q} == 1" $labels.account
+            $labels.project_id $labels.server_id | query }}{{ with index . 0 }} The server's health in CloudDC is {{
+            .Labels.state }}.{{ end }}{{ end }}
           runbook_url: https://github.com/clouddc-exporter/clouddc-exporter/blob/main/docs/runbooks.md#data-stale
 
       # Server critical: CloudDC has reported health_state Critical for 5m (the server series refresh once per

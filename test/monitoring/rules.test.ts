@@ -47,17 +47,22 @@ describe('alerts.yml', () => {
     expect(rule.annotations?.runbook_url).toMatch(new RegExp(`^${RUNBOOK_BASE.replace(/[.#]/g, '\\$&')}[a-z0-9-]+$`));
   });
 
-  it('joins per-export series on project_id, server_id and export_id, and exporter-wide gauges on job and instance', () => {
+  it('joins per-export series on project_id, server_id and export_id, servers on their key, and exporter-wide gauges on job and instance', () => {
     for (const rule of rules) {
-      for (const m of rule.expr.matchAll(/\bon\s*\(([^)]*)\)(\s*group_left\(\)\s*\n?\s*\w+\(\s*[\d.]+\s*\*\s*clouddc_exporter_\w+)?/g)) {
+      for (const m of rule.expr.matchAll(/\bon\s*\(([^)]*)\)(\s*group_left\(\)\s*\n?\s*\w+\(\s*[\d.]+\s*\*\s*clouddc_exporter_\w+)?(.*)/g)) {
         const labels = m[1]!.split(',').map((l) => l.trim());
         // An exporter's own gauge (one series per target) joins onto its per-export series by target.
         if (m[2] !== undefined) {
           expect(labels, `${rule.alert}: ${m[0]}`).toEqual(['job', 'instance']);
           continue;
         }
+        // The discovered server joins onto an export by the server, from whichever replica discovered it.
+        if (/group_left\(server_name, dc, rack\)$/.test(m[3]!) || /\bor\s+on\s*\($/.test(rule.expr.slice(0, m.index + 3))) {
+          expect(labels, `${rule.alert}: ${m[0]}`).toEqual(['job', 'account', 'project_id', 'server_id']);
+          continue;
+        }
         // Discovered servers join on their server (and the account that discovered them).
-        if (rule.expr.includes('clouddc_server_')) {
+        if (rule.expr.startsWith('(clouddc_server_')) {
           expect(labels, `${rule.alert}: ${m[0]}`).toEqual(expect.arrayContaining(['account', 'project_id', 'server_id']));
           continue;
         }
@@ -74,7 +79,7 @@ describe('alerts.yml', () => {
     for (const t of EXPORT_RULES) {
       const rule = rules.find((r) => r.alert === t.alert)!;
       expect(rule.expr, t.alert).toMatch(
-        /\n\* on\(job, instance, project_id, server_id, export_id\) group_left\(name, account\)\nclouddc_log_export_info\{[^}]*\}\n$/,
+        /\n\* on\(job, instance, project_id, server_id, export_id\) group_left\(name, account\)\nclouddc_log_export_info\{[^}]*\}\n\* on\(job, account, project_id, server_id\) group_left\(server_name, dc, rack\)\n/,
       );
       expect(rule.annotations!.summary, t.alert).toContain('{{ with $labels.name }}');
       expect(rule.annotations!.description, t.alert).toContain('{{ $labels.account }}');
@@ -87,6 +92,38 @@ describe('alerts.yml', () => {
     ).tests;
     const fired = tests.flatMap((c) => c.alert_rule_test ?? []).filter((c) => EXPORT_RULES.some((t) => t.alert === c.alertname));
     for (const c of fired) for (const a of c.exp_alerts ?? []) expect(a.exp_labels, c.alertname).toHaveProperty('account');
+  });
+
+  it('shows the discovered server next to every per-export alert: server_name, dc and rack, health in the description, and fires without', () => {
+    const sel = '\\{[^}]*\\}';
+    const serverJoin = new RegExp(
+      '\\n\\* on\\(job, account, project_id, server_id\\) group_left\\(server_name, dc, rack\\)\\n\\(\\n' +
+        '  group by \\(job, account, project_id, server_id, server_name, dc, rack\\) \\(\\n' +
+        `    label_replace\\(clouddc_server_info${sel}, "server_name", "\\$1", "name", "\\(\\.\\+\\)"\\)\\n  \\)\\n` +
+        '  or on\\(job, account, project_id, server_id\\)\\n' +
+        `  group by \\(job, account, project_id, server_id\\) \\(clouddc_log_export_info${sel}\\)\\n\\)\\n$`,
+    );
+    for (const t of EXPORT_RULES) {
+      const rule = rules.find((r) => r.alert === t.alert)!;
+      expect(rule.expr, t.alert).toMatch(serverJoin);
+      expect(rule.annotations!.summary, t.alert).toContain('{{ with $labels.server_name }}');
+      expect(rule.annotations!.description, t.alert).toContain('{{ with $labels.server_name }}');
+      expect(rule.annotations!.description, t.alert).toMatch(/clouddc_server_health_state\{account=%q, project_id=%q, server_id=%q\} == 1/);
+    }
+    // The promtool cases hold a per-export alert with the server's labels and one (with discovery on) without.
+    const tests = (
+      parse(readFileSync(ALERTS_TEST_FILE, 'utf8')) as {
+        tests: Array<{
+          input_series: Array<{ series: string }>;
+          alert_rule_test?: Array<{ alertname: string; exp_alerts?: Array<{ exp_labels: Record<string, string> }> }>;
+        }>;
+      }
+    ).tests;
+    const discovered = tests.filter((c) => c.input_series.some((s) => s.series.startsWith('clouddc_server_info')));
+    const alerts = discovered.flatMap((c) => c.alert_rule_test ?? []).filter((c) => EXPORT_RULES.some((t) => t.alert === c.alertname));
+    const labels = alerts.flatMap((c) => (c.exp_alerts ?? []).map((a) => a.exp_labels));
+    expect(labels.some((l) => l.server_name !== undefined && l.rack !== undefined)).toBe(true);
+    expect(labels.some((l) => l.server_name === undefined)).toBe(true);
   });
 
   it('has a firing and a silent promtool test case for every alert', () => {
