@@ -1,4 +1,4 @@
-import { REDUCE_OPTIONS, panel, stat, target, type Json } from './panel.js';
+import { HEALTH_COLORS, REDUCE_OPTIONS, panel, stat, target, type Json } from './panel.js';
 import { TARGET } from './queries.js';
 
 /**
@@ -36,13 +36,15 @@ function color(name: string, c: string): Json {
 export function fleetPanels(): Json[] {
   return [
     { id: 13, type: 'row', title: 'Fleet', collapsed: false, gridPos: { h: 1, w: 24, x: 0, y: 47 }, panels: [] },
-    bars(14, 'Servers by health', 'Discovered servers by health_state (ListServers), each counted once.', 0, FLEET_Q.byHealth, '{{state}}', [
-      color('OK', 'green'),
-      color('Warning', 'orange'),
-      color('Critical', 'red'),
-      color('Unknown', 'purple'),
-      color('other', 'purple'),
-    ]),
+    bars(
+      14,
+      'Servers by health',
+      'Discovered servers by health_state (ListServers), each counted once.',
+      0,
+      FLEET_Q.byHealth,
+      '{{state}}',
+      HEALTH_COLORS.map(([s, c]) => color(s, c)),
+    ),
     bars(15, 'Servers by power state', 'Discovered servers by power_state.', 6, FLEET_Q.byPower, '{{state}}', [color('on', 'green'), color('off', 'text')]),
     bars(16, 'Active alarms by level', 'Active alarms of the discovered servers (ListAlarms), by level.', 12, FLEET_Q.alarms, '{{level}}', [
       color('urgent', 'red'),

@@ -73,3 +73,12 @@ export const STATUS_COLORS: Array<[string, string]> = [
   ['failed', 'red'],
   ['unknown', 'orange'],
 ];
+
+/** Colours of a discovered server's health_state, in the table and the Fleet row alike. */
+export const HEALTH_COLORS: Array<[string, string]> = [
+  ['OK', 'green'],
+  ['Warning', 'orange'],
+  ['Critical', 'red'],
+  ['Unknown', 'purple'],
+  ['other', 'purple'],
+];

@@ -24,6 +24,13 @@ function perExport(family: string, extra = '', by = KEY): string {
   return `max by (${by}) (${family}{${EXPORT}${extra}} and on(${KEY}) clouddc_log_export_info{${INFO}})`;
 }
 
+/**
+ * Discovered servers, filtered by every variable but instance: exports shard by export and servers by server, so
+ * the pod that discovered an export's server is often not the pod polling the export.
+ */
+const FLEET = '%(matchers)s%(cluster)s=~"$cluster", job=~"$job", account=~"$account", project_id=~"$project", server_id=~"$server"';
+const SERVER_KEY = '%(cluster)s, account, project_id, server_id';
+
 export const Q = {
   trackedExports: `count(max by (${KEY}) (clouddc_log_export_info{${INFO}}))`,
   byStatus: `sum by (status) (${perExport('clouddc_log_export_status', '', `${KEY}, status`)} == 1)`,
@@ -36,6 +43,17 @@ export const Q = {
   status: `${perExport('clouddc_log_export_status', '', `${KEY}, status`)} == 1`,
   info: `max by (${KEY}, name, account) (clouddc_log_export_info{${INFO}})`,
   pollSuccess: perExport('clouddc_log_export_poll_success'),
+  /**
+   * The discovered server of each export: name, dc, rack and current health (exports of servers discovery does
+   * not know have no row here, and the table leaves those cells empty). topk keeps one pod's view per server, so
+   * a rollout whose pods momentarily disagree on health never makes the join many-to-many.
+   */
+  server:
+    `max by (${KEY}, server_name, dc, rack, health) (clouddc_log_export_info{${INFO}}` +
+    ` * on(${SERVER_KEY}) group_left(server_name, dc, rack, health) topk by (${SERVER_KEY}) (1,` +
+    ` label_replace(label_replace(clouddc_server_health_state{${FLEET}} == 1, "health", "$1", "state", "(.+)")` +
+    ` * on(%(cluster)s, job, instance, account, project_id, server_id) group_left(name, dc, rack) clouddc_server_info{${FLEET}},` +
+    ` "server_name", "$1", "name", "(.+)")))`,
   /** What CloudDCLogExportStuck fires on: time since status or percentage last changed, of processing exports. */
   lastProgress:
     `time() - ${perExport('clouddc_log_export_last_progress_timestamp_seconds')}` +

@@ -1,4 +1,4 @@
-import { byName, panel, STATUS_COLORS, target, valueMap, type GridPos, type Json } from './panel.js';
+import { byName, HEALTH_COLORS, panel, STATUS_COLORS, target, valueMap, type GridPos, type Json } from './panel.js';
 import { Q } from './queries.js';
 
 /**
@@ -10,8 +10,9 @@ export function exportsTable(id: number, gridPos: GridPos): Json {
     id,
     'table',
     'Exports',
-    'One row per export: status, progress, age since created_at, whether the last poll succeeded, and how long ago a ' +
-      'processing export last made progress (CloudDCLogExportStuck fires above %(stuckSeconds)s s).',
+    "One row per export: the discovered server's name, dc, rack and health (when discovery knows the server), status, " +
+      'progress, age since created_at, whether the last poll succeeded, and how long ago a processing export last ' +
+      'made progress (CloudDCLogExportStuck fires above %(stuckSeconds)s s).',
     gridPos,
     [
       target('A', Q.percentage, 'table'),
@@ -20,6 +21,7 @@ export function exportsTable(id: number, gridPos: GridPos): Json {
       target('D', Q.info, 'table'),
       target('E', Q.pollSuccess, 'table'),
       target('F', Q.lastProgress, 'table'),
+      target('G', Q.server, 'table'),
     ],
     {
       transformations: [
@@ -27,18 +29,22 @@ export function exportsTable(id: number, gridPos: GridPos): Json {
         {
           id: 'organize',
           options: {
-            excludeByName: { Time: true, 'Value #C': true, 'Value #D': true },
+            excludeByName: { Time: true, 'Value #C': true, 'Value #D': true, 'Value #G': true },
             indexByName: {
               name: 0,
               account: 1,
               project_id: 2,
               server_id: 3,
-              export_id: 4,
-              status: 5,
-              'Value #A': 6,
-              'Value #B': 7,
-              'Value #F': 8,
-              'Value #E': 9,
+              server_name: 4,
+              dc: 5,
+              rack: 6,
+              health: 7,
+              export_id: 8,
+              status: 9,
+              'Value #A': 10,
+              'Value #B': 11,
+              'Value #F': 12,
+              'Value #E': 13,
             },
             renameByName: {},
           },
@@ -86,6 +92,12 @@ export function exportsTable(id: number, gridPos: GridPos): Json {
                 ['1', 'ok', 'green'],
               ]),
             ],
+            ['custom.cellOptions', { type: 'color-text' }],
+          ]),
+          byName('server_name', [['displayName', 'Server']]),
+          byName('health', [
+            ['displayName', 'Health'],
+            ['mappings', [{ type: 'value', options: Object.fromEntries(HEALTH_COLORS.map(([s, color], index) => [s, { color, index, text: s }])) }]],
             ['custom.cellOptions', { type: 'color-text' }],
           ]),
           byName('status', [

@@ -100,12 +100,27 @@ describe.skipIf(!hasPrometheus)('dashboard queries against a real Prometheus scr
     expect(Number(tracked.data!.result[0]!.value![1])).toBe(rows.length);
     const byStatus = await prom!.query(substitute(targetOf('Exports by status').expr));
     expect(byLabel(byStatus, 'status')).toEqual({ processing: 2, completed: 1, failed: 1, unknown: 1 });
-    for (const refId of ['A', 'B', 'C', 'D', 'E']) {
+    for (const refId of ['A', 'B', 'C', 'D', 'E', 'G']) {
       const answer = await prom!.query(substitute(targetOf('Exports', refId).expr));
       const keys = answer.data!.result.map((r) => `${r.metric.server_id}/${r.metric.export_id}`);
       expect(new Set(keys).size, `table query ${refId}: ${keys.join(' ')}`).toBe(keys.length);
       expect(keys.length, `table query ${refId}`).toBeGreaterThan(0);
     }
+  });
+
+  it("shows each export's discovered server: name, dc, rack and health, once per export although both pods discover it", async () => {
+    const answer = await prom!.query(substitute(targetOf('Exports', 'G').expr));
+    const fleet = scriptedFleet({ projectId: PROJECT, count: rows.length, ids: rows.map(([t]) => t.serverId) });
+    const got = Object.fromEntries(answer.data!.result.map((r) => [r.metric.server_id, [r.metric.server_name, r.metric.dc, r.metric.rack, r.metric.health]]));
+    // A scripted server whose health changes over time may be in any of its states by now.
+    const health = (s: (typeof fleet.servers)[number]) =>
+      s.changes !== undefined
+        ? expect.stringMatching(/^(OK|Warning|Critical)$/)
+        : ['OK', 'Warning', 'Critical', 'Unknown'].includes(s.health_state!)
+          ? s.health_state
+          : 'other';
+    expect(got).toEqual(Object.fromEntries(fleet.servers.map((s) => [s.id, [s.name, s.location!.dc, s.location!.rack, health(s)]])));
+    expect(Object.keys(got)).toHaveLength(rows.length);
   });
 
   it('shows how long ago processing exports last made progress', async () => {

@@ -37,6 +37,21 @@ describe('dashboard.json', () => {
     });
   });
 
+  it("shows the discovered server's name, dc, rack and health next to each export in the table", () => {
+    const table = panels.find((p) => p.title === 'Exports')!;
+    const server = table.targets!.find((t) => t.refId === 'G')!;
+    expect(server.expr).toMatch(/^max by \(cluster, project_id, server_id, export_id, server_name, dc, rack, health\) \(clouddc_log_export_info\{/);
+    expect(server.expr).toContain('clouddc_server_info{');
+    expect(server.expr).toContain('clouddc_server_health_state{');
+    const organize = (table as unknown as { transformations: Array<{ id: string; options: { indexByName?: Record<string, number> } }> }).transformations.find(
+      (t) => t.id === 'organize',
+    )!;
+    const columns = Object.entries(organize.options.indexByName!)
+      .sort(([, a], [, b]) => a - b)
+      .map(([k]) => k);
+    expect(columns.slice(columns.indexOf('server_id'), columns.indexOf('export_id'))).toEqual(['server_id', 'server_name', 'dc', 'rack', 'health']);
+  });
+
   it('has exactly the panels of the table in docs/alerting.md, in order', () => {
     const doc = readFileSync(new URL('../../docs/alerting.md', import.meta.url), 'utf8');
     const table = doc.slice(doc.indexOf('| Panel | Shows |'));

@@ -50,10 +50,15 @@ export const DASHBOARD_VARIABLES = ['cluster', 'job', 'instance', 'account', 'pr
 /** "All" selected everywhere: Grafana puts each variable's allValue (.*) in its place. */
 export const ALL: Record<string, string> = Object.fromEntries(DASHBOARD_VARIABLES.map((v) => [v, '.*']));
 
-/** What Grafana sends for `expr`; a variable without a value fails the test, so a new one cannot slip in untested. */
+/**
+ * What Grafana sends for `expr`; a variable without a value fails the test, so a new one cannot slip in untested.
+ * `$1` in label_replace is a back-reference: Grafana leaves a name it has no variable for as it is, and the
+ * dashboard defines none made of digits.
+ */
 export function substitute(expr: string, values: Record<string, string> = ALL): string {
-  return expr.replace(/\$\{(\w+)(?::\w+)?\}|\$(\w+)|\[\[(\w+)\]\]/g, (_, a: string | undefined, b: string | undefined, c: string | undefined) => {
+  return expr.replace(/\$\{(\w+)(?::\w+)?\}|\$(\w+)|\[\[(\w+)\]\]/g, (match, a: string | undefined, b: string | undefined, c: string | undefined) => {
     const name = (a ?? b ?? c)!;
+    if (b !== undefined && /^\d+$/.test(b)) return match;
     const value = values[name] ?? BUILTIN[name];
     if (value === undefined) throw new Error(`no test value for variable $${name} in: ${expr}`);
     return value;
