@@ -96,6 +96,13 @@ describe('server discovery against the simulator', () => {
     // The same error counters as polls.
     expect(text).toMatch(/clouddc_api_requests_total\{account="main",code="500"\} [1-9]/);
     expect(running.exporter.fleet.fleets()[0]!.lastError).toMatch(/^ListServers: HTTP 500/);
+    // Two more failed rounds: a server is dropped after two successful rounds without it, never after failed ones.
+    await running.exporter.fleet.runNow();
+    await running.exporter.fleet.runNow();
+    const later = await scrape(running);
+    expect(lines(later, 'clouddc_server_info')).toHaveLength(20);
+    expect(valueOf(later, 'clouddc_server_health_state', id(3), 'state="OK"')).toBe(1);
+    expect(running.exporter.fleet.fleets()[0]!.failuresInARow).toBe(3);
     sim.fleet.setFault('servers', undefined);
     await running.exporter.fleet.runNow();
     const after = await scrape(running);

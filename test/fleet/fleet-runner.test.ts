@@ -5,7 +5,7 @@ import type { AccountFleet, ServerDiscoverySettings } from '../../src/domain/fle
 import { account, config, PROJECT } from '../support/config.js';
 import { silentLogger } from '../support/factories.js';
 
-function source(ids: () => string[], fail: () => boolean = () => false): FleetSource & { calls: number } {
+function source(ids: () => string[], fail: () => boolean = () => false, health: () => string = () => 'OK'): FleetSource & { calls: number } {
   const s = {
     calls: 0,
     fetchJson<T>(req: { path: string; parse: (t: string) => { ok: true; value: T } | { ok: false; message: string } }) {
@@ -13,7 +13,7 @@ function source(ids: () => string[], fail: () => boolean = () => false): FleetSo
       if (fail()) return Promise.resolve({ ok: false as const, reason: '503', message: 'HTTP 503', attempts: 1 });
       const body = req.path.includes('/alarms')
         ? { alarms: [], count: 0 }
-        : { servers: ids().map((id) => ({ id, name: id, health_state: 'OK', power_state: 'on', manage_state: 'in-use' })), page_info: {} };
+        : { servers: ids().map((id) => ({ id, name: id, health_state: health(), power_state: 'on', manage_state: 'in-use' })), page_info: {} };
       const parsed = req.parse(JSON.stringify(body));
       return Promise.resolve(
         parsed.ok
@@ -54,6 +54,39 @@ describe('FleetRunner', () => {
     await runner.stop();
     await vi.advanceTimersByTimeAsync(120_000);
     expect(src.calls).toBe(4);
+  });
+
+  it('follows a health change within one interval, on its own schedule', async () => {
+    vi.useFakeTimers();
+    let health = 'OK';
+    const listener = recorder();
+    const runner = new FleetRunner({
+      logger: silentLogger,
+      sourceFor: () =>
+        source(
+          () => ['a'],
+          undefined,
+          () => health,
+        ),
+      owns: () => true,
+      listener,
+      clock: () => 0,
+    });
+    runner.apply(config([account('http://x', { servers: settings() })], []));
+    runner.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const seen = () => listener.last.get('main')!.servers.get('a')!.server.health;
+    expect(seen()).toBe('OK');
+    // CloudDC changes its answer just after a round: the next round, one interval after the last, shows it.
+    health = 'Critical';
+    await vi.advanceTimersByTimeAsync(59_999);
+    expect(seen()).toBe('OK');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(seen()).toBe('Critical');
+    health = 'OK';
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(seen()).toBe('OK');
+    await runner.stop();
   });
 
   it('on reload: keeps the fleet, restarts a changed interval, and forgets an account that stops discovering', async () => {
@@ -111,5 +144,11 @@ describe('FleetRunner', () => {
     expect(f.lastRoundOk).toBe(false);
     expect(f.failuresInARow).toBe(1);
     expect(f.servers.size).toBe(1);
+    // Failed rounds are not rounds that missed a server: it stays however many fail in a row.
+    await runner.runNow();
+    await runner.runNow();
+    const g = listener.last.get('main')!;
+    expect(g.failuresInARow).toBe(3);
+    expect([...g.servers.values()].map((s) => [s.server.id, s.missed])).toEqual([['a', 0]]);
   });
 });
