@@ -1,4 +1,4 @@
-import { createGatewayAuth, type GatewayAuth } from './gateway-auth.js';
+import { createGatewayAuth, type GatewayAuth, type GatewayAuthOptions } from './gateway-auth.js';
 import type { Behaviour, ProgressBehaviour, ScriptedExport } from './types.js';
 
 /** The X-Auth-Token the demo simulator requires; IAM tokens start with "MII", so this looks like one in logs. */
@@ -142,8 +142,10 @@ export function demoExports(projectId: string, now: number): DemoExport[] {
 }
 
 /** The demo simulator's gateway: the demo token, and both AK/SK pairs above (the rotated one with its new secret). */
-export function demoGatewayAuth(): GatewayAuth {
+/** `extra` adds e.g. the temporary keys of the credential services (`temporaryKeys`). */
+export function demoGatewayAuth(extra: Omit<GatewayAuthOptions, 'tokens' | 'credentials'> = {}): GatewayAuth {
   return createGatewayAuth({
+    ...extra,
     tokens: [DEMO_TOKEN],
     credentials: [
       { accessKey: DEMO_ACCESS_KEY, secretKey: DEMO_SECRET_KEY },

@@ -32,7 +32,19 @@ export type {
 } from './types.js';
 export { serialNumber } from './log-exports.js';
 export { bundleLength } from './bundle.js';
-export { startIamSimulator, iamTime, type IamSimulator, type IamSimulatorOptions, type IamUser, type TokenState } from './iam.js';
+export {
+  startIamSimulator,
+  iamTime,
+  type IamOp,
+  type IamSimulator,
+  type IamSimulatorOptions,
+  type IamUser,
+  type IdentityProvider,
+  type TokenState,
+} from './iam.js';
+export { startAgencySimulator, NO_AGENCY, type AgencyOp, type AgencySimulator, type AgencySimulatorOptions } from './agency.js';
+export { createTemporaryKeys, type KeySource, type TemporaryKey, type TemporaryKeys } from './temp-keys.js';
+export type { ServiceFault, ServiceRequest } from './service-faults.js';
 export { createGatewayAuth, type AkskCredential, type GatewayAuth, type GatewayAuthOptions } from './gateway-auth.js';
 export type { FleetOp, ServerChange, SimAlarm, SimEvent, SimFleet, SimServer } from './fleet-types.js';
 export type { FleetFault, SimulatorFleet } from './types.js';

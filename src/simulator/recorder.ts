@@ -4,9 +4,9 @@ import type { RecordedRequest } from './types.js';
  * Keeps the last `capacity` requests with O(1) pushes: a long benchmark must neither grow memory without
  * bound nor pay for shifting a 10,000-element array on every request.
  */
-export class RequestLog {
-  #current: RecordedRequest[] = [];
-  #previous: RecordedRequest[] = [];
+export class RequestLog<T = RecordedRequest> {
+  #current: T[] = [];
+  #previous: T[] = [];
   #count = 0;
 
   constructor(private readonly capacity: number) {
@@ -17,7 +17,7 @@ export class RequestLog {
     return this.#count;
   }
 
-  push(r: RecordedRequest): void {
+  push(r: T): void {
     this.#count++;
     if (this.#current.length >= this.capacity) {
       this.#previous = this.#current;
@@ -26,7 +26,7 @@ export class RequestLog {
     this.#current.push(r);
   }
 
-  snapshot(): RecordedRequest[] {
+  snapshot(): T[] {
     const fromPrevious = this.capacity - this.#current.length;
     return fromPrevious > 0 ? this.#previous.slice(-fromPrevious).concat(this.#current) : this.#current.slice();
   }

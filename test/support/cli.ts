@@ -14,10 +14,10 @@ export interface Cli {
   waitFor(re: RegExp, ms?: number): Promise<RegExpMatchArray>;
 }
 
-/** Runs the built CLI (`npm test` builds first), capturing everything it prints. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Cli {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" first (npm test does)`);
-  const child = spawn(process.execPath, [MAIN, ...args], { env: { PATH: process.env.PATH, ...env } });
+/** Runs the built CLI (`npm test` builds first), or another built `script`, capturing everything it prints. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, script = MAIN): Cli {
+  if (!existsSync(script)) throw new Error(`${script} is missing: run "npm run build" first (npm test does)`);
+  const child = spawn(process.execPath, [script, ...args], { env: { PATH: process.env.PATH, ...env } });
   let out = '';
   let err = '';
   const waiters: Array<() => void> = [];
