@@ -23,6 +23,8 @@ const LAYERS = {
   exposition: ['domain', 'store'],
   metrics: ['clouddc', 'domain'],
   fleet: ['clouddc', 'domain'],
+  bundles: ['clouddc', 'config', 'domain', 'files'],
+  collect: ['bundles', 'clouddc', 'domain'],
   http: ['domain', 'exposition', 'view-model'],
   web: ['config', 'domain', 'files'],
   runtime: [
@@ -30,6 +32,8 @@ const LAYERS = {
     'clouddc/auth',
     'config',
     'domain',
+    'bundles',
+    'collect',
     'exposition',
     'files',
     'fleet',
@@ -43,7 +47,7 @@ const LAYERS = {
     'web',
   ],
   cli: ['config', 'domain', 'logging', 'metrics', 'poller', 'runtime', 'version', 'view-model'],
-  'cli/export': ['cli', 'clouddc', 'clouddc/auth', 'config', 'domain', 'files', 'logging', 'version'],
+  'cli/export': ['bundles', 'cli', 'clouddc', 'clouddc/auth', 'config', 'domain', 'files', 'logging', 'version'],
 };
 
 /** The files of one layer: those directly in its folder (a subfolder is a layer of its own). */

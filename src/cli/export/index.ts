@@ -1,7 +1,7 @@
 import { createLogger } from '../../logging/logger.js';
 import { EXPORT_HELP, parseExportArgs } from './args.js';
 import { openContext } from './context.js';
-import { downloadExport } from './download.js';
+import { downloadExport } from '../../bundles/download.js';
 import type { ExportIo } from './io.js';
 import { runStart } from './start.js';
 import { EXIT } from '../exit-codes.js';

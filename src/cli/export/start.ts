@@ -4,7 +4,7 @@ import type { ExportTarget } from '../../domain/export.js';
 import { runOneShot } from '../one-shot-run.js';
 import type { StartArgs } from './args.js';
 import type { ExportContext } from './context.js';
-import { describeFailure, downloadExport } from './download.js';
+import { describeFailure, downloadExport } from '../../bundles/download.js';
 import type { ExportIo } from './io.js';
 import { formatStarted, type StartedRow } from './start-output.js';
 import { EXIT } from '../exit-codes.js';

@@ -1,7 +1,7 @@
 import { lstat, open, unlink } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { readBounded } from '../../files/bounded-read.js';
-import { pidAlive } from './stale-parts.js';
+import { pidAlive } from '../../bundles/stale-parts.js';
 
 /**
  * The lock file that serialises concurrent `export start --track-file` runs on one file: created exclusively, holding

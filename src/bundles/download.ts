@@ -1,14 +1,22 @@
 import { mkdir } from 'node:fs/promises';
-import { errorCodeOf } from '../../clouddc/log-api-answers.js';
-import { formatDuration } from '../../config/duration.js';
-import { describeFsError } from '../../files/fs-error.js';
-import type { ExportKey } from '../../domain/export.js';
-import type { PollFailure } from '../../domain/poll.js';
-import type { Output } from '../progress.js';
+import { errorCodeOf } from '../clouddc/log-api-answers.js';
+import { formatDuration } from '../config/duration.js';
+import { describeFsError } from '../files/fs-error.js';
+import type { ExportKey } from '../domain/export.js';
+import type { PollFailure } from '../domain/poll.js';
+import type { AccountClient } from '../clouddc/client.js';
+import type { LogApi } from '../clouddc/log-api.js';
 import { FileExistsError, LocalFileError, sanitiseFilename, writeBundle } from './bundle-file.js';
-import type { ExportContext } from './context.js';
 import { removeStaleParts } from './stale-parts.js';
-import { createTransferProgress, formatBytes } from './transfer-progress.js';
+import { createTransferProgress, formatBytes, type TextOutput } from './transfer-progress.js';
+
+/** What a download needs of an account: `export download`'s context, or the running exporter's clients. */
+export interface BundleSource {
+  readonly api: Pick<LogApi, 'openBundle' | 'mayRetryDownload'>;
+  /** ShowLogsExportStatus, exactly as the exporter polls it. */
+  readonly status: Pick<AccountClient, 'fetchStatus'>;
+  readonly config: { readonly poll: { readonly timeoutMs: number } };
+}
 
 export type DownloadOutcome =
   | { readonly ok: true; readonly path: string; readonly bytes: number; readonly seconds: number }
@@ -28,11 +36,13 @@ export interface Deadline {
 
 export interface DownloadOptions {
   readonly overwrite: boolean;
-  readonly stderr: Output;
+  readonly stderr: TextOutput;
   /** SIGINT/SIGTERM. */
   readonly signal: AbortSignal;
   readonly deadline?: Deadline;
   readonly skipStatusCheck?: boolean;
+  /** Put before the answer's file name (then made safe the same way), e.g. to keep two bundles of one server apart. */
+  readonly prefix?: string;
 }
 
 /**
@@ -41,7 +51,7 @@ export interface DownloadOptions {
  * retryable failure starts again from the beginning, within the config's retries: the API offers no ranges.
  * Every way it can end is a one-line message: no error escapes as a stack trace.
  */
-export async function downloadExport(ctx: ExportContext, key: ExportKey, dir: string, opts: DownloadOptions): Promise<DownloadOutcome> {
+export async function downloadExport(ctx: BundleSource, key: ExportKey, dir: string, opts: DownloadOptions): Promise<DownloadOutcome> {
   const what = `export ${key.exportId} of server ${key.serverId}`;
   const timer = new AbortController();
   let handle: NodeJS.Timeout | undefined;
@@ -75,7 +85,7 @@ export async function downloadExport(ctx: ExportContext, key: ExportKey, dir: st
 }
 
 async function transfer(
-  ctx: ExportContext,
+  ctx: BundleSource,
   key: ExportKey,
   dir: string,
   opts: DownloadOptions,
@@ -87,7 +97,8 @@ async function transfer(
     const opened = await ctx.api.openBundle(key, opts.signal);
     if (!opened.ok) return stopped() ?? { ok: false, message: `${what}: download failed: ${describeFailure(opened.failure)}` };
     const { headers, body } = opened.response;
-    const name = sanitiseFilename(headers['content-disposition'], `${key.serverId}-${key.exportId}-dump.tar.gz`);
+    const given = sanitiseFilename(headers['content-disposition'], `${key.serverId}-${key.exportId}-dump.tar.gz`);
+    const name = opts.prefix === undefined ? given : sanitiseFilename(undefined, `${opts.prefix}${given}`);
     const length = Number(headers['content-length']);
     const total = Number.isSafeInteger(length) && length >= 0 ? length : undefined;
     const progress = createTransferProgress(opts.stderr, name, total);

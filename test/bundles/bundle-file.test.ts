@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { fitName, sanitiseFilename, writeBundle } from '../../../src/cli/export/bundle-file.js';
-import { parseExportArgs } from '../../../src/cli/export/args.js';
+import { fitName, sanitiseFilename, writeBundle } from '../../src/bundles/bundle-file.js';
+import { parseExportArgs } from '../../src/cli/export/args.js';
 
 describe('sanitiseFilename', () => {
   it.each([

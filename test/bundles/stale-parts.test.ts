@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, utimesSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { partName, removeStaleParts, STALE_AFTER_MS } from '../../../src/cli/export/stale-parts.js';
+import { partName, removeStaleParts, STALE_AFTER_MS } from '../../src/bundles/stale-parts.js';
 
 describe('removeStaleParts', () => {
   it('removes only our own part files whose writer is gone or that have not been written to for an hour', async () => {

@@ -1,4 +1,8 @@
-import type { Output } from '../progress.js';
+/** Where progress goes: standard error for the CLI, nowhere for automatic collection. */
+export interface TextOutput {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+}
 
 /**
  * Download progress on standard error: a bar redrawn in place on a terminal (at most 10 times a second), plain lines
@@ -20,7 +24,7 @@ export function formatBytes(n: number): string {
   return `${n} B`;
 }
 
-export function createTransferProgress(out: Output, label: string, total: number | undefined, now: () => number = Date.now): TransferProgress {
+export function createTransferProgress(out: TextOutput, label: string, total: number | undefined, now: () => number = Date.now): TransferProgress {
   const started = now();
   let lastDraw = 0;
   let lastStep = 0;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { access, link, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { describeFsError } from '../../files/fs-error.js';
+import { describeFsError } from '../files/fs-error.js';
 import { partName } from './stale-parts.js';
 
 /**
