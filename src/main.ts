@@ -95,6 +95,10 @@ async function main(argv: string[]): Promise<number | undefined> {
     process.stdout.write(
       `${flags.demo ? 'demo configuration' : flags.configFile}: OK (${config.accounts.size} account(s), ${config.exports.length} export(s))\n`,
     );
+    if (config.autoCollect) {
+      const { describeWrites } = await import('./domain/auto-collect.js');
+      process.stdout.write(`${describeWrites(config.autoCollect)}\n`);
+    }
     if (web) {
       const tls = web.tls ? `TLS ${web.tls.minVersion}+` : 'no TLS';
       process.stdout.write(`${web.file}: OK (${tls}, ${web.users.size} basic auth user(s))\n`);

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { HELP } from '../src/cli/flags.js';
 import { parseConfig } from '../src/config/load.js';
 import { accountSchema, exportSchema, pollSchema, retentionSchema, topSchema } from '../src/config/schema.js';
+import { autoCollectSchema } from '../src/config/auto-collect.js';
 import { EXPORT_FAMILIES } from '../src/exposition/families.js';
 import { FLEET_FAMILIES } from '../src/exposition/fleet-families.js';
 import { NON_CONFORMING_DEFAULT_METRICS } from '../src/metrics/default-metrics.js';
@@ -85,6 +86,7 @@ const SECTIONS: Record<string, [string, z.ZodType]> = {
   exports: ['exports[]', exportSchema],
   // A list of file patterns, checked by src/config/export-files.ts; the files hold exports[] entries.
   export_files: ['export_files', topSchema.shape.export_files],
+  auto_collect: ['auto_collect', autoCollectSchema],
 };
 
 function configKeys(): { all: Set<string>; leaves: string[] } {
@@ -129,6 +131,8 @@ describe('docs/metrics.md', () => {
     const self = createSelfMetrics({ version: 'x', defaultMetrics: false });
     // The export_files gauges are registered once export_files is used.
     exportFileMetrics(self.registry)([]);
+    // The auto_collect counters are registered once an account is watched.
+    self.autoCollect.watch('x', true);
     const served = new Set([
       ...EXPORT_FAMILIES.map((f) => f.name),
       ...FLEET_FAMILIES.map((f) => f.name),
@@ -143,6 +147,7 @@ describe('docs/metrics.md', () => {
 
   it("lists each exporter metric's type and labels as the code registers them", () => {
     const self = createSelfMetrics({ version: 'x', defaultMetrics: false });
+    self.autoCollect.watch('x', true);
     const table = new Map([...page.matchAll(/^\| `(clouddc_[a-z_]+)` \| ([a-z]+) \|([^|]*)\|/gm)].map((m) => [m[1]!, `${m[2]} | ${m[3]!.trim()}`]));
     for (const metric of self.registry.getMetricsAsArray() as unknown as Array<{ name: string; type: string; labelNames: string[] }>) {
       expect(table.get(metric.name), metric.name).toBe(`${metric.type} | ${metric.labelNames.map((l) => `\`${l}\``).join(', ')}`);

@@ -3,10 +3,11 @@ import { fill, matcherList } from '../fill.js';
 import { EXPORTER_RULES } from './exporter.js';
 import { EXPORT_RULES } from './exports.js';
 import { SERVER_RULES } from './servers.js';
+import { AUTO_COLLECT_RULES } from './auto-collect.js';
 import type { RuleTemplate } from './template.js';
 
 export const GROUP = 'clouddc-exporter';
-export const RULE_TEMPLATES: readonly RuleTemplate[] = [...EXPORT_RULES, ...SERVER_RULES, ...EXPORTER_RULES];
+export const RULE_TEMPLATES: readonly RuleTemplate[] = [...EXPORT_RULES, ...SERVER_RULES, ...AUTO_COLLECT_RULES, ...EXPORTER_RULES];
 
 export interface AlertRule {
   alert: string;

@@ -6,6 +6,7 @@ import { parseExportFilePatterns } from './export-files.js';
 import { describeValue, parseAt } from './issues.js';
 import { isPlainObject } from './interpolate.js';
 import { problem, type Problem } from './problems.js';
+import { autoCollectSchema, buildAutoCollect } from './auto-collect.js';
 import { pollSchema, retentionSchema, topSchema } from './schema.js';
 
 export interface Analysis {
@@ -69,8 +70,25 @@ export function buildConfig(tree: unknown, ctx: BuildContext): Analysis {
   const exportFiles = parseExportFilePatterns(tree['export_files'], ctx.baseDir);
   problems.push(...exportFiles.problems);
 
+  let autoCollect: ExporterConfig['autoCollect'];
+  if (tree['auto_collect'] !== undefined) {
+    const parsed = parseAt(autoCollectSchema, tree['auto_collect'], ['auto_collect']);
+    if (!parsed.ok) problems.push(...parsed.problems);
+    else {
+      const built = buildAutoCollect(parsed.value, accounts, ctx.baseDir);
+      problems.push(...built.problems);
+      autoCollect = built.settings;
+    }
+  }
+
   if (problems.length > 0 || !poll.ok || !retention.ok) return { problems, files };
-  const config: ExporterConfig = { poll: poll.value satisfies PollSettings, retention: retention.value, accounts, exports };
+  const config: ExporterConfig = {
+    poll: poll.value satisfies PollSettings,
+    retention: retention.value,
+    accounts,
+    exports,
+    ...(autoCollect !== undefined && { autoCollect }),
+  };
   if (exportFiles.patterns.length > 0) return { problems, config: { ...config, exportFiles: exportFiles.patterns }, files };
   return { problems, config, files };
 }

@@ -32,7 +32,7 @@ export const DEFAULTS = {
 const DAY_MS = 24 * 3_600_000;
 
 /** Labels every per-export series already carries; a config label of the same name would clash with them. */
-export const RESERVED_LABELS = ['project_id', 'server_id', 'export_id', 'name', 'account', 'status', 'code'] as const;
+export const RESERVED_LABELS = ['project_id', 'server_id', 'export_id', 'name', 'account', 'status', 'code', 'origin', 'trigger'] as const;
 
 export const ACCOUNT_NAME = /^[a-zA-Z0-9_.-]+$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -45,6 +45,7 @@ export const topSchema = strict({
   accounts: z.unknown().optional(),
   exports: z.unknown().optional(),
   export_files: z.unknown().optional(),
+  auto_collect: z.unknown().optional(),
 });
 
 const cronField = z.string().superRefine((s, ctx) => {

@@ -1,6 +1,7 @@
 import type { ExportTarget } from './export.js';
 import type { Secret } from './secret.js';
 import type { ServerDiscoverySettings } from './fleet.js';
+import type { AutoCollectSettings } from './auto-collect.js';
 
 export interface PollSettings {
   /** node-cron expression; a seconds field is allowed. */
@@ -81,4 +82,6 @@ export interface ExporterConfig {
   readonly exports: readonly ExportTarget[];
   /** `export_files`: absolute paths or last-component glob patterns of extra export lists (config/export-files.ts). */
   readonly exportFiles?: readonly string[];
+  /** `auto_collect`: start (and fetch) an export for a server that turns unhealthy; off when absent. */
+  readonly autoCollect?: AutoCollectSettings;
 }

@@ -16,6 +16,8 @@ export interface ExportTarget extends ExportKey {
   readonly name: string;
   /** Extra labels from the config, already validated as Prometheus label names. */
   readonly labels: Readonly<Record<string, string>>;
+  /** Set when the exporter started the export itself (`auto_collect`): what triggered it, e.g. `health_state=Critical`. */
+  readonly origin?: { readonly trigger: string };
 }
 
 /** Stable id used as the key of every per-export map. The separator cannot occur in a URL path segment unencoded. */

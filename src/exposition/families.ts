@@ -67,14 +67,15 @@ export const EXPORT_FAMILIES: readonly ExportFamily[] = [
     name: 'clouddc_log_export_info',
     help: `Tracked BMC log export; always 1. Carries the alias and account. ${POLLED}`,
     type: 'gauge',
-    render: (s, series) =>
-      line(
-        series.with('clouddc_log_export_info', [
-          ['name', s.target.name],
-          ['account', s.target.account],
-        ]),
-        1,
-      ),
+    render: (s, series) => {
+      const labels: Array<readonly [string, string]> = [
+        ['name', s.target.name],
+        ['account', s.target.account],
+      ];
+      // Only on exports the exporter started: every other info series stays exactly as before.
+      if (s.target.origin !== undefined) labels.push(['origin', 'auto'], ['trigger', s.target.origin.trigger]);
+      return line(series.with('clouddc_log_export_info', labels), 1);
+    },
   },
   {
     kind: 'static',

@@ -19,6 +19,7 @@ export function landingRoute(router: Router, view: ExporterView, metricsPath = '
       exportFiles: view.exportFiles?.() ?? [],
       accounts: view.accounts?.() ?? [],
       fleets: view.fleets?.() ?? [],
+      autoCollect: view.autoCollect?.(),
     });
   });
 }

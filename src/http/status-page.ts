@@ -6,6 +6,8 @@ import { accountSummary } from './account-summary.js';
 import type { AccountView } from './view.js';
 import type { AccountFleet } from '../domain/fleet.js';
 import { fleetSection } from './fleet-section.js';
+import { autoCollectSection } from './auto-collect-section.js';
+import type { AutoCollectView } from '../domain/auto-collect.js';
 
 /** The page reloads itself this often; the demo polls every 5 s, so a faster refresh would show nothing new. */
 export const REFRESH_SECONDS = 5;
@@ -39,6 +41,8 @@ export interface PageMeta {
   readonly accounts?: readonly AccountView[];
   /** Discovered servers: a summary per account and every server that is not OK, with its latest export. */
   readonly fleets?: readonly AccountFleet[];
+  /** `auto_collect`: what it did lately. */
+  readonly autoCollect?: AutoCollectView | undefined;
 }
 
 function filesSection(files: readonly ExportFileStatus[] | undefined): SafeHtml | string {
@@ -152,6 +156,7 @@ ${accountSummary(exports, meta.accounts ?? [], meta.nowSeconds)}
 ${body}
 </tbody></table></div>
 ${fleetSection(meta.fleets, exports, meta.nowSeconds)}
+${autoCollectSection(meta.autoCollect, meta.nowSeconds)}
 ${filesSection(meta.exportFiles)}
 <p><a href="${(meta.metricsPath ?? '/metrics').slice(1)}">Metrics</a> · <a href="api/v1/exports">JSON</a> · <a href="-/healthy">Health</a> · <a href="-/ready">Readiness</a></p>
 </body></html>

@@ -2,6 +2,7 @@ import type { Result } from '../domain/result.js';
 import type { ExportFileStatus } from '../domain/export-file.js';
 import type { ExportState } from '../domain/export-state.js';
 import type { AccountFleet } from '../domain/fleet.js';
+import type { AutoCollectView } from '../domain/auto-collect.js';
 import type { ScrapeLease } from '../exposition/exposition.js';
 
 /** A configured account as the status page shows it. */
@@ -29,6 +30,8 @@ export interface ExporterView {
   warnings?(): readonly string[];
   /** Discovered servers per account with `servers:`; absent or empty when none discovers. */
   fleets?(): readonly AccountFleet[];
+  /** `auto_collect`: its settings and latest decisions; undefined when it is off. */
+  autoCollect?(): AutoCollectView | undefined;
   /** `export_files` and how each one's last load went; absent or empty when none are configured. */
   exportFiles?(): readonly ExportFileStatus[];
   /** Present when the exporter runs from a config file that can be reloaded. */

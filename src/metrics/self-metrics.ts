@@ -3,6 +3,7 @@ import type { ApiObserver, AuthObserver } from '../clouddc/observer.js';
 import { FilteredRegistry } from './filtered-registry.js';
 import { registerDefaultMetrics } from './default-metrics.js';
 import { scrapeMetrics, type ScrapeMetrics } from './scrape-metrics.js';
+import { autoCollectMetrics, type AutoCollectMetrics } from './auto-collect-metrics.js';
 
 /**
  * The exporter's own metrics, on a private prom-client registry (no global state). Per-export
@@ -27,6 +28,8 @@ export interface SelfMetrics {
   readonly fileReloadFailures: Counter<'file'>;
   /** Scrapes refused by --web.max-requests and cut off by --web.write-idle-timeout. */
   readonly scrapes: ScrapeMetrics;
+  /** `auto_collect`: decisions and downloads. */
+  readonly autoCollect: AutoCollectMetrics;
   /** Drops every series of an account that a reload removed, so it does not linger as stale data. */
   forgetAccount(account: string): Promise<void>;
   /** The account's pause after a refused AK/SK signature, while it lasts (for the status page). */
@@ -126,6 +129,7 @@ export function createSelfMetrics(opts: SelfMetricsOptions): SelfMetrics {
     auth,
     fileReloadFailures,
     scrapes: scrapeMetrics(registry),
+    autoCollect: autoCollectMetrics(registry),
     pauseOf,
     async forgetAccount(account) {
       forgetPaused(account);

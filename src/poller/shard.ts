@@ -52,7 +52,9 @@ export function shardConfig(config: ExporterConfig, shard: Shard): ExporterConfi
       },
     ]),
   );
-  return { ...config, accounts, exports: config.exports.filter((e) => ownsExport(shard, e)) };
+  // Each replica starts exports for its own servers only, so each gets its share of the hourly budget.
+  const autoCollect = config.autoCollect && { ...config.autoCollect, maxPerHour: config.autoCollect.maxPerHour / shard.total };
+  return { ...config, accounts, exports: config.exports.filter((e) => ownsExport(shard, e)), ...(autoCollect && { autoCollect }) };
 }
 
 /** The StatefulSet ordinal at the end of a pod name: `clouddc-exporter-2` → 2. */

@@ -281,6 +281,24 @@ groups:
             $labels.account }} for more than 900 s, or never has: the server series show old data, or none.
           runbook_url: https://github.com/clouddc-exporter/clouddc-exporter/blob/main/docs/runbooks.md#server-discovery-failing
 
+      # Automatic collection failing: an automatic ExportServerLogs, or the download of its bundle, failed in the last
+      # 1h. A start that may have reached CloudDC is never repeated, so this alert is the only prompt to check
+      # that the server's BMC logs were collected. It fires at once and resolves 1h after the last failure.
+      - alert: CloudDCAutoCollectFailing
+        expr: |
+          sum by (job, instance, account) (increase(clouddc_exporter_auto_collect_total{job=~".*clouddc-exporter.*", result="failed"}[1h])) > 0
+          or
+          sum by (job, instance, account) (increase(clouddc_exporter_auto_collect_downloads_total{job=~".*clouddc-exporter.*", result="failed"}[1h])) > 0
+        labels:
+          severity: warning
+        annotations:
+          summary: Automatic log collection is failing for CloudDC account {{ $labels.account }}
+          description: >-
+            {{ $labels.instance }} could not start a log export, or download its bundle, for a failing server of
+            account {{ $labels.account }} in the last 1h: BMC logs of that server may not be collected. The status
+            page (Automatic log collection) and the "auto-collect: failed" log lines name the server and the reason.
+          runbook_url: https://github.com/clouddc-exporter/clouddc-exporter/blob/main/docs/runbooks.md#auto-collect-failing
+
       # Authentication failing: polls failed with reason 401 during the last 1m, continuously for 30s
       # (a single 401 during a token rotation stays silent). The per-export 401 counter counts HTTP 401 answers and
       # also polls refused locally (IAM login failing, AK/SK account paused), so it covers every sign-in method; it

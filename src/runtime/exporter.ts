@@ -15,6 +15,9 @@ import type { FleetSource } from '../fleet/discovery.js';
 import type { ExportState } from '../domain/export-state.js';
 import { longestBackoffChainMs } from '../clouddc/retry.js';
 import { accountFingerprint } from './account-diff.js';
+import { Collector } from '../collect/collector.js';
+import { Downloader } from '../collect/downloads.js';
+import type { LogApi } from '../clouddc/log-api.js';
 
 export interface AccountSource extends StatusSource {
   close(): Promise<void>;
@@ -30,7 +33,11 @@ export interface ExporterDeps {
   /** Milliseconds since the epoch; tests pass a fake. */
   readonly now?: () => number;
   /** Called after every finished cycle, e.g. to persist state. Must not throw. */
-  readonly afterCycle?: (states: Iterable<ExportState>) => Promise<void>;
+  readonly afterCycle?: (states: Iterable<ExportState>) => Promise<unknown>;
+  /** Writes the state file now (auto_collect, before and after a start); false when it could not be written. */
+  readonly persistNow?: () => Promise<boolean>;
+  /** ExportServerLogs for auto_collect, one per account, made when first needed. */
+  readonly makeStarter?: (account: AccountSettings, poll: PollSettings) => LogApi;
   /** Whether a metric family is exposed (--metric-allowlist / --metric-denylist); all when absent. */
   readonly includeFamily?: (name: string) => boolean;
   /** Whether this replica exports a discovered server (its shard); all when absent. */
@@ -46,6 +53,7 @@ function fleetSource(source: AccountSource | undefined): FleetSource | undefined
 interface SourceEntry {
   readonly source: AccountSource;
   readonly fingerprint: string;
+  starter?: LogApi;
 }
 
 export interface ApplyResult {
@@ -64,6 +72,10 @@ export class Exporter {
   /** Server discovery (`servers:` per account); its series follow the per-export ones. */
   readonly fleet: FleetRunner;
   readonly runner: CycleRunner;
+  /** auto_collect: starts exports for servers that turn unhealthy; its exports are tracked with the config's. */
+  readonly collector: Collector;
+  /** auto_collect.download: fetches the bundles of the exports collection started. */
+  readonly downloader: Downloader;
   readonly #deps: ExporterDeps;
   readonly #now: () => number;
   #sources = new Map<string, SourceEntry>();
@@ -84,11 +96,42 @@ export class Exporter {
       families: EXPORT_FAMILIES.filter((f) => include(f.name)),
       tail: () => fleetExposition.chunks(),
     });
+    this.collector = new Collector({
+      logger: deps.logger,
+      settings: () => this.#config.autoCollect,
+      starterFor: (account) => this.#starter(account),
+      persist: () => deps.persistNow?.() ?? Promise.resolve(true),
+      targetsChanged: () => this.#syncTargets(),
+      count: (account, result) => deps.metrics.autoCollect.decision(account, result),
+      now: this.#now,
+      signal: this.#abort.signal,
+    });
+    this.downloader = new Downloader({
+      logger: deps.logger,
+      collector: this.collector,
+      settings: () => this.#config.autoCollect,
+      stateOf: (id) => this.store.get(id),
+      sourceFor: (account) => {
+        const api = this.#starter(account);
+        const source = this.#sources.get(account)?.source;
+        return api && source && { api, status: source, config: this.#config };
+      },
+      count: (account, result) => deps.metrics.autoCollect.download(account, result),
+      persist: () => deps.persistNow?.() ?? Promise.resolve(true),
+      now: this.#now,
+      signal: this.#abort.signal,
+    });
     this.fleet = new FleetRunner({
       logger: deps.logger,
       sourceFor: (account) => fleetSource(this.#sources.get(account)?.source),
       owns: deps.ownsServer ?? (() => true),
-      listener: fleetExposition,
+      listener: {
+        fleetChanged: (fleet) => {
+          fleetExposition.fleetChanged(fleet);
+          this.collector.fleetChanged(fleet);
+        },
+        fleetRemoved: (account) => fleetExposition.fleetRemoved(account),
+      },
       now: this.#now,
       ...(deps.durationClock && { clock: deps.durationClock }),
     });
@@ -99,7 +142,8 @@ export class Exporter {
     setMaxListeners(0, this.#abort.signal);
     this.#replaceSources(deps.config);
     this.fleet.apply(deps.config);
-    this.store.sync(deps.config.exports);
+    this.#watchAutoCollect(deps.config);
+    this.store.sync(this.#targets(deps.config));
     deps.metrics.trackedExports.set(this.store.size);
     deps.metrics.pollInterval.set(scheduleIntervalSeconds(deps.config.poll.schedule));
     this.runner = createCycleRunner(
@@ -140,7 +184,8 @@ export class Exporter {
     this.#config = next;
     const accountsReplaced = this.#replaceSources(next);
     this.fleet.apply(next);
-    const { added, removed } = this.store.sync(next.exports);
+    this.#watchAutoCollect(next);
+    const { added, removed } = this.store.sync(this.#targets(next));
     this.#deps.metrics.trackedExports.set(this.store.size);
     if (next.poll.schedule !== previous.poll.schedule) {
       this.#deps.metrics.pollInterval.set(scheduleIntervalSeconds(next.poll.schedule));
@@ -215,6 +260,40 @@ export class Exporter {
     return replaced;
   }
 
+  /** Collection's exports first: an export also listed in the config keeps the config's name and labels. */
+  #targets(config: ExporterConfig): ExportTarget[] {
+    const auto = this.collector.targets();
+    return auto.length === 0 ? [...config.exports] : [...auto, ...config.exports];
+  }
+
+  /** After collection started (or forgot) an export: tracked at once, and polled at once when running. */
+  #syncTargets(): void {
+    const { added } = this.store.sync(this.#targets(this.#config));
+    this.#deps.metrics.trackedExports.set(this.store.size);
+    if (this.#schedule && added.length > 0) this.#track(this.#pollSubset(added));
+  }
+
+  /** Restores collection's memory from the state file, and tracks the exports it started. */
+  restoreAutoCollect(raw: unknown): number | string {
+    const taken = this.collector.restore(raw);
+    this.#syncTargets();
+    return taken;
+  }
+
+  #watchAutoCollect(config: ExporterConfig): void {
+    if (config.autoCollect === undefined) return;
+    for (const a of config.accounts.values())
+      if (a.servers !== undefined) this.#deps.metrics.autoCollect.watch(a.name, config.autoCollect.download !== undefined);
+  }
+
+  #starter(account: string): LogApi | undefined {
+    const entry = this.#sources.get(account);
+    const settings = this.#config.accounts.get(account);
+    if (entry === undefined || settings === undefined || this.#deps.makeStarter === undefined) return undefined;
+    entry.starter ??= this.#deps.makeStarter(settings, this.#config.poll);
+    return entry.starter;
+  }
+
   #track(p: Promise<unknown>): void {
     const tracked = p.catch(() => undefined).finally(() => this.#background.delete(tracked));
     this.#background.add(tracked);
@@ -255,5 +334,6 @@ export class Exporter {
       logger.info({ export: id, reason }, `export retired: its series are dropped and it is no longer polled (${reason})`);
     }
     await this.#deps.afterCycle?.(this.store.states());
+    if (this.#config.autoCollect?.download !== undefined) this.#track(this.downloader.run());
   }
 }

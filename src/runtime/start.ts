@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createAccountClient } from '../clouddc/client.js';
 import { authenticatorFor } from '../clouddc/auth/methods.js';
+import { createLogApi } from '../clouddc/log-api.js';
 import type { ExporterConfig } from '../domain/config.js';
 import { createApp } from '../http/app.js';
 import { createSelfMetrics, type SelfMetrics } from '../metrics/self-metrics.js';
@@ -127,16 +128,30 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
   if (opts.storagePath) {
     const resolved = await resolveStoragePath(opts.storagePath, protectedFiles(opts.config, opts.configFile, opts.web));
     if (!resolved.ok) throw new StartupError(resolved.problems.join('\n'));
-    persistence = createPersistence(resolved.value, logger);
+    persistence = createPersistence(resolved.value, logger, {
+      snapshot: () => exporter.collector.snapshot(),
+      restore: (raw) => exporter.restoreAutoCollect(raw),
+    });
+  } else if (config.autoCollect !== undefined && !config.autoCollect.dryRun) {
+    throw new StartupError('auto_collect starts exports: it needs --storage.path, so that a restart neither repeats nor forgets one', '--storage.path');
   }
   const now = opts.now ?? Date.now;
-  const exporter = new Exporter({
+  const exporter: Exporter = new Exporter({
     config,
     logger,
     metrics,
     makeSource,
     now: opts.now,
     afterCycle: persistence ? (states) => persistence.save(states) : undefined,
+    ...(persistence && { persistNow: (): Promise<boolean> => persistence.save(exporter.store.states()) }),
+    makeStarter: (account, poll) =>
+      createLogApi({
+        account,
+        poll,
+        authenticator: authenticatorFor(account, { logger: logger.child({ account: account.name }), timeoutMs: poll.timeoutMs }),
+        userAgent: USER_AGENT,
+        logger: logger.child({ account: account.name }),
+      }),
     ownsServer: (projectId, serverId) => ownsServer(shard, projectId, serverId),
     ...(opts.familyFilter && { includeFamily: opts.familyFilter.includes }),
     ...(opts.durationClock && { durationClock: opts.durationClock }),
@@ -197,6 +212,7 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
         }),
       ...(opts.stuckAfterSeconds !== undefined && { stuckAfterSeconds: opts.stuckAfterSeconds }),
       fleets: () => exporter.fleet.fleets(),
+      autoCollect: () => exporter.collector.view(),
       warnings: () => capacityWarnings,
       ...(files && { exportFiles: () => (patterns.length > 0 ? files.status : []) }),
       reload: reloader ? (trigger) => reloader.reload(trigger) : undefined,

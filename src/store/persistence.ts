@@ -10,8 +10,18 @@ import { foreignReason, type StorageTarget } from './storage-path.js';
 export interface Persistence {
   /** Puts the facts from the state file into the store's exports. Never throws. */
   restore(store: ExportStore): Promise<number>;
-  /** Writes the facts if they changed since the last write. Never throws. */
-  save(states: Iterable<ExportState>): Promise<void>;
+  /**
+   * Writes the facts if they changed since the last write; false when they could not be written. Never throws.
+   * Writes happen one at a time, each with the facts as they are when its turn comes.
+   */
+  save(states: Iterable<ExportState>): Promise<boolean>;
+}
+
+/** Another part of the state file, kept by its owner (automatic collection's memory). */
+export interface StateSection {
+  snapshot(): unknown;
+  /** Called before the exports' facts are restored; returns how many entries it took, or a problem. */
+  restore(raw: unknown): number | string;
 }
 
 /**
@@ -19,13 +29,14 @@ export interface Persistence {
  * a file that changed since the exporter last wrote it is read again: if something else now stands there (a
  * FIFO, another program's file), it is left alone and the refusal logged once.
  */
-export function createPersistence(target: StorageTarget, logger: Logger): Persistence {
+export function createPersistence(target: StorageTarget, logger: Logger, section?: StateSection): Persistence {
   const path = target.file;
   let lastWritten: string | undefined;
   // The version of the file the exporter knows to be its own (read at start or written by it).
   let known = target.signature;
   let mode = target.mode ?? 0o600;
   let refused: string | undefined;
+  let queue: Promise<boolean> = Promise.resolve(true);
 
   /** Whether the file may be replaced now; logs a refusal once per version of the file. */
   async function mayWrite(): Promise<boolean> {
@@ -47,6 +58,22 @@ export function createPersistence(target: StorageTarget, logger: Logger): Persis
     return false;
   }
 
+  async function write(states: Iterable<ExportState>): Promise<boolean> {
+    const text = JSON.stringify(snapshot(states, section?.snapshot()));
+    if (text === lastWritten) return true;
+    try {
+      if (!(await mayWrite())) return false;
+      await writeFileAtomic(path, text, mode);
+      lastWritten = text;
+      known = signatureOf(await fs.stat(path));
+      refused = undefined;
+      return true;
+    } catch (err) {
+      logger.warn({ path, code: (err as { code?: string }).code, err: String(err) }, 'could not write the state file');
+      return false;
+    }
+  }
+
   return {
     async restore(store) {
       const stale = await removeStaleTempFiles(path);
@@ -64,6 +91,11 @@ export function createPersistence(target: StorageTarget, logger: Logger): Persis
         return 0;
       }
       lastWritten = text;
+      if (section !== undefined && parsed.auto_collect !== undefined) {
+        const taken = section.restore(parsed.auto_collect);
+        if (typeof taken === 'string') logger.warn({ path, problem: taken }, 'state file: auto_collect section is corrupt and was ignored');
+        else logger.info({ path, servers: taken }, 'auto_collect state restored');
+      }
       let restored = 0;
       for (const state of [...store.states()]) {
         const id = exportKeyId(state.target);
@@ -75,18 +107,9 @@ export function createPersistence(target: StorageTarget, logger: Logger): Persis
       logger.info({ path, restored }, 'state restored');
       return restored;
     },
-    async save(states) {
-      const text = JSON.stringify(snapshot(states));
-      if (text === lastWritten) return;
-      try {
-        if (!(await mayWrite())) return;
-        await writeFileAtomic(path, text, mode);
-        lastWritten = text;
-        known = signatureOf(await fs.stat(path));
-        refused = undefined;
-      } catch (err) {
-        logger.warn({ path, code: (err as { code?: string }).code, err: String(err) }, 'could not write the state file');
-      }
+    save(states) {
+      queue = queue.then(() => write(states));
+      return queue;
     },
   };
 }

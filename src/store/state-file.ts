@@ -22,9 +22,11 @@ export interface PersistedFacts {
 export interface StateFileV1 {
   readonly version: 1;
   readonly exports: Readonly<Record<string, PersistedFacts>>;
+  /** Automatic collection's memory (collect/ledger.ts checks it); absent when it has nothing to remember. */
+  readonly auto_collect?: unknown;
 }
 
-export function snapshot(states: Iterable<ExportState>): StateFileV1 {
+export function snapshot(states: Iterable<ExportState>, autoCollect?: unknown): StateFileV1 {
   const exports: Record<string, PersistedFacts> = {};
   for (const s of states) {
     const facts: PersistedFacts = {
@@ -38,7 +40,7 @@ export function snapshot(states: Iterable<ExportState>): StateFileV1 {
     };
     if (Object.values(facts).some((v) => v !== undefined)) exports[exportKeyId(s.target)] = facts;
   }
-  return { version: 1, exports };
+  return autoCollect === undefined ? { version: 1, exports } : { version: 1, exports, auto_collect: autoCollect };
 }
 
 /** Puts persisted facts into a freshly tracked export's state. */
