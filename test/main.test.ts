@@ -173,6 +173,19 @@ describe('clouddc-exporter CLI', () => {
     expect(cli.stdout()).toMatch(/config\.example\.yaml: OK \(1 account\(s\), \d+ export\(s\)\)/);
   });
 
+  it('--config.check says that auto_collect makes the exporter write, and which IAM actions it needs', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cde-')), 'config.yaml');
+    writeFileSync(
+      file,
+      'accounts:\n  main:\n    region: cn-east-3\n    project_id: p\n    auth: {token: t0k3n}\n    servers: {}\nauto_collect:\n  download:\n    dir: /var/tmp/b\n    max_bytes: 1GiB\n',
+    );
+    const cli = runCli(['--config.check', `--config.file=${file}`]);
+    expect(await cli.exited).toBe(0);
+    expect(cli.stdout()).toContain(
+      'auto_collect: this configuration makes the exporter write to CloudDC: it starts BMC log exports and downloads their bundles into /var/tmp/b; besides read access it needs the IAM action(s) clouddc:imetal:createDumpLog, clouddc:imetal:createDownloadLog, and --storage.path\n',
+    );
+  });
+
   it('--config.check warns about a schedule the rate limit cannot meet, naming both fixes, and still exits 0', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'cde-')), 'config.yaml');
     const exports = Array.from({ length: 400 }, (_, i) => ({ server: `s${i}`, id: '1' }));

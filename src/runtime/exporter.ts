@@ -214,6 +214,7 @@ export class Exporter {
     clearTimeout(timer);
     this.#abort.abort();
     await this.fleet.stop();
+    await this.collector.idle();
     await Promise.allSettled([this.runner.idle(), ...this.#background]);
     await Promise.allSettled([...this.#sources.values()].map((s) => s.source.close()));
   }
@@ -262,7 +263,8 @@ export class Exporter {
 
   /** Collection's exports first: an export also listed in the config keeps the config's name and labels. */
   #targets(config: ExporterConfig): ExportTarget[] {
-    const auto = this.collector.targets();
+    // An account removed from the config takes its automatic exports with it, as it does its configured ones.
+    const auto = this.collector.targets().filter((t) => config.accounts.has(t.account));
     return auto.length === 0 ? [...config.exports] : [...auto, ...config.exports];
   }
 

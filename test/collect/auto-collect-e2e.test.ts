@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CYCLING, PHASE, T0, counter, round, scrape, starts, world } from './world.js';
@@ -74,6 +74,29 @@ describe('auto_collect against the simulator', () => {
     for (const k of w.sim.startedExports) expect(text).toContain(`export_id="${k.exportId}",name=`);
     expect(counter(text, 'started')).toBe(0);
     expect(counter(text, 'cooldown')).toBe(0);
+  });
+
+  it('refuses to start without --storage.path unless in a dry run: a restart would repeat its starts', async () => {
+    const w = await world();
+    await expect(w.start({ state: null })).rejects.toThrow(/auto_collect starts exports: it needs --storage.path/);
+    expect(starts(w.sim)).toBe(0);
+  });
+
+  it('starts nothing while the decision cannot be written to the state file, and starts once it can', async () => {
+    const w = await world();
+    const running = await w.start();
+    // Something that is not the exporter's file now stands where the state file goes: writes are refused.
+    await mkdir(join(w.dir, 'state.json'));
+    w.clock.advance(2 * PHASE);
+    await round(running);
+    expect(starts(w.sim)).toBe(0);
+    expect(counter(await scrape(running), 'failed')).toBe(2);
+    const page = await (await fetch(running.url)).text();
+    expect(page).toContain('the state file could not be written, so nothing was started');
+    await rm(join(w.dir, 'state.json'), { recursive: true });
+    await round(running);
+    expect(starts(w.sim)).toBe(2);
+    expect(counter(await scrape(running), 'started')).toBe(2);
   });
 
   it('with three shards, starts one export per server, not three', async () => {
