@@ -257,6 +257,7 @@ expect_fail 'must be a bcrypt hash ($2y$, $2b$ or $2a$, 60 characters)' -f "$CHA
 expect_fail "metricAllowlist and metricDenylist are mutually exclusive" -f "$CHART/ci/default-values.yaml" \
   --set 'metricAllowlist={clouddc_server_.*}' --set 'metricDenylist={process_.*}'
 expect_fail "service.nodePort needs service.type NodePort or LoadBalancer" -f "$CHART/ci/default-values.yaml" --set service.nodePort=30977
+expect_fail "config.auto_collect needs storage.type emptyDir or pvc" -f "$CHART/ci/auto-collect-values.yaml" --set storage.type=none
 
 step "helm: validate.mjs refuses a ServiceMonitor that cannot scrape the protected exporter"
 # expect_invalid <message> <helm template args...>: renders, and validate.mjs must fail with the message.

@@ -206,6 +206,11 @@ The Secret keys the chosen method needs: a list of dicts with
 {{- end }}
 {{- end }}
 {{- end }}
+{{- with .Values.config.auto_collect }}
+{{- if and (not .dry_run) (eq $.Values.storage.type "none") }}
+{{- fail "config.auto_collect needs storage.type emptyDir or pvc: the exporter remembers its starts in the state file, so that a restart does not repeat one (or set config.auto_collect.dry_run)" }}
+{{- end }}
+{{- end }}
 {{- if and (not (kindIs "invalid" .Values.service.nodePort)) (eq .Values.service.type "ClusterIP") }}
 {{- fail "service.nodePort needs service.type NodePort or LoadBalancer" }}
 {{- end }}
@@ -233,6 +238,9 @@ The Secret keys the chosen method needs: a list of dicts with
 {{ dict "exports" (default (list) .Values.config.exports) | toYaml }}
 {{- if .Values.exportFiles.configMaps }}
 {{ dict "export_files" (list "exports.d/*.yaml") | toYaml }}
+{{- end }}
+{{- with .Values.config.auto_collect }}
+{{ dict "auto_collect" . | toYaml }}
 {{- end }}
 {{- end }}
 
