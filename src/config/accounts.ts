@@ -1,4 +1,5 @@
 import type { AccountSettings } from '../domain/config.js';
+import { unroutableIdReason } from '../domain/path-id.js';
 import { resolveAuth, type BuildContext, type SecretFileRef } from './auth.js';
 import { envValue } from './env.js';
 import { hasControlCharacters } from './fields.js';
@@ -23,6 +24,8 @@ function projectIdFromEnv(path: Path, ctx: BuildContext): { value?: string; prob
   if (hasControlCharacters(fromEnv)) {
     return { problem: problem(path, `environment variable ${ENV_PROJECT_ID} contains control characters`) };
   }
+  const unroutable = unroutableIdReason(fromEnv);
+  if (unroutable !== undefined) return { problem: problem(path, `environment variable ${ENV_PROJECT_ID} ${unroutable}`) };
   return { value: fromEnv };
 }
 

@@ -1,5 +1,5 @@
 import type { AccountSettings } from '../domain/config.js';
-import { exportKeyId, type ExportTarget } from '../domain/export.js';
+import type { ExportTarget } from '../domain/export.js';
 import { parseAt } from './issues.js';
 import { formatPath, problem, type Path, type Problem } from './problems.js';
 import { exportSchema } from './schema.js';
@@ -17,11 +17,9 @@ export function buildExports(items: readonly unknown[], names: readonly string[]
   const exports: ExportTarget[] = [];
   const problems: Problem[] = [];
   const known = names.length === 0 ? '' : ` (known: ${names.join(', ')})`;
-  // An export's identity is what the API sees, so two aliases of the same export are still one export.
+  // An export's identity is what the API sees, so two aliases of the same export are still one export. (The state
+  // is keyed by the ids joined with "/"; idField refuses "/" in an id, so no two exports share a key.)
   const firstIndex = new Map<string, number>();
-  // The exporter keys each export's state (and the state file) by exportKeyId, the ids joined with "/"; ids that
-  // contain "/" could make two different exports one key, and one of them would silently never be polled.
-  const keyIndex = new Map<string, number>();
 
   items.forEach((item, index) => {
     const path: Path = ['exports', index];
@@ -61,20 +59,7 @@ export function buildExports(items: readonly unknown[], names: readonly string[]
       problems.push(problem(path, `duplicate of ${original} (same project_id, server_id and export_id)`));
       return;
     }
-    const key = exportKeyId(target);
-    const clash = keyIndex.get(key);
-    if (clash !== undefined) {
-      const other = formatPath(['exports', clash]);
-      problems.push(
-        problem(
-          path,
-          `project_id/server_id/export_id reads the same as ${other}'s once joined with "/" (${JSON.stringify(key)}); the exporter could not tell them apart`,
-        ),
-      );
-      return;
-    }
     firstIndex.set(id, index);
-    keyIndex.set(key, index);
     exports.push(target);
   });
   return { exports, problems };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { unroutableIdReason } from '../domain/path-id.js';
 import { Secret } from '../domain/secret.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { describeValue } from './issues.js';
@@ -25,12 +26,17 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
- * Ids are percent-encoded into URL paths later, so any text will do; control characters are always a mistake,
- * and a lone surrogate cannot be percent-encoded at all (encodeURIComponent throws), so every poll would fail.
+ * Ids are percent-encoded into URL paths later, so nearly any text will do; control characters are always a
+ * mistake, a lone surrogate cannot be percent-encoded at all (encodeURIComponent throws), and the gateway cannot
+ * route a "/" or a dot segment (domain/path-id.ts), so every poll would fail.
  */
 export const idField = nonEmpty
   .refine((s) => !CONTROL.test(s), { message: 'must not contain control characters' })
-  .refine((s) => !LONE_SURROGATE.test(s), { message: 'must be valid Unicode text (it holds half of a surrogate pair, e.g. from a "\\uD800" escape)' });
+  .refine((s) => !LONE_SURROGATE.test(s), { message: 'must be valid Unicode text (it holds half of a surrogate pair, e.g. from a "\\uD800" escape)' })
+  .superRefine((s, ctx) => {
+    const reason = unroutableIdReason(s);
+    if (reason !== undefined) ctx.addIssue({ code: 'custom', message: reason });
+  });
 
 export function hasControlCharacters(s: string): boolean {
   return CONTROL.test(s);

@@ -2,8 +2,8 @@ import type { ExportKey } from './types.js';
 
 /**
  * Matches GET /v1/{project_id}/physicalservers/{id}/logs/exports/{export_id}, ignoring any query, and decodes
- * the parameters. A trailing slash, an empty segment or broken percent-encoding counts as no match, so that
- * client encoding bugs surface as 404s in tests.
+ * the parameters. A trailing slash, an empty segment, broken percent-encoding or an encoded "/" counts as no match,
+ * so that client encoding bugs surface as 404s in tests.
  */
 export function matchExportStatus(method: string | undefined, target: string): ExportKey | undefined {
   if (method !== 'GET') return undefined;
@@ -60,10 +60,15 @@ function matchFleet(parts: readonly string[], query: string): Route | undefined 
   return op === undefined || p === undefined ? undefined : { op, projectId: p, query: new URLSearchParams(query) };
 }
 
+/**
+ * The gateway routes the decoded path, so a `%2F` is a separator there like "/": an id holding one matches no route
+ * (404 APIGW.0101), as against the real gateway, instead of reaching the export as if it were routable.
+ */
 function decodeSegment(segment: string | undefined): string | undefined {
   if (!segment) return undefined;
   try {
-    return decodeURIComponent(segment);
+    const decoded = decodeURIComponent(segment);
+    return decoded.includes('/') ? undefined : decoded;
   } catch {
     return undefined;
   }

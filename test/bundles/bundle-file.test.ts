@@ -61,6 +61,8 @@ describe('export flags', () => {
     [['start', '--server=a', '--download=d'], '--download: only applies with --wait'],
     [['start', '--server=a', '--track-file=f', '--label=1x=y'], '--label: expected name=value'],
     [['stop'], 'export: unknown command "stop"'],
+    [['start', '--server=ok', '--server=rack/7'], '--server: "rack/7" must not contain "/": the API gateway routes the decoded path'],
+    [['download', '--server=s1', '--export-id=..'], '--export-id: ".." must not be "..": a dot segment is resolved away'],
   ])('%j is refused', (argv, message) => {
     const r = parseExportArgs(argv);
     expect(r.ok ? '' : r.problems.join('\n')).toContain(message);

@@ -83,11 +83,11 @@ describe('request shape', () => {
   });
 
   it("percent-encodes every path segment, including RFC 3986's !'()*", async () => {
-    const k = { projectId: 'p 1', serverId: "srv!'()*", exportId: 'a b/c' };
+    const k = { projectId: 'p 1', serverId: "srv!'()*", exportId: 'a b?c#' };
     h.script({ kind: 'progress', durationMs: 1000 }, k);
     const r = await h.client().fetchStatus(k);
     expect(r.ok).toBe(true);
-    expect(h.sim.requests[0]?.path).toBe('/v1/p%201/physicalservers/srv%21%27%28%29%2A/logs/exports/a%20b%2Fc');
+    expect(h.sim.requests[0]?.path).toBe('/v1/p%201/physicalservers/srv%21%27%28%29%2A/logs/exports/a%20b%3Fc%23');
     expect(h.sim.requests[0]?.key).toEqual(k);
   });
 });

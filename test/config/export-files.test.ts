@@ -125,6 +125,19 @@ describe('ExportFileSet', () => {
     expect(w.ids(r.config)).toEqual(['42/12345678901234567890']);
   });
 
+  it('refuses ids the API gateway cannot route ("/" or a dot segment), path by path, keeping the rest', async () => {
+    const w = setup();
+    w.write('a.yaml', '- {server_id: "rack/7", export_id: "1"}\n- {server_id: s1, export_id: ".."}\n');
+    w.write('b.yaml', '- {server_id: "s?2 #x", export_id: "a%2Fb"}\n');
+    const r = await w.load();
+    const a = join(w.dir, 'exports.d', 'a.yaml');
+    expect(r.newProblems).toEqual([
+      `${a}: [0].server_id: must not contain "/": the API gateway routes the decoded path, where "/" splits the id in two, so no request can reach it`,
+      `${a}: [1].export_id: must not be "..": a dot segment is resolved away before routing, so the request would address another resource`,
+    ]);
+    expect(w.ids(r.config)).toEqual(['s?2 #x/a%2Fb']);
+  });
+
   it('treats the same export listed twice as an error naming both places', async () => {
     const w = setup([{ server: 'm', id: '1' }]);
     w.write('a.yaml', '- {server_id: x, export_id: "1"}\n');

@@ -166,7 +166,7 @@ describe('valid fixtures give exactly the expected model', () => {
         { projectId: 'p-iam', serverId: 's2', exportId: '7', account: 'iam', name: '', labels: {} },
         {
           projectId: 'p-ap',
-          serverId: 'server with spaces/and slash',
+          serverId: 'server with spaces?and %2F',
           exportId: 'export:1',
           account: 'iam_defaults',
           name: '',

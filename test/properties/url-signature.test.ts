@@ -24,7 +24,7 @@ const FILE = 'test/properties/url-signature.test.ts';
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const wf = (s: string): string => (s as unknown as { toWellFormed(): string }).toWellFormed();
 
-/** Every id the config admits: non-empty, no control characters, well-formed Unicode; "." and ".." are refused later. */
+/** Every id the config admits: non-empty, no control characters, well-formed Unicode, no "/" and no dot segment. */
 const segment = fc
   .oneof(
     fc.string({ minLength: 1, maxLength: 10 }),
@@ -70,7 +70,7 @@ const segment = fc
       .map((a) => a.join('')),
   )
   .map((s) => wf(s).replace(/[\u0000-\u001f\u007f]/g, ''))
-  .filter((s) => s !== '' && !CONTROL.test(s) && s !== '.' && s !== '..');
+  .filter((s) => s !== '' && !CONTROL.test(s) && s !== '.' && s !== '..' && !s.includes('/'));
 const key = fc.record({ projectId: segment, serverId: segment, exportId: segment });
 const endpoint = fc.constantFrom(
   'https://clouddc.cn-east-3.myhuaweicloud.com',
@@ -114,14 +114,20 @@ describe('any path segment', () => {
     );
   });
 
-  it('the config refuses ids the URL could not carry or the exporter could not tell apart', () => {
+  it('the config refuses ids the URL could not carry or the gateway could not route', () => {
     const doc = (exports: string) => `accounts:\n  main:\n    endpoint: http://127.0.0.1:9\n    project_id: p\n    auth: {token: t}\nexports:\n${exports}`;
     const parse = (text: string) => parseConfig(text, { env: {}, baseDir: '/' });
     const lone = parse(doc('  - {server_id: "a\\ud800", export_id: "1"}\n'));
     expect(lone).toEqual({ ok: false, problems: [expect.stringMatching(/^exports\[0\]\.server_id: must be valid Unicode/)] });
-    // p/"a/b"/1 and p/"a"/"b/1" would be the same key "p/a/b/1" in the store and the state file.
-    const clash = parse(doc('  - {server_id: "a/b", export_id: "1"}\n  - {server_id: "a", export_id: "b/1"}\n'));
-    expect(clash).toEqual({ ok: false, problems: [expect.stringMatching(/^exports\[1\]: project_id\/server_id\/export_id reads the same as exports\[0\]'s/)] });
+    // The gateway routes the decoded path: "/" would split the id, and it would also join two ids into one state key.
+    const slash = parse(doc('  - {server_id: "a/b", export_id: "1"}\n  - {server_id: "a", export_id: "b/1"}\n'));
+    expect(slash).toEqual({
+      ok: false,
+      problems: [
+        expect.stringMatching(/^exports\[0\]\.server_id: must not contain "\/"/),
+        expect.stringMatching(/^exports\[1\]\.export_id: must not contain "\/"/),
+      ],
+    });
   });
 });
 

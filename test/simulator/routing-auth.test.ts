@@ -49,14 +49,29 @@ describe('routing', () => {
   });
 
   it('percent-decodes each path segment and ignores the query', async () => {
-    const odd = key('a b/c', 'srv ü', 'proj%1');
+    const odd = key('a b?c#d%2F', 'srv ü', 'proj%1');
     const s = await start({ exports: [{ ...odd, behaviour: progress }] });
-    expect(exportPath(odd)).toContain('/a%20b%2Fc');
+    expect(exportPath(odd)).toContain('/a%20b%3Fc%23d%252F');
     const res = await get(s.url, `${exportPath(odd)}?x=1`);
     expect(res.status).toBe(200);
-    expect(res.json()).toMatchObject({ export_id: 'a b/c' });
+    expect(res.json()).toMatchObject({ export_id: 'a b?c#d%2F' });
     expect(s.requests[0]?.key).toEqual(odd);
     expect(s.requests[0]?.path).toBe(`${exportPath(odd)}?x=1`);
+  });
+
+  it('routes the decoded path as the gateway does: an encoded "/" in any id matches no API (404 APIGW.0101)', async () => {
+    const slashed = [key('a/b'), key('1', 'rack/7'), key('1', SERVER, 'p/1')];
+    const s = await start({ exports: slashed.map((k) => ({ ...k, behaviour: progress })) });
+    for (const k of slashed) {
+      for (const path of [exportPath(k), `${exportPath(k)}/content`]) {
+        const res = await get(s.url, path);
+        expect(res.status).toBe(404);
+        expect(res.json()).toMatchObject({ error_code: 'APIGW.0101' });
+      }
+    }
+    const start404 = await get(s.url, `/v1/${PROJECT}/physicalservers/rack%2F7/logs/exports`, {}, 'POST');
+    expect(start404.json()).toMatchObject({ error_code: 'APIGW.0101' });
+    expect(s.requests.every((r) => r.key === undefined && r.op === undefined)).toBe(true);
   });
 
   it('forgets a removed export', async () => {

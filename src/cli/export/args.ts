@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../../config/duration.js';
 import { LOG_LEVELS, OUTPUT_FORMATS, type LogLevel, type OutputFormat } from '../flags.js';
+import { unroutableIdReason } from '../../domain/path-id.js';
 import type { Result } from '../../domain/result.js';
 
 /** Flags of `clouddc-exporter export start|download`; kept apart from the exporter's own flags. */
@@ -76,6 +77,12 @@ export function parseExportArgs(argv: readonly string[]): ExportArgsResult {
     return { ok: false, problems: [`--log.level: expected one of ${LOG_LEVELS.join(', ')}, got "${level}"`] };
   const servers = (values.server as string[] | undefined) ?? [];
   if (servers.length === 0 || servers.some((s) => s.trim() === '')) return { ok: false, problems: [`export ${command}: --server=ID is required`] };
+  const ids: Array<[string, unknown]> = [...servers.map((id): [string, unknown] => ['--server', id]), ['--export-id', values['export-id']]];
+  const unroutable = ids.flatMap(([flag, id]) => {
+    const reason = typeof id === 'string' ? unroutableIdReason(id) : undefined;
+    return reason === undefined ? [] : [`${flag}: ${JSON.stringify(id)} ${reason}`];
+  });
+  if (unroutable.length > 0) return { ok: false, problems: unroutable };
   let timeoutMs: number | undefined;
   if (values.timeout !== undefined) {
     if (command === 'start' && values.wait !== true) return { ok: false, problems: ['--timeout: only applies with --wait'] };
