@@ -12,7 +12,7 @@ import { backoffDelayMs, isRetryableReason } from './retry.js';
 import { interpretJson, interpretResponse, redactor, type Attempt, type Fetched, type Parsed } from './response.js';
 import { PollScope } from './poll-scope.js';
 import { sendOnce, type AttemptOutcome } from './transport.js';
-import { statusPaths } from './url.js';
+import { ACCEPT, statusPaths } from './url.js';
 
 export type { ApiObserver } from './observer.js';
 export type { Fetched, Parsed } from './response.js';
@@ -99,7 +99,7 @@ export function createAccountClient(opts: AccountClientOptions): AccountClient {
   });
   const paths = statusPaths(account.endpoint);
   // Frozen: authorize() sees the very object, so it must not be able to change what later requests send.
-  const baseHeaders: Readonly<Record<string, string>> = Object.freeze({ accept: 'application/json', 'user-agent': opts.userAgent });
+  const baseHeaders: Readonly<Record<string, string>> = Object.freeze({ accept: ACCEPT, 'user-agent': opts.userAgent });
   let closing = false;
   const inFlight = new Set<PollScope>();
   let closed: Promise<void> | undefined;

@@ -7,7 +7,7 @@ const ERROR_MESSAGE_LIMIT = 256;
 const ERROR_CODE_LIMIT = 64;
 
 /**
- * Error bodies come as CloudDC JSON, API Gateway JSON with other key names, a bare string (the documented
+ * Error bodies come as CloudDC JSON (snake_case or camelCase keys), API Gateway JSON with other key names, a bare string (the documented
  * 429) or an HTML page from a proxy in between; all of them yield at most a short code and message.
  */
 export function parseErrorBody(text: string, contentType: string | undefined): ErrorBody {
@@ -35,8 +35,9 @@ function errorFromJson(text: string): ErrorBody | undefined {
   if (typeof parsed === 'string') return withMessage(parsed);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
   const o = parsed as Record<string, unknown>;
-  const code = firstText(o['error_code'], o['code']);
-  const message = firstText(o['error_msg'], o['error_message'], o['message']);
+  // The Python SDK also reads errorCode / errorMsg, a spelling some Huawei services answer with.
+  const code = firstText(o['error_code'], o['errorCode'], o['code']);
+  const message = firstText(o['error_msg'], o['errorMsg'], o['error_message'], o['message']);
   const result: { errorCode?: string; message?: string } = {};
   if (code !== undefined) {
     const clean = sanitise(code, ERROR_CODE_LIMIT);

@@ -10,7 +10,7 @@ import { sanitise } from './error-body.js';
 import { createRateLimiter, type Permit } from './rate-limiter.js';
 import { interpretResponse, redactor } from './response.js';
 import { backoffDelayMs, isRetryableReason, parseRetryAfter } from './retry.js';
-import { encodePathSegment } from './url.js';
+import { ACCEPT, encodePathSegment } from './url.js';
 import { NOT_SENT_CODES, errorCodeOf, parseStart, readCapped, safeToRetryStart, type StartResult } from './log-api-answers.js';
 
 export { safeToRetryStart, type StartResult } from './log-api-answers.js';
@@ -75,7 +75,7 @@ export function createLogApi(opts: LogApiOptions): LogApi {
     | { kind: 'failure'; failure: PollFailure; code?: string; fromHttp: false };
 
   async function send(method: 'GET' | 'POST', path: string, attempts: number, client: GuardedClient, signal?: AbortSignal): Promise<Sent> {
-    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': opts.userAgent };
+    const headers: Record<string, string> = { accept: ACCEPT, 'user-agent': opts.userAgent };
     if (method === 'POST') headers['content-type'] = 'application/json';
     let all: Record<string, string>;
     try {

@@ -2,6 +2,13 @@ import type { ExportKey } from '../domain/export.js';
 
 const UNRESERVED = /^[A-Za-z0-9\-_.~]*$/;
 
+/**
+ * The Accept header of every CloudDC call, as the official SDKs send it (the Python SDK `*\/*`, the Go SDK none):
+ * DownloadServerLogs answers a byte stream and ExportServerLogs documents its 202 as application/octet-stream, so
+ * `application/json` would let a strict gateway answer 406.
+ */
+export const ACCEPT = '*/*';
+
 /** encodeURIComponent leaves !'()* alone; RFC 3986 reserves them, and the AK/SK canonical URI escapes them. */
 export function encodePathSegment(value: string): string {
   // Ids are nearly always unreserved characters only, which both steps below leave as they are.

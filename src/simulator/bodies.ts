@@ -92,3 +92,24 @@ export function givenBody(body: string | Record<string, unknown>, contentType?: 
   if (typeof body === 'string') return { contentType: contentType ?? TEXT_TYPE, text: body };
   return { contentType: contentType ?? JSON_TYPE, text: JSON.stringify(body) };
 }
+
+/** A strict gateway's 406 (its wording is our assumption; no document shows one). */
+export function notAcceptable(accept: string, produces: string, requestId: string): BodySpec {
+  return json({ error_msg: `Not Acceptable: Accept ${JSON.stringify(accept)} does not admit ${produces}`, request_id: requestId });
+}
+
+/** The camelCase spelling some Huawei services use for error bodies (errorCode, errorMsg); other bodies pass unchanged. */
+export function camelErrorKeys(body: BodySpec): BodySpec {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.text);
+  } catch {
+    return body;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return body;
+  const renamed = Object.entries(parsed as Record<string, unknown>).map(([k, v]): [string, unknown] => [
+    k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()),
+    v,
+  ]);
+  return { contentType: body.contentType, text: JSON.stringify(Object.fromEntries(renamed)) };
+}

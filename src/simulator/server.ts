@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkToken } from './auth.js';
-import { apiNotFound, gatewayThrottled, givenBody, JSON_TYPE, serverNotFound, type BodySpec } from './bodies.js';
+import { accepts } from './accept.js';
+import { apiNotFound, camelErrorKeys, gatewayThrottled, givenBody, JSON_TYPE, notAcceptable, serverNotFound } from './bodies.js';
 import { serveFault, validateFault, type Fault } from './faults.js';
 import { RequestLog } from './recorder.js';
-import { createLogExports } from './log-exports.js';
+import { createLogExports, OCTET_TYPE } from './log-exports.js';
 import { createFleet } from './fleet.js';
 import { keyId, matchRoute, type Route } from './route.js';
 import { reply, statusNow, validateBehaviour, type Reply } from './scenario.js';
+import { answer, hookFailed, isPromise, send } from './send.js';
 import { Throttle } from './throttle.js';
 import type { AuthVerdict, Authenticate, Behaviour, ExportKey, Simulator, SimulatorOptions } from './types.js';
 
@@ -17,8 +19,6 @@ interface Entry {
   readonly addedAt: number;
   served: number;
 }
-
-type Sendable = Exclude<Reply, { kind: 'hang' }>;
 
 /** Node's own http server rather than koa: the benchmark pushes 10,000 requests through at concurrency 64. */
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
@@ -32,6 +32,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   let throttle = opts.rateLimit === undefined ? undefined : new Throttle(opts.rateLimit);
   let throttled = 0;
   let closing: Promise<void> | undefined;
+  let strictAccept = opts.strictAccept ?? false;
+  let errorKeys = opts.errorKeys ?? 'snake';
   const authenticate: Authenticate = opts.authenticate ?? ((req) => checkToken(token, req));
 
   // A per-instance random prefix keeps ids unique across simulators; the counter keeps them cheap.
@@ -102,6 +104,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       return schedule(res, requestId, { kind: 'answer', status: 429, body, delayMs: 0, ...(retryAfter !== undefined && { retryAfter }) });
     }
     if (closing !== undefined) return;
+    // What the API declares it produces: the documented 202 of ExportServerLogs is octet-stream too.
+    const produces = route.op === 'start' || route.op === 'download' ? OCTET_TYPE : JSON_TYPE;
+    const accept = req.headers.accept;
+    if (strictAccept && !accepts(accept, produces)) return schedule(res, requestId, answer(406, notAcceptable(accept ?? '', produces, requestId)));
     if (route.op === 'start') return logExports.start(res, route.key, requestId);
     if (route.op === 'download') return logExports.download(res, route.key, requestId);
     if ('query' in route) {
@@ -122,10 +128,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   function schedule(res: ServerResponse, requestId: string, r: Reply): void {
     if (r.kind === 'hang' || closing !== undefined) return;
     const delay = latency + r.delayMs;
-    if (delay <= 0) return send(res, requestId, r);
+    const styled = errorKeys === 'camel' && r.kind === 'answer' && r.status >= 400 ? { ...r, body: camelErrorKeys(r.body) } : r;
+    if (delay <= 0) return send(res, requestId, styled);
     const t = setTimeout(() => {
       timers.delete(t);
-      send(res, requestId, r);
+      send(res, requestId, styled);
     }, delay);
     timers.add(t);
   }
@@ -169,6 +176,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     setToken(t) {
       token = t;
     },
+    setStrictAccept(on) {
+      strictAccept = on;
+    },
+    setErrorKeys(style) {
+      errorKeys = style;
+    },
     setLatency(ms) {
       if (!Number.isFinite(ms) || ms < 0) throw new RangeError('latency must be a finite number >= 0');
       latency = ms;
@@ -198,37 +211,4 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       return closing;
     },
   };
-}
-
-function answer(status: number, body: BodySpec): Reply {
-  return { kind: 'answer', status, body, delayMs: 0 };
-}
-
-function hookFailed(err: unknown): Reply {
-  const msg = err instanceof Error ? err.message : String(err);
-  return answer(500, givenBody({ error_code: 'iMetal.0099', error_msg: `simulator authenticate hook threw: ${msg}` }));
-}
-
-function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
-  return typeof (v as { then?: unknown }).then === 'function';
-}
-
-function send(res: ServerResponse<IncomingMessage>, requestId: string, r: Sendable): void {
-  // The client may have given up while a delay ran.
-  if (res.destroyed || res.writableEnded) return;
-  if (r.kind === 'reset') {
-    // Promise more bytes than are sent, so the client sees a truncated body, not a short valid one.
-    res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': 512, 'x-request-id': requestId });
-    res.write('{"export_id":"', () => res.socket?.destroy());
-    return;
-  }
-  const headers: OutgoingHttpHeaders = {
-    'content-type': r.body.contentType,
-    'content-length': Buffer.byteLength(r.body.text),
-    'x-request-id': requestId,
-    server: 'api-gateway',
-  };
-  if (r.retryAfter !== undefined) headers['retry-after'] = r.retryAfter;
-  res.writeHead(r.status, headers);
-  res.end(r.body.text);
 }

@@ -140,6 +140,13 @@ export interface SimulatorOptions {
   readonly bundleLogBytes?: number;
   /** The servers, alarms and events ListServers, ListAlarms and ListEvents answer with; none when undefined. */
   readonly fleet?: SimFleet;
+  /**
+   * A strict gateway: 406 to a request whose Accept does not admit what the operation produces (JSON, or for
+   * ExportServerLogs and DownloadServerLogs application/octet-stream). Default false.
+   */
+  readonly strictAccept?: boolean;
+  /** 'camel' sends error bodies as errorCode / errorMsg / requestId; default 'snake' (error_code, error_msg). */
+  readonly errorKeys?: 'snake' | 'camel';
 }
 
 export interface RecordedRequest {
@@ -178,6 +185,10 @@ export interface Simulator {
   setToken(token: string | undefined): void;
   /** Real-time delay added to every answer; default 0. */
   setLatency(ms: number): void;
+  /** See SimulatorOptions.strictAccept. */
+  setStrictAccept(on: boolean): void;
+  /** See SimulatorOptions.errorKeys. */
+  setErrorKeys(style: 'snake' | 'camel'): void;
   clearRequests(): void;
   /** Every export ExportServerLogs has started, oldest first. */
   readonly startedExports: readonly ExportKey[];

@@ -26,6 +26,15 @@ describe('failures are values with a bounded reason', () => {
     expect(h.observer.codes()).toEqual(['404']);
   });
 
+  it('camelCase error bodies (errorCode, errorMsg) are read like snake_case ones', async () => {
+    h.sim.setErrorKeys('camel');
+    const missing = await h.client().fetchStatus(key('no-such-export'));
+    expect(missing).toMatchObject({ ok: false, reason: '404', errorCode: 'iMetal.0100', message: expect.stringContaining('Physical servers ID not found') });
+    const refused = await h.client({ token: 'MIIwrong' }).fetchStatus(key());
+    expect(refused).toMatchObject({ ok: false, reason: '401', errorCode: 'APIGW.0301' });
+    expect(h.sim.requests).toHaveLength(2);
+  });
+
   it('a 200 with a body that is not JSON is invalid_response and not retried', async () => {
     h.script({ kind: 'malformed', body: '<html>maintenance</html>' });
     const r = await h.client({ poll: { retries: 2 } }).fetchStatus(key());

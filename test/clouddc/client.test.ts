@@ -75,7 +75,7 @@ describe('request shape', () => {
     const [req] = h.sim.requests;
     expect(req?.headers['user-agent']).toBe(USER_AGENT);
     expect(req?.headers['x-auth-token']).toBe(TOKEN);
-    expect(req?.headers['accept']).toBe('application/json');
+    expect(req?.headers['accept']).toBe('*/*');
     expect(r.requestId).toBe(req?.requestId);
     expect(h.observer.codes()).toEqual(['200']);
     expect(h.observer.requests[0]?.account).toBe('acct');

@@ -191,6 +191,18 @@ describe('parseErrorBody', () => {
       'application/json',
       { errorCode: 'APIGW.0308', message: 'The throttling threshold has been reached' },
     ],
+    [
+      'camelCase keys, as the Python SDK reads them',
+      '{"errorCode":"iMetal.0100","errorMsg":"Physical servers ID not found: [s1]"}',
+      'application/json;charset=UTF-8',
+      { errorCode: 'iMetal.0100', message: 'Physical servers ID not found: [s1]' },
+    ],
+    [
+      'snake_case wins over camelCase',
+      '{"errorCode":"B","error_code":"A","errorMsg":"b","error_msg":"a"}',
+      'application/json',
+      { errorCode: 'A', message: 'a' },
+    ],
     ['message key', '{"code":429,"message":"slow down"}', undefined, { errorCode: '429', message: 'slow down' }],
     ['bare 429 string', 'Too Many Requests', 'text/plain', { message: 'Too Many Requests' }],
     ['JSON string', '"Too Many Requests"', 'application/json', { message: 'Too Many Requests' }],
