@@ -32,7 +32,7 @@ export function benchAccount(endpoint: string): AccountSettings {
     region: 'cn-east-3',
     endpoint,
     projectId: BENCH_PROJECT,
-    auth: { kind: 'token', token: { kind: 'inline', value: new Secret(BENCH_TOKEN) } },
+    auth: { kind: 'token', source: 'test', token: { kind: 'inline', value: new Secret(BENCH_TOKEN) } },
     rateLimit: { requestsPerSecond: 100_000, burst: 100_000 },
   };
 }

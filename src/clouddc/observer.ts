@@ -12,14 +12,24 @@ export interface ApiObserver {
   onThrottleWait(account: string, seconds: number): void;
 }
 
+/** The per-account series a method feeds beyond the common ones: IAM tokens, temporary credentials. */
+export interface AuthReports {
+  readonly iamTokens: boolean;
+  readonly temporaryKeys: boolean;
+}
+
 /** What the authenticators report; keeps them free of prom-client too. */
 export interface AuthObserver {
   /** Once per account at start-up, so that its series exist before anything happens; what its method reports. */
-  onAccount(account: string, reports: { readonly iamTokens: boolean }): void;
+  onAccount(account: string, reports: AuthReports): void;
   /** A new IAM token; `expiresAtMs` is the expires_at IAM sent, as Unix ms. */
   onTokenIssued(account: string, expiresAtMs: number): void;
   /** Once per IAM token request that ended (a renewal shared by many polls counts once). */
   onTokenRefresh(account: string, result: 'success' | 'failure'): void;
+  /** New temporary AK/SK + security token (metadata, pod identity, OIDC); `expiresAtMs`: their expires_at, Unix ms. */
+  onCredentialsIssued(account: string, expiresAtMs: number): void;
+  /** Once per request for temporary credentials that ended (a renewal shared by many polls counts once). */
+  onCredentialRenewal(account: string, result: 'success' | 'failure'): void;
   /** The account sends nothing until `untilMs` (Unix ms), for `reason`; 0 ends a pause early. */
   onPause(account: string, untilMs: number, reason?: string): void;
   /** A secret read from a file, at start-up, so that its refusal count exists before anything happens. */
@@ -32,6 +42,8 @@ export const NO_AUTH_OBSERVER: AuthObserver = {
   onAccount() {},
   onTokenIssued() {},
   onTokenRefresh() {},
+  onCredentialsIssued() {},
+  onCredentialRenewal() {},
   onPause() {},
   onSecretFile() {},
   onSecretFileRefused() {},

@@ -9,7 +9,7 @@ export const PASSWORD_DEFAULTS = {
 
 /** An IAM user's password, exchanged for a project-scoped token that the exporter renews. */
 export const PASSWORD_CONFIG = authConfigMethod({
-  kind: 'password',
+  name: 'password',
   description: 'password authentication (user_name)',
   shape: {
     user_name: nonEmpty.optional(),
@@ -37,6 +37,7 @@ export const PASSWORD_CONFIG = authConfigMethod({
     if (a.user_name === undefined || password === undefined || a.domain_name === undefined || authUrl === undefined) return undefined;
     return {
       kind: 'password',
+      source: `config: user_name ${a.user_name}, ${password.kind === 'file' ? `password_file ${password.path}` : 'password'}`,
       userName: a.user_name,
       password,
       domainName: a.domain_name,

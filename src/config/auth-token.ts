@@ -3,7 +3,7 @@ import { nonEmpty, secretField } from './fields.js';
 
 /** A static X-Auth-Token, inline or from a file that may be replaced while the exporter runs. */
 export const TOKEN_CONFIG = authConfigMethod({
-  kind: 'token',
+  name: 'token',
   description: 'token authentication (token, token_file)',
   shape: {
     token: secretField.optional(),
@@ -18,6 +18,7 @@ export const TOKEN_CONFIG = authConfigMethod({
       ctx.problem('token', 'must be one line of visible ASCII characters (it is sent as an HTTP header)');
       return undefined;
     }
-    return token && { kind: 'token', token };
+    if (token === undefined) return undefined;
+    return { kind: 'token', source: token.kind === 'file' ? `config: token_file ${token.path}` : 'config: token', token };
   },
 });

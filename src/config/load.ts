@@ -2,7 +2,8 @@ import { dirname, resolve } from 'node:path';
 import type { ExporterConfig } from '../domain/config.js';
 import { scopeToAccount } from './account-scope.js';
 import { buildConfig, type Analysis } from './build.js';
-import { checkReadable, readBounded } from '../files/bounded-read.js';
+import { checkReadable, readBounded, readBoundedSync } from '../files/bounded-read.js';
+import type { ReadConfigFile } from './auth-method.js';
 import { interpolateTree } from './interpolate.js';
 import { formatProblem, isUnder, problem, type Path, type Problem } from './problems.js';
 import { parseYaml } from './yaml.js';
@@ -16,6 +17,8 @@ export interface ParseOptions {
   readonly baseDir: string;
   /** Name used for problems about the file as a whole and for YAML syntax errors. */
   readonly source?: string;
+  /** Reads the profile file (auth.credentials_file, the SDKs' default one); without it parseConfig reads none. */
+  readonly readFile?: ReadConfigFile;
 }
 
 interface TextAnalysis {
@@ -35,7 +38,7 @@ function analyzeText(text: string, opts: ParseOptions, scope?: (tree: unknown) =
   if (!yaml.ok) return { source, yamlProblems: yaml.problems, interpolationProblems: [], idProblems: [], failed: [] };
   const tree = scope === undefined ? yaml.value.tree : scope(yaml.value.tree);
   const interpolated = interpolateTree(tree, opts.env);
-  const analysis = buildConfig(interpolated.value, { env: opts.env, baseDir: opts.baseDir });
+  const analysis = buildConfig(interpolated.value, { env: opts.env, baseDir: opts.baseDir, ...(opts.readFile && { readFile: opts.readFile }) });
   return {
     source,
     yamlProblems: [],
@@ -64,6 +67,8 @@ function finish(t: TextAnalysis, later: readonly Problem[]): ConfigResult {
   return { ok: false, problems: problems.map((p) => formatProblem(p, t.source)) };
 }
 
+const readProfile: ReadConfigFile = (path) => readBoundedSync(path, 'secret');
+
 /** YAML text to the model, or every problem found. Pure: reads neither files nor process.env. */
 export function parseConfig(text: string, opts: ParseOptions): ConfigResult {
   const t = analyzeText(text, opts);
@@ -74,7 +79,7 @@ export function parseConfig(text: string, opts: ParseOptions): ConfigResult {
 export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): Promise<ConfigResult> {
   const read = await readBounded(path, 'config');
   if (!read.ok) return { ok: false, problems: [`${path}: cannot read: ${read.reason}`] };
-  const t = analyzeText(read.data.toString('utf8'), { env, baseDir: dirname(resolve(path)), source: path });
+  const t = analyzeText(read.data.toString('utf8'), { env, baseDir: dirname(resolve(path)), source: path, readFile: readProfile });
   return finishWithFiles(t);
 }
 
@@ -88,7 +93,7 @@ export async function loadAccountConfigFile(path: string, name: string | undefin
   const read = await readBounded(path, 'config');
   if (!read.ok) return { ok: false, problems: [`${path}: cannot read: ${read.reason}`] };
   let refused: string | undefined;
-  const t = analyzeText(read.data.toString('utf8'), { env, baseDir: dirname(resolve(path)), source: path }, (tree) => {
+  const t = analyzeText(read.data.toString('utf8'), { env, baseDir: dirname(resolve(path)), source: path, readFile: readProfile }, (tree) => {
     const scoped = scopeToAccount(tree, name);
     if (scoped.ok) return scoped.value;
     refused = scoped.problems.join('; ');

@@ -20,6 +20,9 @@ export const AUTH_SECRETS = {
   token: { token: 'token_file' },
   aksk: { secretKey: 'secret_key_file', securityToken: null },
   password: { password: 'password_file' },
+  oidc: { idToken: 'id_token_file' },
+  pod_identity: { token: 'pod_identity_token_file' },
+  metadata: {},
 } as const satisfies {
   readonly [K in AuthKind]: { readonly [F in SecretField<K>]: NonNullable<SettingsOf<K>[F]> extends SecretSource ? string : null };
 };
@@ -31,8 +34,15 @@ export type SecretFileKey = Exclude<{ [K in AuthKind]: Secrets[K][keyof Secrets[
 
 export const AUTH_KINDS = Object.keys(AUTH_SECRETS) as AuthKind[];
 
-/** The names of every setting that holds a secret, in any method (the logger redacts them). */
-export const SECRET_SETTING_NAMES: readonly string[] = [...new Set(AUTH_KINDS.flatMap((k) => Object.keys(AUTH_SECRETS[k])))];
+/**
+ * What the temporary-credential sources fetch while running, by the field names their code uses: the temporary
+ * secret key and security token (metadata, pod identity, IAM), the id token, the metadata service's session token
+ * and the pod identity token. Never in settings, so not in the table above, but redacted the same way.
+ */
+export const TEMPORARY_SECRET_NAMES = ['secretKey', 'securityToken', 'secret', 'securitytoken', 'idToken', 'sessionToken', 'podIdentityToken'] as const;
+
+/** The names of every setting that holds a secret, in any method, and of the temporary ones (the logger redacts them). */
+export const SECRET_SETTING_NAMES: readonly string[] = [...new Set([...AUTH_KINDS.flatMap((k) => Object.keys(AUTH_SECRETS[k])), ...TEMPORARY_SECRET_NAMES])];
 
 /** The secrets an account's settings read from files, each with the config key that named its file. */
 export function secretFiles(auth: AuthSettings): Array<{ readonly key: SecretFileKey; readonly path: string }> {

@@ -37,30 +37,62 @@ export interface RetentionSettings {
 /** A secret given inline (or through ${VAR}) or as a file that is re-read when it changes. */
 export type SecretSource = { readonly kind: 'inline'; readonly value: Secret } | { readonly kind: 'file'; readonly path: string };
 
-export type AuthSettings =
+/**
+ * Where an account's credentials come from, for people: "config (access_key)", "environment
+ * (HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK)", "profile file /root/.huaweicloud/credentials [basic]". Shown by
+ * --config.check, the start log and the status page; never holds a secret.
+ */
+interface Sourced {
+  readonly source: string;
+}
+
+export type AuthSettings = Sourced &
   /** Static X-Auth-Token, from `token` or `token_file`. */
-  | { readonly kind: 'token'; readonly token: SecretSource }
-  /** SDK-HMAC-SHA256 request signing. */
-  | {
-      readonly kind: 'aksk';
-      readonly accessKey: string;
-      readonly secretKey: SecretSource;
-      /** For temporary credentials; sent and signed as X-Security-Token. */
-      readonly securityToken?: Secret;
-    }
-  /** IAM password token, obtained and renewed by the exporter. */
-  | {
-      readonly kind: 'password';
-      readonly userName: string;
-      readonly password: SecretSource;
-      readonly domainName: string;
-      /** IAM base URL ending in /v3, without trailing slash. */
-      readonly authUrl: string;
-      /** Scope by project name instead of the account's project id when set. */
-      readonly projectName?: string;
-      /** Renew when less than this much of the token's life remains. */
-      readonly refreshBeforeMs: number;
-    };
+  (
+    | { readonly kind: 'token'; readonly token: SecretSource }
+    /** SDK-HMAC-SHA256 request signing. */
+    | {
+        readonly kind: 'aksk';
+        readonly accessKey: string;
+        readonly secretKey: SecretSource;
+        /** For temporary credentials; sent and signed as X-Security-Token. */
+        readonly securityToken?: Secret;
+      }
+    /** IAM password token, obtained and renewed by the exporter. */
+    | {
+        readonly kind: 'password';
+        readonly userName: string;
+        readonly password: SecretSource;
+        readonly domainName: string;
+        /** IAM base URL ending in /v3, without trailing slash. */
+        readonly authUrl: string;
+        /** Scope by project name instead of the account's project id when set. */
+        readonly projectName?: string;
+        /** Renew when less than this much of the token's life remains. */
+        readonly refreshBeforeMs: number;
+      }
+    /** OIDC federation: an identity provider's id token exchanged at IAM for temporary AK/SK + security token. */
+    | {
+        readonly kind: 'oidc';
+        readonly idpId: string;
+        /** Always a file: projected service-account tokens rotate, so it is re-read at every exchange. */
+        readonly idToken: SecretSource;
+        readonly domainId?: string;
+        /** IAM base URL without a path, e.g. https://iam.cn-east-3.myhuaweicloud.com. */
+        readonly iamEndpoint: string;
+        /** Lifetime asked for the temporary keys. */
+        readonly durationSeconds: number;
+      }
+    /** CCE pod identity: temporary AK/SK + security token from the node's credential endpoint. */
+    | {
+        readonly kind: 'pod_identity';
+        readonly endpoint: string;
+        /** The projected token sent as Authorization, re-read at every call. */
+        readonly token: SecretSource;
+      }
+    /** ECS/BMS instance metadata: temporary AK/SK + security token of the agency bound to the instance. */
+    | { readonly kind: 'metadata'; readonly endpoint: string }
+  );
 
 export interface AccountSettings {
   readonly name: string;

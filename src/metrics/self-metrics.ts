@@ -220,6 +220,18 @@ function authMetrics(
     labelNames: ['account', 'result'] as const,
     registers: [registry],
   });
+  const credentialExpiry = new Gauge({
+    name: 'clouddc_credential_expiry_timestamp_seconds',
+    help: 'Unix time when the temporary AK/SK in use expire, as their source reported it (metadata, pod_identity and oidc authentication only).',
+    labelNames: ['account'] as const,
+    registers: [registry],
+  });
+  const renewals = new Counter({
+    name: 'clouddc_credential_renewals_total',
+    help: 'Requests for temporary AK/SK + security token (metadata service, pod identity, IAM federation) by account and result (success/failure); one renewal shared by many polls counts once.',
+    labelNames: ['account', 'result'] as const,
+    registers: [registry],
+  });
   // Whether a pause is over depends on the time of the scrape, not on the next poll.
   const pausedUntil = new Map<string, number>();
   const pauseReasons = new Map<string, string>();
@@ -237,9 +249,20 @@ function authMetrics(
   const observer: AuthObserver = {
     onAccount(account, reports) {
       pausedUntil.set(account, 0);
-      if (!reports.iamTokens) return;
-      refreshes.inc({ account, result: 'success' }, 0);
-      refreshes.inc({ account, result: 'failure' }, 0);
+      if (reports.iamTokens) {
+        refreshes.inc({ account, result: 'success' }, 0);
+        refreshes.inc({ account, result: 'failure' }, 0);
+      }
+      if (reports.temporaryKeys) {
+        renewals.inc({ account, result: 'success' }, 0);
+        renewals.inc({ account, result: 'failure' }, 0);
+      }
+    },
+    onCredentialsIssued(account, expiresAtMs) {
+      credentialExpiry.set({ account }, expiresAtMs / 1000);
+    },
+    onCredentialRenewal(account, result) {
+      renewals.inc({ account, result });
     },
     onTokenIssued(account, expiresAtMs) {
       expiry.set({ account }, expiresAtMs / 1000);

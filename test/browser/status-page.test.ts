@@ -115,7 +115,7 @@ describe.skipIf(!browserOk)('status page in headless Chromium', () => {
     });
     const keys = account(sim.url, {
       name: 'keys',
-      auth: { kind: 'aksk', accessKey: 'AKKEYS', secretKey: { kind: 'inline', value: new Secret('a-rotated-one') } },
+      auth: { kind: 'aksk', source: 'test', accessKey: 'AKKEYS', secretKey: { kind: 'inline', value: new Secret('a-rotated-one') } },
     });
     const base = config([account(sim.url), keys], targets);
     running = await startExporter({

@@ -130,7 +130,7 @@ export async function startHarness(): Promise<Harness> {
         region: 'cn-east-3',
         endpoint: sim.url,
         projectId: PROJECT,
-        auth: { kind: 'token', token: { kind: 'inline', value: new Secret(o.token ?? TOKEN) } },
+        auth: { kind: 'token', source: 'test', token: { kind: 'inline', value: new Secret(o.token ?? TOKEN) } },
         rateLimit: { requestsPerSecond: 10_000, burst: 10_000 },
         ...o.account,
       };

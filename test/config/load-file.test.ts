@@ -41,6 +41,7 @@ test('relative *_file paths resolve against the config file directory and must b
   if (!r.ok) throw new Error(r.problems.join('\n'));
   expect(plain(r.value.accounts.get('main')?.auth)).toEqual({
     kind: 'token',
+    source: `config: token_file ${join(dir, 'secrets', 'token')}`,
     token: { kind: 'file', path: join(dir, 'secrets', 'token') },
   });
 });

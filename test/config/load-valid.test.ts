@@ -35,7 +35,7 @@ describe('valid fixtures give exactly the expected model', () => {
           region: 'cn-east-3',
           endpoint: 'https://clouddc.cn-east-3.myhuaweicloud.com',
           projectId: '0123456789abcdef0123456789abcdef',
-          auth: { kind: 'token', token: { kind: 'inline', value: { secret: 'tok-from-env' } } },
+          auth: { kind: 'token', source: 'config: token', token: { kind: 'inline', value: { secret: 'tok-from-env' } } },
           rateLimit: DEFAULT_RATE,
         },
       },
@@ -55,7 +55,7 @@ describe('valid fixtures give exactly the expected model', () => {
           region: 'cn-east-3',
           endpoint: 'https://clouddc.cn-east-3.myhuaweicloud.com',
           projectId: 'p1',
-          auth: { kind: 'token', token: { kind: 'inline', value: { secret: 'literal-token' } } },
+          auth: { kind: 'token', source: 'config: token', token: { kind: 'inline', value: { secret: 'literal-token' } } },
           rateLimit: DEFAULT_RATE,
         },
       },
@@ -76,7 +76,12 @@ describe('valid fixtures give exactly the expected model', () => {
           region: 'cn-north-4',
           endpoint: 'https://clouddc.cn-north-4.myhuaweicloud.com',
           projectId: 'p-env',
-          auth: { kind: 'aksk', accessKey: 'AKENV', secretKey: { kind: 'inline', value: { secret: 'SKENV' } } },
+          auth: {
+            kind: 'aksk',
+            source: 'environment: HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK',
+            accessKey: 'AKENV',
+            secretKey: { kind: 'inline', value: { secret: 'SKENV' } },
+          },
           rateLimit: DEFAULT_RATE,
         },
       },
@@ -105,7 +110,11 @@ describe('valid fixtures give exactly the expected model', () => {
           region: 'cn-east-3',
           endpoint: 'https://clouddc.cn-east-3.myhuaweicloud.com',
           projectId: 'p-east',
-          auth: { kind: 'token', token: { kind: 'file', path: join(FIXTURES, 'secrets/token') } },
+          auth: {
+            kind: 'token',
+            source: `config: token_file ${join(FIXTURES, 'secrets/token')}`,
+            token: { kind: 'file', path: join(FIXTURES, 'secrets/token') },
+          },
           rateLimit: DEFAULT_RATE,
         },
         'south.aksk': {
@@ -115,6 +124,7 @@ describe('valid fixtures give exactly the expected model', () => {
           projectId: 'p-south',
           auth: {
             kind: 'aksk',
+            source: 'config: access_key, secret_key, security_token',
             accessKey: 'AKEXAMPLE',
             secretKey: { kind: 'inline', value: { secret: 'sk-south-value' } },
             securityToken: { secret: 'st-${literal}' },
@@ -128,6 +138,7 @@ describe('valid fixtures give exactly the expected model', () => {
           projectId: 'p-iam',
           auth: {
             kind: 'password',
+            source: 'config: user_name ops, password_file /run/secrets/iam-password',
             userName: 'ops',
             password: { kind: 'file', path: '/run/secrets/iam-password' },
             domainName: 'acme',
@@ -144,6 +155,7 @@ describe('valid fixtures give exactly the expected model', () => {
           projectId: 'p-ap',
           auth: {
             kind: 'password',
+            source: 'config: user_name ops, password',
             userName: 'ops',
             password: { kind: 'inline', value: { secret: 'pa$word' } },
             domainName: 'acme',

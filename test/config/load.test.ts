@@ -4,6 +4,10 @@ import { describe, expect, test } from 'vitest';
 import { formatProblems, parseConfig } from '../../src/config/load.js';
 import { FIXTURES, fixture } from './helpers.js';
 
+/** What an account without auth reports in an empty environment: every source the default chain tried. */
+const NO_CREDENTIALS =
+  'no credentials found: set one of token, token_file, access_key, user_name, idp_id, pod_identity, instance_metadata, credentials_file; tried environment HUAWEICLOUD_SDK_AK + HUAWEICLOUD_SDK_SK (not set), environment HUAWEICLOUD_SDK_IDP_ID + HUAWEICLOUD_SDK_ID_TOKEN_FILE (not set), pod identity HC_CONTAINER_CREDENTIALS_FULL_URI + HC_CONTAINER_AUTHORIZATION_TOKEN_FILE (not set), profile file (HUAWEICLOUD_SDK_CREDENTIALS_FILE and HOME not set) (instance metadata is never tried unasked)';
+
 const FIXTURE_ENV = { CLOUDDC_TOKEN: 'tok-from-env' };
 
 function parseFixture(name: string) {
@@ -53,7 +57,7 @@ exports:
       'accounts.b.auth.token: environment variable MISSING_TOKEN is not set',
       'poll.timeout: invalid duration (use e.g. 500ms, 10s, 5m, 1h30m)',
       'poll.concurency: unknown key (did you mean "concurrency"?)',
-      'accounts.a.auth: exactly one of token, token_file, access_key, user_name must be set',
+      `accounts.a.auth: ${NO_CREDENTIALS}`,
       'exports[0].labels.__x: label names starting with "__" are reserved for Prometheus',
       'exports[1].account: unknown account "zz" (known: a, b)',
       'exports[3]: duplicate of exports[2] (same project_id, server_id and export_id)',

@@ -21,7 +21,10 @@ async function setup(secretKey: (w: World) => Promise<SecretSource>) {
   const logs = logSink();
   const running = stopAfterTest(
     await startExporter({
-      config: config([account(w.sim.url, { name: 'ak', auth: { kind: 'aksk', accessKey: AK, secretKey: sk } })], targets, { concurrency: 4, retries: 3 }),
+      config: config([account(w.sim.url, { name: 'ak', auth: { kind: 'aksk', source: 'test', accessKey: AK, secretKey: sk } })], targets, {
+        concurrency: 4,
+        retries: 3,
+      }),
       logger: createLogger('info', logs.stream),
       listen: { host: '127.0.0.1', port: 0 },
       now: w.clock.now,

@@ -66,7 +66,7 @@ export function endlessExport(world: World, account: string, serverId = `srv-${a
 }
 
 export function tokenAccount(world: World, name: string, tokenFile: string): AccountSettings {
-  return account(world.sim.url, { name, auth: { kind: 'token', token: { kind: 'file', path: tokenFile } } });
+  return account(world.sim.url, { name, auth: { kind: 'token', source: 'test', token: { kind: 'file', path: tokenFile } } });
 }
 
 export function akskAccount(world: World, name: string, sk = SK, securityToken?: string): AccountSettings {
@@ -74,6 +74,7 @@ export function akskAccount(world: World, name: string, sk = SK, securityToken?:
     name,
     auth: {
       kind: 'aksk',
+      source: 'test',
       accessKey: AK,
       secretKey: { kind: 'inline', value: new Secret(sk) },
       ...(securityToken !== undefined && { securityToken: new Secret(securityToken) }),
@@ -86,6 +87,7 @@ export function passwordAccount(world: World, name: string, refreshBeforeMs: num
     name,
     auth: {
       kind: 'password',
+      source: 'test',
       userName: USER.userName,
       password: { kind: 'inline', value: new Secret(password) },
       domainName: USER.domainName,

@@ -11,7 +11,7 @@ export function account(endpoint: string, overrides: Partial<AccountSettings> = 
     region: 'cn-east-3',
     endpoint,
     projectId: PROJECT,
-    auth: { kind: 'token', token: { kind: 'inline', value: new Secret(TOKEN) } },
+    auth: { kind: 'token', source: 'test', token: { kind: 'inline', value: new Secret(TOKEN) } },
     rateLimit: { requestsPerSecond: 10_000, burst: 10_000 },
     ...overrides,
   };

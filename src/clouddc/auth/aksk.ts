@@ -87,7 +87,7 @@ export function akskAuthenticator(opts: AkskOptions): Authenticator {
 
 /** The `aksk` method: every request signed. */
 export const AKSK_AUTH: AuthenticatorFactory<'aksk'> = {
-  reports: { iamTokens: false },
+  reports: { iamTokens: false, temporaryKeys: false },
   create: (settings, ctx) =>
     akskAuthenticator({
       account: ctx.account,

@@ -111,7 +111,7 @@ export class CoolDown {
       return;
     }
     const { pauseMs = DEFAULT_PAUSE_MS, maxPauseMs = DEFAULT_MAX_PAUSE_MS } = this.opts;
-    const length = Math.min(maxPauseMs, pauseMs * 2 ** Math.min(this.#refusedInARow, 20));
+    const length = backoffMs(pauseMs, maxPauseMs, this.#refusedInARow);
     this.#refusedInARow++;
     this.#generation++;
     const until = this.opts.now() + length;
@@ -134,6 +134,11 @@ export class CoolDown {
   #pausedMessage(until: number, left: number): string {
     return `account paused after CloudDC refused its AK/SK signature; no request until ` + `${new Date(until).toISOString()} (${formatMs(left)} left)`;
   }
+}
+
+/** The policy of every wait after a refusal: `baseMs`, doubled per refusal in a row before this one, at most `maxMs`. */
+export function backoffMs(baseMs: number, maxMs: number, inARow: number): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.min(inARow, 20));
 }
 
 export function formatMs(ms: number): string {

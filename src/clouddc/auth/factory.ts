@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { AuthKind, SettingsOf } from '../../domain/auth.js';
 import type { Authenticator } from '../authenticator.js';
-import type { AuthObserver } from '../observer.js';
+import type { AuthObserver, AuthReports } from '../observer.js';
 
 /** What a method's authenticator gets from the running exporter. */
 export interface AuthContext {
@@ -20,7 +20,7 @@ export interface AuthContext {
  * clouddc/auth/methods.ts maps every kind to one; the config half is in src/config/auth-<method>.ts.
  */
 export interface AuthenticatorFactory<K extends AuthKind> {
-  /** Series it feeds: IAM tokens (expiry, refreshes) or none beyond the per-account ones. */
-  readonly reports: { readonly iamTokens: boolean };
+  /** Series it feeds beyond the per-account ones: IAM tokens (expiry, refreshes), temporary credentials (expiry, renewals). */
+  readonly reports: AuthReports;
   create(settings: SettingsOf<K>, ctx: AuthContext): Authenticator;
 }

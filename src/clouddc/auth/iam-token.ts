@@ -179,7 +179,7 @@ export class IamTokenAuthenticator implements Authenticator {
 
 /** The `password` method: an IAM token, renewed by the exporter. */
 export const PASSWORD_AUTH: AuthenticatorFactory<'password'> = {
-  reports: { iamTokens: true },
+  reports: { iamTokens: true, temporaryKeys: false },
   create: (settings, ctx) =>
     new IamTokenAuthenticator({
       account: ctx.account,

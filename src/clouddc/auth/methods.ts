@@ -6,6 +6,9 @@ import { NO_AUTH_OBSERVER, type AuthObserver } from '../observer.js';
 import { AKSK_AUTH } from './aksk.js';
 import type { AuthenticatorFactory } from './factory.js';
 import { PASSWORD_AUTH } from './iam-token.js';
+import { METADATA_AUTH } from './metadata.js';
+import { OIDC_AUTH } from './oidc.js';
+import { POD_IDENTITY_AUTH } from './pod-identity.js';
 import { TOKEN_AUTH } from './token.js';
 
 /**
@@ -17,6 +20,9 @@ export const AUTHENTICATORS: { readonly [K in AuthKind]: AuthenticatorFactory<K>
   token: TOKEN_AUTH,
   aksk: AKSK_AUTH,
   password: PASSWORD_AUTH,
+  oidc: OIDC_AUTH,
+  pod_identity: POD_IDENTITY_AUTH,
+  metadata: METADATA_AUTH,
 };
 
 export interface AuthenticatorDeps {

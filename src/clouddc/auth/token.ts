@@ -54,6 +54,6 @@ function inlineHeaders(raw: string): Readonly<Record<string, string>> | undefine
 
 /** The `token` method: the header as it is, from the config or the file. */
 export const TOKEN_AUTH: AuthenticatorFactory<'token'> = {
-  reports: { iamTokens: false },
+  reports: { iamTokens: false, temporaryKeys: false },
   create: (settings, ctx) => staticTokenAuthenticator(settings.token, { logger: ctx.logger, observer: ctx.observer }),
 };

@@ -22,6 +22,8 @@ class PauseLog implements AuthObserver {
   onAccount() {}
   onTokenIssued() {}
   onTokenRefresh() {}
+  onCredentialsIssued() {}
+  onCredentialRenewal() {}
   onPause(_account: string, until: number) {
     this.pauses.push(until);
   }

@@ -26,6 +26,8 @@ class Events implements AuthObserver {
   onTokenRefresh(_a: string, result: string) {
     this.refreshes.push(result);
   }
+  onCredentialsIssued() {}
+  onCredentialRenewal() {}
   onPause() {}
   onSecretFile() {}
   onSecretFileRefused() {}
@@ -44,6 +46,7 @@ function authFor(w: World, o: { password?: SecretSource; refreshBeforeMs?: numbe
   const log = captureLogger();
   const settings: PasswordAuth = {
     kind: 'password',
+    source: 'test',
     userName: USER.userName,
     password: o.password ?? { kind: 'inline', value: new Secret(USER.password) },
     domainName: USER.domainName,
