@@ -95,6 +95,8 @@ async function main(argv: string[]): Promise<number | undefined> {
     process.stdout.write(
       `${flags.demo ? 'demo configuration' : flags.configFile}: OK (${config.accounts.size} account(s), ${config.exports.length} export(s))\n`,
     );
+    // Where each account's credentials come from (config, environment, profile file...), never a secret.
+    for (const a of config.accounts.values()) process.stdout.write(`  account ${a.name}: ${a.auth.source}\n`);
     if (config.autoCollect) {
       const { describeWrites } = await import('./domain/auto-collect.js');
       process.stdout.write(`${describeWrites(config.autoCollect)}\n`);

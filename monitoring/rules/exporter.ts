@@ -57,6 +57,26 @@ sum by (%(groupLabels)sjob, instance, account) (rate(clouddc_api_requests_total{
     runbook: 'iam-token-expiring',
   },
   {
+    alert: 'CloudDCCredentialRenewalFailing',
+    comment:
+      'Temporary credentials not renewed: requests for temporary AK/SK (metadata service, pod identity, IAM\n' +
+      'federation) failed during the last %(window)s and none succeeded, for %(for)s. The exporter keeps the current\n' +
+      'keys until they expire and renews well ahead (a fifth of their life, at most 1 h), so this fires before polls fail.',
+    params: { window: '30m' },
+    for: '5m',
+    severity: 'warning',
+    expr: `sum by (%(groupLabels)sjob, instance, account) (increase(clouddc_credential_renewals_total{%(selector)s, result="failure"}[%(window)s])) > 0
+unless on(%(groupLabels)sjob, instance, account)
+sum by (%(groupLabels)sjob, instance, account) (increase(clouddc_credential_renewals_total{%(selector)s, result="success"}[%(window)s])) > 0
+`,
+    summary: 'Temporary credentials of CloudDC account {{ $labels.account }} are not being renewed',
+    description:
+      '{{ $labels.instance }} failed {{ $value | humanize }} times in the last %(window)s to get temporary AK/SK for ' +
+      'account {{ $labels.account }} from its metadata service, pod identity or IAM; it signs with the current ' +
+      'keys until they expire.',
+    runbook: 'credential-renewal-failing',
+  },
+  {
     alert: 'CloudDCAccountPaused',
     comment:
       'Account paused: the account was paused (AK/SK signature refused) at some point in the last %(window)s.\n' +

@@ -8,6 +8,8 @@ import type { ScrapeLease } from '../exposition/exposition.js';
 /** A configured account as the status page shows it. */
 export interface AccountView {
   readonly name: string;
+  /** Where its credentials come from (config, environment, profile file, metadata...), never a secret. */
+  readonly source: string;
   /** While requests are paused after a refused AK/SK signature: until when (ISO 8601) and why. */
   readonly paused: { readonly until: string; readonly reason: string } | null;
 }

@@ -351,6 +351,25 @@ groups:
             humanizeDuration }} (negative: already expired) and has not been renewed.
           runbook_url: https://github.com/clouddc-exporter/clouddc-exporter/blob/main/docs/runbooks.md#iam-token-expiring
 
+      # Temporary credentials not renewed: requests for temporary AK/SK (metadata service, pod identity, IAM
+      # federation) failed during the last 30m and none succeeded, for 5m. The exporter keeps the current
+      # keys until they expire and renews well ahead (a fifth of their life, at most 1 h), so this fires before polls fail.
+      - alert: CloudDCCredentialRenewalFailing
+        expr: |
+          sum by (job, instance, account) (increase(clouddc_credential_renewals_total{job=~".*clouddc-exporter.*", result="failure"}[30m])) > 0
+          unless on(job, instance, account)
+          sum by (job, instance, account) (increase(clouddc_credential_renewals_total{job=~".*clouddc-exporter.*", result="success"}[30m])) > 0
+        for: 5m
+        labels:
+          severity: warning
+        annotations:
+          summary: Temporary credentials of CloudDC account {{ $labels.account }} are not being renewed
+          description: >-
+            {{ $labels.instance }} failed {{ $value | humanize }} times in the last 30m to get temporary AK/SK for
+            account {{ $labels.account }} from its metadata service, pod identity or IAM; it signs with the current
+            keys until they expire.
+          runbook_url: https://github.com/clouddc-exporter/clouddc-exporter/blob/main/docs/runbooks.md#credential-renewal-failing
+
       # Account paused: the account was paused (AK/SK signature refused) at some point in the last 1m.
       # max_over_time bridges the short gaps between a pause's end and the next refused probe.
       - alert: CloudDCAccountPaused

@@ -79,8 +79,13 @@ export interface Running {
 /** The real API clients, one per account (also used by the one-shot modes in src/cli/one-shot-run.ts). */
 export function apiSourceFactory(opts: Pick<StartOptions, 'logger' | 'now' | 'durationClock'>, metrics: SelfMetrics): SourceFactory {
   const { logger } = opts;
-  return (account, poll) =>
-    createAccountClient({
+  return (account, poll) => {
+    // Which source an account signs in with, never a secret: the first thing to check when its polls fail with 401.
+    logger.info(
+      { account: account.name, method: account.auth.kind, source: account.auth.source },
+      `account ${account.name} signs in with ${account.auth.source}`,
+    );
+    return createAccountClient({
       account,
       poll,
       userAgent: USER_AGENT,
@@ -95,6 +100,7 @@ export function apiSourceFactory(opts: Pick<StartOptions, 'logger' | 'now' | 'du
       now: opts.now,
       durationClock: opts.durationClock,
     });
+  };
 }
 
 /** A refusal to start that main.ts prints as it is and exits 1 on. */
@@ -206,9 +212,9 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
       scrape: (opts) => exporter.scrape(opts),
       states: () => exporter.store.states(),
       accounts: () =>
-        [...exporter.config.accounts.keys()].map((name) => {
+        [...exporter.config.accounts.values()].map(({ name, auth }) => {
           const pause = metrics.pauseOf(name);
-          return { name, paused: pause ? { until: new Date(pause.untilMs).toISOString(), reason: pause.reason } : null };
+          return { name, source: auth.source, paused: pause ? { until: new Date(pause.untilMs).toISOString(), reason: pause.reason } : null };
         }),
       ...(opts.stuckAfterSeconds !== undefined && { stuckAfterSeconds: opts.stuckAfterSeconds }),
       fleets: () => exporter.fleet.fleets(),
