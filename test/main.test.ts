@@ -171,6 +171,8 @@ describe('clouddc-exporter CLI', () => {
     const cli = runCli(['--config.check', '--config.file=config.example.yaml'], { CLOUDDC_TOKEN: 'x' });
     expect(await cli.exited).toBe(0);
     expect(cli.stdout()).toMatch(/config\.example\.yaml: OK \(1 account\(s\), \d+ export\(s\)\)/);
+    // Where the account's credentials come from, never the secret itself.
+    expect(cli.stdout()).toContain('  account main: config: token\n');
   });
 
   it('--config.check says that auto_collect makes the exporter write, and which IAM actions it needs', async () => {

@@ -115,7 +115,7 @@ describe.skipIf(!browserOk)('status page in headless Chromium', () => {
     });
     const keys = account(sim.url, {
       name: 'keys',
-      auth: { kind: 'aksk', source: 'test', accessKey: 'AKKEYS', secretKey: { kind: 'inline', value: new Secret('a-rotated-one') } },
+      auth: { kind: 'aksk', source: 'config: access_key, secret_key', accessKey: 'AKKEYS', secretKey: { kind: 'inline', value: new Secret('a-rotated-one') } },
     });
     const base = config([account(sim.url), keys], targets);
     running = await startExporter({
@@ -172,10 +172,13 @@ describe.skipIf(!browserOk)('status page in headless Chromium', () => {
       ['main', '0'],
       ['keys', '1'],
     ]);
-    expect(accounts[0]!.text).toBe('main: 7 exports · 2 failing · not paused');
+    expect(accounts[0]!.text).toBe('main: 7 exports · 2 failing · not paused · signs in with test');
     expect(accounts[1]!.text).toMatch(
       /^keys: 1 export · 1 failing · paused for \d+m \d\ds more \(until 2026-01-01T12:\d\d:\d\d\.\d{3}Z\): CloudDC refused the AK\/SK signature \(HTTP 401 APIGW\.0301/,
     );
+    // Where each account's credentials come from, never a secret.
+    expect(accounts[1]!.text).toMatch(/ · signs in with config: access_key, secret_key$/);
+    expect(accounts[1]!.text).not.toContain('a-rotated-one');
     mkdirSync(dirname(ARTIFACT), { recursive: true });
     await page.screenshot({ path: ARTIFACT, fullPage: true });
     // The copy in docs/ (shown by docs/http-api.md) changes only on request, so a run on another machine's fonts leaves no diff.

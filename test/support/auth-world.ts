@@ -59,7 +59,7 @@ export async function startWorld(opts: { tokenLifetimeMs?: number; gateway?: Par
 }
 
 /** An export that stays "processing" forever, so every cycle polls it. */
-export function endlessExport(world: World, account: string, serverId = `srv-${account}`): ExportTarget {
+export function endlessExport(world: Pick<World, 'sim'>, account: string, serverId = `srv-${account}`): ExportTarget {
   const t = target({ account, serverId, exportId: '1', projectId: PROJECT });
   world.sim.setBehaviour(t, { kind: 'fixed', body: { export_id: '1', status: 'processing', percentage: 40, created_at: '2026-01-01T00:00:00Z' } });
   return t;

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { parseErrorBody, sanitise } from '../error-body.js';
+import { parseErrorBody, sanitise, type ErrorBody } from '../error-body.js';
 import { redactor } from '../response.js';
 import { parseIamTime } from './iam-request.js';
 
@@ -87,7 +87,7 @@ export async function call(url: string, init: CallInit): Promise<CallAnswer> {
 /** A refusal or failure answer as a result: the error body's code and message, without any secret we sent. */
 export function failed(what: string, answer: Extract<CallAnswer, { ok: true }>, secrets: readonly string[]): CredentialResult {
   const redact = redactor(secrets);
-  const body = parseErrorBody(answer.text, answer.header('content-type'));
+  const body = errorOf(answer.text, answer.header('content-type'));
   const detail = [body.errorCode, body.message].filter(Boolean).join(': ') || sanitise(answer.text, 200);
   const status = answer.status;
   return {
@@ -95,6 +95,17 @@ export function failed(what: string, answer: Extract<CallAnswer, { ok: true }>, 
     refused: status >= 400 && status < 500 && status !== 429,
     message: `${what} answered HTTP ${status}${detail ? ` (${redact(detail)})` : ''}`,
   };
+}
+
+/** The gateway's flat error_code/error_msg, or IAM's (and the agency services') Keystone-style `{"error": {...}}`. */
+function errorOf(text: string, type: string | undefined): ErrorBody {
+  let nested: unknown;
+  try {
+    nested = (JSON.parse(text) as { error?: unknown } | null)?.error;
+  } catch {
+    nested = undefined;
+  }
+  return typeof nested === 'object' && nested !== null ? parseErrorBody(JSON.stringify(nested), 'application/json') : parseErrorBody(text, type);
 }
 
 /** `{"credential": {"access", "secret", "securitytoken", "expires_at"}}`, the one shape all three services answer. */

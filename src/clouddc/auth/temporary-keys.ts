@@ -104,8 +104,8 @@ export class TemporaryKeysAuthenticator implements Authenticator {
 
   onResult(report: AttemptReport): void {
     const sent = this.#sent.get(report.authorization);
+    // Kept (the map is weak): onUnauthorized() needs to know which keys this request used.
     if (sent === undefined) return;
-    this.#sent.delete(report.authorization);
     if (credentialsAccepted(report)) {
       sent.keys.confirmed = true;
       return sent.pass.settle('accepted');

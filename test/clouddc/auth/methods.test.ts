@@ -13,5 +13,6 @@ describe('the wire half of the authentication methods', () => {
     metrics.auth.onAccount('acc', AUTHENTICATORS[kind].reports);
     const text = await metrics.registry.metrics();
     expect(text.includes('clouddc_iam_token_refreshes_total{account="acc"')).toBe(AUTHENTICATORS[kind].reports.iamTokens);
+    expect(text.includes('clouddc_credential_renewals_total{account="acc"')).toBe(AUTHENTICATORS[kind].reports.temporaryKeys);
   });
 });
