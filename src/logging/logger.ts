@@ -4,10 +4,10 @@ import { jsonLineToLogfmt } from './logfmt.js';
 
 export type LogFormat = 'logfmt' | 'json';
 
-/** Every setting of an authentication method that holds a secret (domain/auth.ts), and the headers that carry one. */
+/** Every setting of an authentication method that holds a secret, the temporary ones (domain/auth.ts), and the headers that carry one. */
 const REDACTED_PATHS = [...SECRET_SETTING_NAMES, 'authorization']
   .flatMap((name) => [name, `*.${name}`])
-  .concat(['headers["x-auth-token"]', 'headers.authorization']);
+  .concat(['headers["x-auth-token"]', 'headers.authorization', 'headers["x-security-token"]', 'headers["x-metadata-token"]']);
 
 /**
  * Logs on stdout (or `destination`), one line per entry: logfmt or JSON (`--log.format`). The

@@ -25,6 +25,23 @@ describe('createLogger', () => {
     expect(out.split('<secret>').length - 1).toBe(5);
   });
 
+  it.each(['logfmt', 'json'] as const)('%s: redacts temporary credentials too: secret key, security token, id token, session and pod tokens', (format) => {
+    const { logger, lines } = capture(format);
+    const temporary = ['tsk-1', 'tst-2', 'idt-3', 'mst-4', 'pit-5', 'cred-sk-6', 'cred-st-7', 'hdr-st-8', 'hdr-mt-9'];
+    logger.warn(
+      {
+        renewal: { secretKey: temporary[0], securityToken: temporary[1], idToken: temporary[2], sessionToken: temporary[3], podIdentityToken: temporary[4] },
+        credential: { access: 'AK-visible', secret: temporary[5], securitytoken: temporary[6] },
+        headers: { 'x-security-token': temporary[7], 'x-metadata-token': temporary[8] },
+      },
+      'renewal',
+    );
+    const out = lines.join('');
+    for (const s of temporary) expect(out).not.toContain(s);
+    expect(out).toContain('AK-visible');
+    expect(out.split('<secret>').length - 1).toBe(temporary.length);
+  });
+
   it('logfmt: one line per entry, as Prometheus logs (time, level, msg, fields)', () => {
     const { logger, lines } = capture('logfmt');
     logger.child({ account: 'main' }).info({ exports: 3 }, 'clouddc-exporter started');
