@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { authenticatorFor } from '../../../src/clouddc/auth/methods.js';
 import { AuthenticationError, type Authenticator } from '../../../src/clouddc/authenticator.js';
-import { createAccountClient, type AccountClient } from '../../../src/clouddc/client.js';
+import { createAccountClient } from '../../../src/clouddc/client.js';
 import type { AuthObserver } from '../../../src/clouddc/observer.js';
 import type { AuthSettings } from '../../../src/domain/config.js';
 import { createGatewayAuth, startSimulator, type Simulator } from '../../../src/simulator/index.js';
@@ -140,7 +140,7 @@ describe('instance metadata', () => {
 
   it('a refusal at renewal keeps the current keys until they expire, counts, and backs off', async () => {
     world = await startAgencyWorld({ lifetimeMs: HOUR });
-    const { auth, events, client, target, log } = make(world, metadata(world));
+    const { events, client, target, log } = make(world, metadata(world));
     expect((await client.fetchStatus(target)).ok).toBe(true);
     const first = world.keys.issued[0]!.accessKey;
     world.agency.setFault('metadata-key', { kind: 'error', status: 403 });
