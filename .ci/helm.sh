@@ -163,6 +163,41 @@ timeout 30 node -e '
 if grep -q -- '--web.enable-lifecycle' "$OUT"/*-values.yaml; then die "a render passes --web.enable-lifecycle, but the chart uses no /-/reload"; fi
 if grep -q 'checksum/config:' "$OUT/default-values.yaml"; then die "reloadStrategy=watch: unexpected checksum/config annotation"; fi
 
+step "helm: every credentials.method and mode: lint, template, validate, auth block and volumes, --config.check"
+# test/helm/credentials/values.yaml holds every method's settings; test/helm/credentials-check.mjs checks what one
+# method renders. --config.check runs when this build of the exporter has the method (src/config/auth-<method>.ts;
+# the agency ways come with issue 23's exporter side): the chart is written against the config contract.
+for method in aksk pod_identity oidc metadata password token none; do
+  for mode in env file; do
+    name="credentials-$method-$mode"
+    args=(-f test/helm/credentials/values.yaml --set "credentials.method=$method" --set "credentials.mode=$mode")
+    [ "$method" = none ] && args+=(--set-json 'config.accounts.main.auth={"token":"${OWN_TOKEN}"}')
+    helm_ lint --strict "$CHART" "${args[@]}" --kube-version "$KUBE_VERSION" >"$OUT/$name.lint" || { cat "$OUT/$name.lint"; die "$name: helm lint"; }
+    helm_ template ci-release "$CHART" "${args[@]}" --namespace ci --kube-version "$KUBE_VERSION" \
+      --api-versions "$API_VERSIONS" >"$OUT/$name.yaml"
+    timeout 60 node test/helm/validate.mjs --tools "$TOOLS" --out "$OUT/$name" "$OUT/$name.yaml" >/dev/null
+    [ "$method" = none ] || timeout 30 node test/helm/credentials-check.mjs --tools "$TOOLS" --method "$method" --mode "$mode" "$OUT/$name.yaml"
+    if [ "$method" = pod_identity ]; then
+      # What CCE injects into a pod whose ServiceAccount has a pod identity association.
+      echo dummy-pod-identity-token >"$OUT/$name/exporter/pod-identity-token"
+      printf '%s\n' "HC_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:9/v1/credentials" \
+        "HC_CONTAINER_AUTHORIZATION_TOKEN_FILE=$PWD/$OUT/$name/exporter/pod-identity-token" >>"$OUT/$name/exporter/env.list"
+    fi
+    module="dist/src/config/auth-${method//_/-}.js"
+    if [ "$method" = none ] || [ -f "$module" ]; then
+      config_check "$OUT/$name/exporter" >/dev/null || die "$name: --config.check refused the rendered config"
+    else
+      echo "note: $name: --config.check skipped, this build has no $module yet"
+    fi
+  done
+done
+# The metadata service's default address is opened in an egress NetworkPolicy (and nothing is sent to it here).
+helm_ template ci-release "$CHART" -f test/helm/credentials/values.yaml --set credentials.method=metadata \
+  --set credentials.metadata.endpoint= --namespace ci --kube-version "$KUBE_VERSION" >"$OUT/credentials-metadata-default.yaml"
+timeout 30 node test/helm/credentials-check.mjs --tools "$TOOLS" --method metadata --metadata-endpoint '' "$OUT/credentials-metadata-default.yaml"
+# The quick start's default is a credential that does not expire in a day.
+helm_ show values "$CHART" | grep -qx '  method: aksk' || die "values.yaml: credentials.method should default to aksk"
+
 # roundtrip <name> <promtool test file> <helm template args...>: the rendered PrometheusRule passes the tests.
 roundtrip() {
   local name=$1 tests=$2
@@ -207,6 +242,11 @@ notes() {
 notes -f "$CHART/ci/everything-values.yaml" | grep -q 'WARNING: credentials.method=token: an IAM token expires 24 h' ||
   die "NOTES.txt: no 24 h warning with credentials.method=token"
 if notes -f "$CHART/ci/sharded-values.yaml" | grep -q 'expires 24 h'; then die "NOTES.txt: a token warning with credentials.method=aksk"; fi
+notes -f test/helm/credentials/values.yaml --set credentials.method=pod_identity |
+  grep -q 'associate an IAM agency (with the CloudDC read permissions, see docs/security.md) with\\nServiceAccount ci/ci-release-clouddc-exporter' ||
+  die "NOTES.txt: pod_identity does not name the ServiceAccount to associate an agency with"
+notes -f test/helm/credentials/values.yaml --set credentials.method=oidc --set serviceAccount.create=false |
+  grep -q 'the pods run as the namespace.s \\"default\\"' || die "NOTES.txt: no warning about the default ServiceAccount with oidc"
 notes -f "$CHART/ci/default-values.yaml" --set serviceMonitor.enabled=true | grep -q 'set serviceMonitor.labels.release' ||
   die "NOTES.txt: no hint about the release label without one"
 if notes -f "$CHART/ci/everything-values.yaml" | grep -q 'set serviceMonitor.labels.release'; then
@@ -226,10 +266,19 @@ expect_fail() {
 }
 acct=(--set config.accounts.main.region=cn-east-3 --set config.accounts.main.project_id=0123456789abcdef0123456789abcdef)
 expect_fail "config.accounts: at least one account is required"
-expect_fail "credentials.token is required" "${acct[@]}"
+expect_fail "credentials.accessKey is required" "${acct[@]}"
 expect_fail "credentials.secretKey is required" "${acct[@]}" --set credentials.method=aksk --set credentials.accessKey=AK
 expect_fail "credentials.userName and credentials.domainName are required" "${acct[@]}" \
   --set credentials.method=password --set credentials.password=p
+expect_fail "credentials.oidc.idpId is required" "${acct[@]}" --set credentials.method=oidc --set credentials.oidc.audience=a
+expect_fail "credentials.oidc.audience is required" "${acct[@]}" --set credentials.method=oidc --set credentials.oidc.idpId=i
+expect_fail "credentials.oidc.tokenPath must be an absolute file path" "${acct[@]}" --set credentials.method=oidc \
+  --set credentials.oidc.idpId=i --set credentials.oidc.audience=a --set credentials.oidc.tokenPath=token
+expect_fail "credentials.oidc.tokenPath: /tmp is mounted over by another volume" "${acct[@]}" --set credentials.method=oidc \
+  --set credentials.oidc.idpId=i --set credentials.oidc.audience=a --set credentials.oidc.tokenPath=/tmp/token
+expect_fail "credentials.oidc.expirationSeconds: Must be greater than or equal to 600" "${acct[@]}" --set credentials.method=oidc \
+  --set credentials.oidc.idpId=i --set credentials.oidc.audience=a --set credentials.oidc.expirationSeconds=60
+expect_fail "credentials.method must be one of the following: \"aksk\", \"pod_identity\", \"oidc\", \"metadata\"" "${acct[@]}" --set credentials.method=agency
 expect_fail "Additional property replica is not allowed" -f "$CHART/ci/default-values.yaml" --set replica=2
 expect_fail "credentials.mode" -f "$CHART/ci/default-values.yaml" --set credentials.mode=files
 expect_fail "Additional property CloudDCLogExportStuk is not allowed" -f "$CHART/ci/default-values.yaml" \

@@ -17,7 +17,7 @@
 //   rules-<name>.yml       each PrometheusRule's spec (a plain rules file, for promtool check rules)
 //   dashboard-<name>.json  each dashboard ConfigMap's JSON (parsed here)
 //   exporter/config.yaml   the config the workload mounts, with mounted Secret paths moved under exporter/mounts
-//   exporter/mounts/...    a dummy file for every mounted Secret item
+//   exporter/mounts/...    a dummy file for every mounted Secret item and projected service-account token
 //   exporter/env.list      NAME=VALUE for every container env var (valueFrom ones get a dummy value)
 //   exporter/web-config.yml  the --web.config.file from its rendered Secret, mount paths moved as above
 //   scrape.json            how the ServiceMonitor scrapes: scheme, server name, basic-auth credentials
@@ -235,10 +235,12 @@ for (const w of workloads) {
     } else {
       let config = cm.data[key];
       for (const m of c.volumeMounts ?? []) {
-        const secret = volumes.get(m.name)?.secret;
-        if (!secret) continue;
+        const volume = volumes.get(m.name);
+        // Secret items, and the service-account tokens the kubelet projects (OIDC), become dummy files.
+        const tokens = (volume?.projected?.sources ?? []).flatMap((s) => (s.serviceAccountToken ? [{ key: 'serviceaccount-token', path: s.serviceAccountToken.path }] : []));
+        if (!volume?.secret && tokens.length === 0) continue;
         const local = join(out, 'mounts', m.mountPath);
-        for (const item of secret.items ?? []) {
+        for (const item of volume.secret?.items ?? tokens) {
           mkdirSync(dirname(join(local, item.path)), { recursive: true });
           writeFileSync(join(local, item.path), `dummy-${item.key}\n`, { mode: 0o600 });
         }

@@ -167,9 +167,33 @@ The Secret keys the chosen method needs: a list of dicts with
 {{- $_ := set $auth "user_name" $c.userName }}
 {{- $_ := set $auth "domain_name" $c.domainName }}
 {{- if $file }}{{ $_ := set $auth "password_file" (printf "%s/password" $dir) }}{{ else }}{{ $_ := set $auth "password" "${CLOUDDC_PASSWORD}" }}{{ end }}
+{{- else if eq $c.method "pod_identity" }}
+{{- /* The endpoint and token file come from the HC_CONTAINER_* variables CCE injects, unless overridden. */}}
+{{- $_ := set $auth "pod_identity" true }}
+{{- with $c.podIdentity.endpoint }}{{ $_ := set $auth "pod_identity_endpoint" . }}{{ end }}
+{{- with $c.podIdentity.tokenFile }}{{ $_ := set $auth "pod_identity_token_file" . }}{{ end }}
+{{- else if eq $c.method "oidc" }}
+{{- $o := $c.oidc }}
+{{- $_ := set $auth "idp_id" $o.idpId }}
+{{- $_ := set $auth "id_token_file" $o.tokenPath }}
+{{- with $o.domainId }}{{ $_ := set $auth "domain_id" . }}{{ end }}
+{{- with $o.iamEndpoint }}{{ $_ := set $auth "iam_endpoint" . }}{{ end }}
+{{- with $o.duration }}{{ $_ := set $auth "duration" . }}{{ end }}
+{{- else if eq $c.method "metadata" }}
+{{- $_ := set $auth "instance_metadata" true }}
+{{- with $c.metadata.endpoint }}{{ $_ := set $auth "metadata_endpoint" . }}{{ end }}
 {{- end }}
 {{- toJson $auth }}
 {{- end }}
+
+{{/* "true" when the chosen method takes values from a Secret (token, aksk, password); "" for none and the agency ways. */}}
+{{- define "clouddc-exporter.usesSecret" -}}
+{{- if include "clouddc-exporter.credentialItems" . | fromJsonArray }}true{{ end }}
+{{- end }}
+
+{{/* The directory and file name of the projected OIDC token (credentials.oidc.tokenPath). */}}
+{{- define "clouddc-exporter.oidcTokenDir" -}}{{ dir .Values.credentials.oidc.tokenPath }}{{- end }}
+{{- define "clouddc-exporter.oidcTokenFile" -}}{{ base .Values.credentials.oidc.tokenPath }}{{- end }}
 
 {{/* Render-time checks: a clear message at `helm install` rather than a crash-looping pod. */}}
 {{- define "clouddc-exporter.validate" -}}
@@ -187,6 +211,20 @@ The Secret keys the chosen method needs: a list of dicts with
 {{- if eq $c.method "password" }}
 {{- if or (not $c.userName) (not $c.domainName) }}
 {{- fail "credentials.userName and credentials.domainName are required for credentials.method=password" }}
+{{- end }}
+{{- end }}
+{{- if eq $c.method "oidc" }}
+{{- if not $c.oidc.idpId }}
+{{- fail "credentials.oidc.idpId is required for credentials.method=oidc (the IAM identity provider that trusts the cluster's service-account tokens)" }}
+{{- end }}
+{{- if not $c.oidc.audience }}
+{{- fail "credentials.oidc.audience is required for credentials.method=oidc (the client ID configured in the IAM identity provider)" }}
+{{- end }}
+{{- if not (regexMatch "^/.*[^/]$" $c.oidc.tokenPath) }}
+{{- fail (printf "credentials.oidc.tokenPath must be an absolute file path, e.g. /var/run/secrets/clouddc-exporter/oidc/token (got %q)" $c.oidc.tokenPath) }}
+{{- end }}
+{{- if has (dir $c.oidc.tokenPath) (list "/" "/etc/clouddc-exporter" "/tmp" "/etc/clouddc-exporter/secrets") }}
+{{- fail (printf "credentials.oidc.tokenPath: %s is mounted over by another volume; choose a directory of its own" (dir $c.oidc.tokenPath)) }}
 {{- end }}
 {{- end }}
 {{- $tls := .Values.webConfig.tls }}
@@ -303,7 +341,7 @@ metadata:
   {{- if eq .Values.reloadStrategy "restart" }}
   {{- $_ := set $annotations "checksum/config" (include "clouddc-exporter.config" . | sha256sum) }}
   {{- end }}
-  {{- if and (eq $c.mode "env") (ne $c.method "none") (not $c.existingSecret) }}
+  {{- if and (eq $c.mode "env") (include "clouddc-exporter.usesSecret" .) (not $c.existingSecret) }}
   {{- /* Environment variables are read once at start: roll the pods when the chart's Secret changes. */}}
   {{- $_ := set $annotations "checksum/credentials" (include (print $.Template.BasePath "/secret.yaml") . | sha256sum) }}
   {{- end }}
@@ -381,9 +419,14 @@ spec:
         - name: config
           mountPath: {{ include "clouddc-exporter.configDir" . }}
           readOnly: true
-        {{- if and (eq $c.mode "file") (ne $c.method "none") }}
+        {{- if and (eq $c.mode "file") (include "clouddc-exporter.usesSecret" .) }}
         - name: credentials
           mountPath: {{ include "clouddc-exporter.secretsDir" . }}
+          readOnly: true
+        {{- end }}
+        {{- if eq $c.method "oidc" }}
+        - name: oidc-token
+          mountPath: {{ include "clouddc-exporter.oidcTokenDir" . }}
           readOnly: true
         {{- end }}
         {{- if include "clouddc-exporter.webConfig" . }}
@@ -428,7 +471,17 @@ spec:
               optional: true
           {{- end }}
     {{- end }}
-    {{- if and (eq $c.mode "file") (ne $c.method "none") }}
+    {{- if eq $c.method "oidc" }}
+    {{- /* The kubelet renews the token at 80 % of its life; the exporter re-reads the file at every exchange. */}}
+    - name: oidc-token
+      projected:
+        sources:
+          - serviceAccountToken:
+              audience: {{ $c.oidc.audience | quote }}
+              expirationSeconds: {{ int $c.oidc.expirationSeconds }}
+              path: {{ include "clouddc-exporter.oidcTokenFile" . }}
+    {{- end }}
+    {{- if and (eq $c.mode "file") (include "clouddc-exporter.usesSecret" .) }}
     - name: credentials
       secret:
         secretName: {{ include "clouddc-exporter.secretName" . }}
