@@ -60,7 +60,7 @@ describe('a strict gateway (406 to an Accept it cannot satisfy)', () => {
 
   it('passes every call the exporter makes: ShowLogsExportStatus, ListServers, ExportServerLogs and DownloadServerLogs', async () => {
     sim = await strictSimulator();
-    const acc = account(sim.url, { name: 'strict', auth: { kind: 'token', token: { kind: 'inline', value: new Secret(TOKEN) } } });
+    const acc = account(sim.url, { name: 'strict', auth: { kind: 'token', source: 'test', token: { kind: 'inline', value: new Secret(TOKEN) } } });
     const authenticator = staticTokenAuthenticator({ kind: 'inline', value: new Secret(TOKEN) });
     client = createAccountClient({
       account: acc,
