@@ -15,9 +15,10 @@ import type { FleetSource } from '../fleet/discovery.js';
 import type { ExportState } from '../domain/export-state.js';
 import { longestBackoffChainMs } from '../clouddc/retry.js';
 import { accountFingerprint } from './account-diff.js';
-import { Collector } from '../collect/collector.js';
-import { Downloader } from '../collect/downloads.js';
+import type { Collector } from '../collect/collector.js';
+import type { Downloader } from '../collect/downloads.js';
 import type { LogApi } from '../clouddc/log-api.js';
+import { AutoCollect } from './auto-collect.js';
 
 export interface AccountSource extends StatusSource {
   close(): Promise<void>;
@@ -53,7 +54,6 @@ function fleetSource(source: AccountSource | undefined): FleetSource | undefined
 interface SourceEntry {
   readonly source: AccountSource;
   readonly fingerprint: string;
-  starter?: LogApi;
 }
 
 export interface ApplyResult {
@@ -76,6 +76,7 @@ export class Exporter {
   readonly collector: Collector;
   /** auto_collect.download: fetches the bundles of the exports collection started. */
   readonly downloader: Downloader;
+  readonly #auto: AutoCollect;
   readonly #deps: ExporterDeps;
   readonly #now: () => number;
   #sources = new Map<string, SourceEntry>();
@@ -96,31 +97,20 @@ export class Exporter {
       families: EXPORT_FAMILIES.filter((f) => include(f.name)),
       tail: () => fleetExposition.chunks(),
     });
-    this.collector = new Collector({
+    this.#auto = new AutoCollect({
       logger: deps.logger,
-      settings: () => this.#config.autoCollect,
-      starterFor: (account) => this.#starter(account),
-      persist: () => deps.persistNow?.() ?? Promise.resolve(true),
-      targetsChanged: () => this.#syncTargets(),
-      count: (account, result) => deps.metrics.autoCollect.decision(account, result),
+      metrics: deps.metrics,
       now: this.#now,
       signal: this.#abort.signal,
-    });
-    this.downloader = new Downloader({
-      logger: deps.logger,
-      collector: this.collector,
-      settings: () => this.#config.autoCollect,
+      config: () => this.#config,
+      statusSource: (account) => this.#sources.get(account)?.source,
+      ...(deps.makeStarter && { makeStarter: deps.makeStarter }),
+      ...(deps.persistNow && { persist: deps.persistNow }),
       stateOf: (id) => this.store.get(id),
-      sourceFor: (account) => {
-        const api = this.#starter(account);
-        const source = this.#sources.get(account)?.source;
-        return api && source && { api, status: source, config: this.#config };
-      },
-      count: (account, result) => deps.metrics.autoCollect.download(account, result),
-      persist: () => deps.persistNow?.() ?? Promise.resolve(true),
-      now: this.#now,
-      signal: this.#abort.signal,
+      targetsChanged: () => this.#syncTargets(),
     });
+    this.collector = this.#auto.collector;
+    this.downloader = this.#auto.downloader;
     this.fleet = new FleetRunner({
       logger: deps.logger,
       sourceFor: (account) => fleetSource(this.#sources.get(account)?.source),
@@ -142,8 +132,8 @@ export class Exporter {
     setMaxListeners(0, this.#abort.signal);
     this.#replaceSources(deps.config);
     this.fleet.apply(deps.config);
-    this.#watchAutoCollect(deps.config);
-    this.store.sync(this.#targets(deps.config));
+    this.#auto.watch(deps.config);
+    this.store.sync(this.#auto.targets(deps.config));
     deps.metrics.trackedExports.set(this.store.size);
     deps.metrics.pollInterval.set(scheduleIntervalSeconds(deps.config.poll.schedule));
     this.runner = createCycleRunner(
@@ -184,8 +174,8 @@ export class Exporter {
     this.#config = next;
     const accountsReplaced = this.#replaceSources(next);
     this.fleet.apply(next);
-    this.#watchAutoCollect(next);
-    const { added, removed } = this.store.sync(this.#targets(next));
+    this.#auto.watch(next);
+    const { added, removed } = this.store.sync(this.#auto.targets(next));
     this.#deps.metrics.trackedExports.set(this.store.size);
     if (next.poll.schedule !== previous.poll.schedule) {
       this.#deps.metrics.pollInterval.set(scheduleIntervalSeconds(next.poll.schedule));
@@ -261,16 +251,9 @@ export class Exporter {
     return replaced;
   }
 
-  /** Collection's exports first: an export also listed in the config keeps the config's name and labels. */
-  #targets(config: ExporterConfig): ExportTarget[] {
-    // An account removed from the config takes its automatic exports with it, as it does its configured ones.
-    const auto = this.collector.targets().filter((t) => config.accounts.has(t.account));
-    return auto.length === 0 ? [...config.exports] : [...auto, ...config.exports];
-  }
-
   /** After collection started (or forgot) an export: tracked at once, and polled at once when running. */
   #syncTargets(): void {
-    const { added } = this.store.sync(this.#targets(this.#config));
+    const { added } = this.store.sync(this.#auto.targets(this.#config));
     this.#deps.metrics.trackedExports.set(this.store.size);
     if (this.#schedule && added.length > 0) this.#track(this.#pollSubset(added));
   }
@@ -280,20 +263,6 @@ export class Exporter {
     const taken = this.collector.restore(raw);
     this.#syncTargets();
     return taken;
-  }
-
-  #watchAutoCollect(config: ExporterConfig): void {
-    if (config.autoCollect === undefined) return;
-    for (const a of config.accounts.values())
-      if (a.servers !== undefined) this.#deps.metrics.autoCollect.watch(a.name, config.autoCollect.download !== undefined);
-  }
-
-  #starter(account: string): LogApi | undefined {
-    const entry = this.#sources.get(account);
-    const settings = this.#config.accounts.get(account);
-    if (entry === undefined || settings === undefined || this.#deps.makeStarter === undefined) return undefined;
-    entry.starter ??= this.#deps.makeStarter(settings, this.#config.poll);
-    return entry.starter;
   }
 
   #track(p: Promise<unknown>): void {
@@ -336,6 +305,7 @@ export class Exporter {
       logger.info({ export: id, reason }, `export retired: its series are dropped and it is no longer polled (${reason})`);
     }
     await this.#deps.afterCycle?.(this.store.states());
-    if (this.#config.autoCollect?.download !== undefined) this.#track(this.downloader.run());
+    const downloads = this.#auto.afterCycle();
+    if (downloads !== undefined) this.#track(downloads);
   }
 }
