@@ -85,7 +85,10 @@ describe('auto_collect against the simulator', () => {
   it('starts nothing while the decision cannot be written to the state file, and starts once it can', async () => {
     const w = await world();
     const running = await w.start();
-    // Something that is not the exporter's file now stands where the state file goes: writes are refused.
+    // Something that is not the exporter's file now stands where the state file goes (in place of the one the first
+    // poll cycle may have written): writes are refused.
+    await running.exporter.runner.idle();
+    await rm(join(w.dir, 'state.json'), { force: true });
     await mkdir(join(w.dir, 'state.json'));
     w.clock.advance(2 * PHASE);
     await round(running);
