@@ -3,7 +3,8 @@ import type { StartResult } from '../clouddc/log-api.js';
 import type { AutoCollectDecision, AutoCollectResult, AutoCollectSettings, AutoCollectView } from '../domain/auto-collect.js';
 import type { ExportTarget } from '../domain/export.js';
 import type { AccountFleet } from '../domain/fleet.js';
-import { decide, type Decision } from './decide.js';
+import { unroutableIdReason } from '../domain/path-id.js';
+import { decide, MAX_ATTEMPTS, type Decision } from './decide.js';
 import { parseLedger, recordKey, type LedgerData, type ServerRecord } from './ledger.js';
 
 /** The one call collection makes; the account's LogApi implements it. */
@@ -164,6 +165,14 @@ export class Collector {
     }
     const starter = this.#deps.starterFor(record.account);
     const attempts = decision.attempt;
+    const unroutable = unroutableIdReason(record.serverId);
+    if (unroutable !== undefined) {
+      // ListServers may name a server no request can address; no retry can help, so none is made.
+      const detail = `server id ${unroutable}; nothing was started`;
+      this.#set(key, { ...fresh, result: 'failed', attempts: MAX_ATTEMPTS, maybeStarted: false, detail });
+      await this.#deps.persist();
+      return this.#decided(record, trigger, 'failed', undefined, detail);
+    }
     this.#set(key, { ...fresh, result: 'starting', attempts });
     if (starter === undefined || !(await this.#deps.persist())) {
       const detail = starter === undefined ? 'no API client for the account' : 'the state file could not be written, so nothing was started';

@@ -57,6 +57,16 @@ export function shardConfig(config: ExporterConfig, shard: Shard): ExporterConfi
   return { ...config, accounts, exports: config.exports.filter((e) => ownsExport(shard, e)), ...(autoCollect && { autoCollect }) };
 }
 
+/**
+ * Why this replica's share of the automatic-collection budget can never start an export (a share under one per
+ * hour, e.g. max_per_hour: 2 over 3 replicas), or undefined. Said at start-up: otherwise it would be silent.
+ */
+export function autoCollectShareProblem(config: ExporterConfig, shard: Shard): string | undefined {
+  const ac = config.autoCollect;
+  if (ac === undefined || ac.dryRun || ac.maxPerHour / shard.total >= 1) return undefined;
+  return `auto_collect.max_per_hour (${ac.maxPerHour}) is shared by ${shard.total} replicas: each gets under one start per hour, so none will ever start an export; set it to ${shard.total} or more`;
+}
+
 /** The StatefulSet ordinal at the end of a pod name: `clouddc-exporter-2` → 2. */
 export function ordinalFromHostname(name: string = process.env.HOSTNAME ?? hostname()): number | undefined {
   const m = /-(\d+)$/.exec(name);

@@ -15,7 +15,7 @@ import { protectedFiles } from './protected-files.js';
 import { resolveStoragePath } from '../store/storage-path.js';
 import { configFingerprint, createReloader, type Reloader, type ReloaderDeps } from './reloader.js';
 import { listenProblem } from './listen-problem.js';
-import { ownsServer, shardConfig, type Shard } from '../poller/shard.js';
+import { autoCollectShareProblem, ownsServer, shardConfig, type Shard } from '../poller/shard.js';
 import type { FamilyFilter } from '../domain/family-filter.js';
 import { loadConfigFile } from '../config/load.js';
 import type { WebConfig } from '../web/config.js';
@@ -119,6 +119,8 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
   const { logger } = opts;
   const shard = opts.shard ?? { index: 0, total: 1 };
   const config = shardConfig(opts.config, shard);
+  const shareProblem = autoCollectShareProblem(opts.config, shard);
+  if (shareProblem !== undefined) logger.warn(shareProblem);
   const metrics = createSelfMetrics({
     version: VERSION,
     revision: REVISION,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Collector } from '../../src/collect/collector.js';
 import { parseLedger } from '../../src/collect/ledger.js';
 import type { AutoCollectResult } from '../../src/domain/auto-collect.js';
+import type { AccountFleet, DiscoveredServer } from '../../src/domain/fleet.js';
 import { silentLogger } from '../support/factories.js';
 
 function collector(counted: Array<[string, AutoCollectResult]>): Collector {
@@ -51,5 +52,56 @@ describe('Collector.restore', () => {
     expect(collector([]).restore({ servers: { 'p/s': { ...record, matching: 'yes' } }, calls: {} })).toMatch(/malformed/);
     expect(parseLedger([])).toBe('"auto_collect" is not an object');
     expect(parseLedger({ servers: {}, calls: { main: ['x'] } })).toMatch(/calls of "main" are malformed/);
+  });
+});
+
+describe('Collector rounds', () => {
+  function fleet(serverId: string): AccountFleet {
+    const server: DiscoveredServer = {
+      id: serverId,
+      projectId: 'p',
+      name: 'bm-1',
+      health: 'Critical',
+      rawHealth: 'Critical',
+      power: 'on',
+      manageState: 'in-use',
+      operationState: '',
+      dc: '',
+      rack: '',
+      unit: '',
+      sn: '',
+      manufacturer: '',
+      model: '',
+    };
+    return {
+      account: 'main',
+      projectId: 'p',
+      servers: new Map([[serverId, { server, alarms: undefined, missed: 0 }]]),
+      lastSuccessAt: 2_000_000_000,
+      lastDurationSeconds: 1,
+      lastRoundOk: true,
+      lastError: undefined,
+      failuresInARow: 0,
+    };
+  }
+
+  it('starts nothing for a listed server whose id no request can address, counts it once and never retries it', async () => {
+    const counted: Array<[string, AutoCollectResult]> = [];
+    const started: string[] = [];
+    const c = new Collector({
+      logger: silentLogger,
+      settings: () => ({ healthStates: ['Critical'], cooldownMs: 3_600_000, maxPerHour: 20, dryRun: false }),
+      starterFor: () => ({ start: (id) => (started.push(id), Promise.reject(new Error('must not be called'))) }),
+      persist: () => Promise.resolve(true),
+      targetsChanged: () => undefined,
+      count: (account, result) => counted.push([account, result]),
+      now: () => 2_000_000_000_000,
+      signal: new AbortController().signal,
+    });
+    for (let round = 0; round < 4; round++) c.fleetChanged(fleet('rack-1/bm-1'));
+    await c.idle();
+    expect(started).toEqual([]);
+    expect(counted).toEqual([['main', 'failed']]);
+    expect(c.view()?.recent[0]?.detail).toMatch(/must not contain "\/".*nothing was started/);
   });
 });

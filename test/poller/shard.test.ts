@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ordinalFromHostname, ownsExport, shardConfig, shardHash } from '../../src/poller/shard.js';
+import { autoCollectShareProblem, ordinalFromHostname, ownsExport, shardConfig, shardHash } from '../../src/poller/shard.js';
 import { startExporter, type Running } from '../../src/runtime/start.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { account, config, PROJECT, TOKEN } from '../support/config.js';
@@ -68,5 +68,24 @@ describe('sharding', () => {
       expect(t).toContain(`clouddc_exporter_shard_ordinal ${i}`);
       expect(t).toContain('clouddc_exporter_total_shards 3');
     });
+  });
+});
+
+describe('autoCollectShareProblem', () => {
+  const withBudget = (maxPerHour: number, dryRun = false) => ({
+    ...config([account('http://x')], []),
+    autoCollect: { healthStates: ['Critical' as const], cooldownMs: 3_600_000, maxPerHour, dryRun },
+  });
+
+  it("says when a replica's share of max_per_hour is under one start per hour", () => {
+    expect(autoCollectShareProblem(withBudget(2), { index: 0, total: 3 })).toMatch(/max_per_hour \(2\) is shared by 3 replicas.*set it to 3 or more/);
+    expect(autoCollectShareProblem(withBudget(3), { index: 2, total: 3 })).toBeUndefined();
+    expect(shardConfig(withBudget(3), { index: 2, total: 3 }).autoCollect?.maxPerHour).toBe(1);
+  });
+
+  it('is silent for one replica, a dry run and no auto_collect', () => {
+    expect(autoCollectShareProblem(withBudget(1), { index: 0, total: 1 })).toBeUndefined();
+    expect(autoCollectShareProblem(withBudget(1, true), { index: 0, total: 3 })).toBeUndefined();
+    expect(autoCollectShareProblem(config([account('http://x')], []), { index: 0, total: 3 })).toBeUndefined();
   });
 });
