@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Collector } from '../../src/collect/collector.js';
 import { parseLedger } from '../../src/collect/ledger.js';
 import type { AutoCollectResult } from '../../src/domain/auto-collect.js';
-import type { AccountFleet, DiscoveredServer } from '../../src/domain/fleet.js';
-import { silentLogger } from '../support/factories.js';
+import type { AccountFleet } from '../../src/domain/fleet.js';
+import { discoveredServer, silentLogger } from '../support/factories.js';
 
 function collector(counted: Array<[string, AutoCollectResult]>): Collector {
   return new Collector({
@@ -57,22 +57,7 @@ describe('Collector.restore', () => {
 
 describe('Collector rounds', () => {
   function fleet(serverId: string): AccountFleet {
-    const server: DiscoveredServer = {
-      id: serverId,
-      projectId: 'p',
-      name: 'bm-1',
-      health: 'Critical',
-      rawHealth: 'Critical',
-      power: 'on',
-      manageState: 'in-use',
-      operationState: '',
-      dc: '',
-      rack: '',
-      unit: '',
-      sn: '',
-      manufacturer: '',
-      model: '',
-    };
+    const server = discoveredServer(serverId, { name: 'bm-1', health: 'Critical' });
     return {
       account: 'main',
       projectId: 'p',

@@ -1,24 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { applyRound, emptyFleet } from '../../src/fleet/fleet-state.js';
 import type { DiscoveredServer } from '../../src/domain/fleet.js';
+import { discoveredServer } from '../support/factories.js';
 
 function server(id: string, health: DiscoveredServer['health'] = 'OK'): DiscoveredServer {
-  return {
-    id,
-    projectId: 'p',
-    name: id,
-    health,
-    rawHealth: health,
-    power: 'on',
-    manageState: 'in-use',
-    operationState: '',
-    dc: '',
-    rack: '',
-    unit: '',
-    sn: '',
-    manufacturer: '',
-    model: '',
-  };
+  return discoveredServer(id, { health });
 }
 
 describe('applyRound', () => {

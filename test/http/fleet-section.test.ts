@@ -1,27 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { AccountFleet, DiscoveredServer, FleetServer, HealthState } from '../../src/domain/fleet.js';
+import type { AccountFleet, FleetServer, HealthState } from '../../src/domain/fleet.js';
 import { fleetSection } from '../../src/http/fleet-section.js';
 import type { ExportJson } from '../../src/view-model/export-json.js';
+import { discoveredServer } from '../support/factories.js';
 
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0) / 1000;
 
 function server(id: string, health: HealthState, projectId = 'p1'): FleetServer {
-  const s: DiscoveredServer = {
-    id,
-    projectId,
-    name: `bm-${id}`,
-    health,
-    rawHealth: health,
-    power: 'on',
-    manageState: 'in-use',
-    operationState: '',
-    dc: 'dc-east',
-    rack: 'R001',
-    unit: '3',
-    sn: '',
-    manufacturer: '',
-    model: '',
-  };
+  const s = discoveredServer(id, { projectId, name: `bm-${id}`, health, dc: 'dc-east', rack: 'R001', unit: '3' });
   return { server: s, alarms: undefined, missed: 0 };
 }
 

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import type { ExportTarget, Observation } from '../../src/domain/export.js';
+import type { DiscoveredServer } from '../../src/domain/fleet.js';
 import type { PollFailure, PollSuccess } from '../../src/domain/poll.js';
 import type { ScrapeLease } from '../../src/exposition/exposition.js';
 
@@ -41,4 +42,26 @@ export class FakeClock {
 /** A view's scrape() for tests that do not read /metrics. */
 export async function noScrape(): Promise<ScrapeLease> {
   return { chunks: [], encoding: 'identity', release: () => undefined };
+}
+
+/** A server as ListServers would list it: powered on, in use, health OK unless overridden. */
+export function discoveredServer(id: string, overrides: Partial<DiscoveredServer> = {}): DiscoveredServer {
+  const health = overrides.health ?? 'OK';
+  return {
+    id,
+    projectId: 'p',
+    name: id,
+    health,
+    rawHealth: health,
+    power: 'on',
+    manageState: 'in-use',
+    operationState: '',
+    dc: '',
+    rack: '',
+    unit: '',
+    sn: '',
+    manufacturer: '',
+    model: '',
+    ...overrides,
+  };
 }

@@ -1,6 +1,6 @@
 import type { AuthenticatorFactory } from './factory.js';
 import { call, failed, hostOf, parseCredential, type CredentialResult } from './credential-call.js';
-import { TemporaryKeysAuthenticator, type CredentialSource } from './temporary-keys.js';
+import { temporaryKeysFor, type CredentialSource } from './temporary-keys.js';
 
 /** The SDKs' paths and header names (core/auth/internal/metadata_accessor.go). */
 const TOKEN_PATH = '/meta-data/latest/api/token';
@@ -85,13 +85,6 @@ export const METADATA_AUTH: AuthenticatorFactory<'metadata'> = {
   reports: { iamTokens: false, temporaryKeys: true },
   create: (settings, ctx) => {
     const now = ctx.now ?? Date.now;
-    return new TemporaryKeysAuthenticator({
-      account: ctx.account,
-      projectId: ctx.projectId,
-      logger: ctx.logger,
-      observer: ctx.observer,
-      now,
-      source: metadataSource({ endpoint: settings.endpoint, timeoutMs: ctx.timeoutMs, now }),
-    });
+    return temporaryKeysFor(ctx, metadataSource({ endpoint: settings.endpoint, timeoutMs: ctx.timeoutMs, now }));
   },
 };

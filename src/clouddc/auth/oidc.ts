@@ -1,7 +1,7 @@
 import type { AuthenticatorFactory } from './factory.js';
 import { call, failed, hostOf, parseCredential } from './credential-call.js';
 import { reportRefusals, secretReader, trimmed, type SecretReader } from './secret-reader.js';
-import { TemporaryKeysAuthenticator, type CredentialSource } from './temporary-keys.js';
+import { temporaryKeysFor, type CredentialSource } from './temporary-keys.js';
 
 /** The SDKs' IAM paths for federation (core/auth/internal/iam_helper.go). */
 const ID_TOKEN_PATH = '/v3.0/OS-AUTH/id-token/tokens';
@@ -67,19 +67,15 @@ export const OIDC_AUTH: AuthenticatorFactory<'oidc'> = {
   create: (settings, ctx) => {
     const refused = reportRefusals(settings.idToken, 'id_token_file', ctx.logger, ctx.observer);
     const idToken = secretReader(settings.idToken, 'id token', trimmed, undefined, refused);
-    return new TemporaryKeysAuthenticator({
-      account: ctx.account,
-      projectId: ctx.projectId,
-      logger: ctx.logger,
-      observer: ctx.observer,
-      ...(ctx.now && { now: ctx.now }),
-      source: oidcSource({
+    return temporaryKeysFor(
+      ctx,
+      oidcSource({
         iamEndpoint: settings.iamEndpoint,
         idpId: settings.idpId,
         idToken,
         durationSeconds: settings.durationSeconds,
         timeoutMs: ctx.timeoutMs,
       }),
-    });
+    );
   },
 };

@@ -1,7 +1,7 @@
 import type { AuthenticatorFactory } from './factory.js';
 import { call, failed, hostOf, parseCredential } from './credential-call.js';
 import { reportRefusals, secretReader, trimmed, type SecretReader } from './secret-reader.js';
-import { TemporaryKeysAuthenticator, type CredentialSource } from './temporary-keys.js';
+import { temporaryKeysFor, type CredentialSource } from './temporary-keys.js';
 
 /** CCE pod identity: `POST` the endpoint with the pod's projected token as Authorization, body `{}`. */
 export function podIdentitySource(endpoint: string, token: SecretReader, timeoutMs: number): CredentialSource {
@@ -37,13 +37,6 @@ export const POD_IDENTITY_AUTH: AuthenticatorFactory<'pod_identity'> = {
   create: (settings, ctx) => {
     const refused = reportRefusals(settings.token, 'pod_identity_token_file', ctx.logger, ctx.observer);
     const token = secretReader(settings.token, 'pod identity token', trimmed, undefined, refused);
-    return new TemporaryKeysAuthenticator({
-      account: ctx.account,
-      projectId: ctx.projectId,
-      logger: ctx.logger,
-      observer: ctx.observer,
-      ...(ctx.now && { now: ctx.now }),
-      source: podIdentitySource(settings.endpoint, token, ctx.timeoutMs),
-    });
+    return temporaryKeysFor(ctx, podIdentitySource(settings.endpoint, token, ctx.timeoutMs));
   },
 };

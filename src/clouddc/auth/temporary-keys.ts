@@ -4,6 +4,7 @@ import { AuthenticationError, credentialsAccepted, type AttemptReport, type Auth
 import { signRequest } from './aksk-signer.js';
 import { CoolDown, DEFAULT_PAUSE_MS, backoffMs, formatMs, type Pass } from './cooldown.js';
 import type { CredentialResult } from './credential-call.js';
+import type { AuthContext } from './factory.js';
 
 /** Asks the source (metadata service, pod identity, IAM) for a new credential; never throws. */
 export interface CredentialSource {
@@ -194,4 +195,10 @@ export class TemporaryKeysAuthenticator implements Authenticator {
     );
     return new AuthenticationError(`no temporary credentials: ${message}`);
   }
+}
+
+/** The authenticator of a method whose keys come from `source`, in the running exporter's context. */
+export function temporaryKeysFor(ctx: AuthContext, source: CredentialSource): TemporaryKeysAuthenticator {
+  const { account, projectId, logger, observer, now } = ctx;
+  return new TemporaryKeysAuthenticator({ account, projectId, logger, observer, ...(now && { now }), source });
 }
