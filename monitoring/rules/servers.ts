@@ -22,7 +22,7 @@ clouddc_server_info{%(selector)s}
     description:
       'CloudDC reports server {{ $labels.name }} ({{ $labels.server_id }}, project {{ $labels.project_id }}, account ' +
       '{{ $labels.account }}) in {{ $labels.dc }}, rack {{ $labels.rack }}, unit {{ $labels.unit }} as Critical for %(for)s. ' +
-      '{{ with printf "clouddc_log_export_info{server_id=%q}" $labels.server_id | query }}A log export is tracked for it ' +
+      '{{ with printf "clouddc_log_export_info{project_id=%q, server_id=%q}" $labels.project_id $labels.server_id | query }}A log export is tracked for it ' +
       '(export {{ with index . 0 }}{{ .Labels.export_id }}{{ end }}).{{ else }}No log export is tracked for it: ' +
       'clouddc-exporter export start --server={{ $labels.server_id }} collects its BMC logs.{{ end }}',
     runbook: 'server-critical',

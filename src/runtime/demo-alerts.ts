@@ -240,10 +240,10 @@ groups:
           description: >-
             CloudDC reports server {{ $labels.name }} ({{ $labels.server_id }}, project {{ $labels.project_id }},
             account {{ $labels.account }}) in {{ $labels.dc }}, rack {{ $labels.rack }}, unit {{ $labels.unit }} as
-            Critical for 5m. {{ with printf "clouddc_log_export_info{server_id=%q}" $labels.server_id | query }}A log
-            export is tracked for it (export {{ with index . 0 }}{{ .Labels.export_id }}{{ end }}).{{ else }}No log
-            export is tracked for it: clouddc-exporter export start --server={{ $labels.server_id }} collects its BMC
-            logs.{{ end }}
+            Critical for 5m. {{ with printf "clouddc_log_export_info{project_id=%q, server_id=%q}" $labels.project_id
+            $labels.server_id | query }}A log export is tracked for it (export {{ with index . 0 }}{{
+            .Labels.export_id }}{{ end }}).{{ else }}No log export is tracked for it: clouddc-exporter export start
+            --server={{ $labels.server_id }} collects its BMC logs.{{ end }}
           runbook_url: https://github.com/clouddc-exporter/clouddc-exporter/blob/main/docs/runbooks.md#server-critical
 
       # Urgent alarm: the server has had at least one active alarm of level 1 (urgent) in ListAlarms for 2m.
