@@ -2,7 +2,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createAccountClient } from '../clouddc/client.js';
-import { authenticatorFor } from '../clouddc/auth/methods.js';
 import { createLogApi } from '../clouddc/log-api.js';
 import type { ExporterConfig } from '../domain/config.js';
 import { createApp } from '../http/app.js';
@@ -15,6 +14,7 @@ import { protectedFiles } from './protected-files.js';
 import { resolveStoragePath } from '../store/storage-path.js';
 import { configFingerprint, createReloader, type Reloader, type ReloaderDeps } from './reloader.js';
 import { listenProblem } from './listen-problem.js';
+import { sharedAuthenticators, type AuthenticatorOf } from './account-auth.js';
 import { autoCollectShareProblem, ownsServer, shardConfig, type Shard } from '../poller/shard.js';
 import type { FamilyFilter } from '../domain/family-filter.js';
 import { loadConfigFile } from '../config/load.js';
@@ -77,7 +77,11 @@ export interface Running {
 }
 
 /** The real API clients, one per account (also used by the one-shot modes in src/cli/one-shot-run.ts). */
-export function apiSourceFactory(opts: Pick<StartOptions, 'logger' | 'now' | 'durationClock'>, metrics: SelfMetrics): SourceFactory {
+export function apiSourceFactory(
+  opts: Pick<StartOptions, 'logger' | 'now' | 'durationClock'>,
+  metrics: SelfMetrics,
+  authenticatorOf: AuthenticatorOf = sharedAuthenticators({ logger: opts.logger, observer: metrics.auth, ...(opts.now && { now: opts.now }) }),
+): SourceFactory {
   const { logger } = opts;
   return (account, poll) => {
     // Which source an account signs in with, never a secret: the first thing to check when its polls fail with 401.
@@ -89,12 +93,7 @@ export function apiSourceFactory(opts: Pick<StartOptions, 'logger' | 'now' | 'du
       account,
       poll,
       userAgent: USER_AGENT,
-      authenticator: authenticatorFor(account, {
-        logger: logger.child({ account: account.name }),
-        observer: metrics.auth,
-        timeoutMs: poll.timeoutMs,
-        ...(opts.now && { now: opts.now }),
-      }),
+      authenticator: authenticatorOf(account, poll.timeoutMs),
       observer: metrics.api,
       logger: logger.child({ account: account.name }),
       now: opts.now,
@@ -129,7 +128,8 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
     ...(opts.now && { now: opts.now }),
     ...(opts.familyFilter && { includeFamily: opts.familyFilter.includes }),
   });
-  const makeSource: SourceFactory = opts.makeSource ?? apiSourceFactory(opts, metrics);
+  const authenticatorOf = sharedAuthenticators({ logger, observer: metrics.auth, ...(opts.now && { now: opts.now }) });
+  const makeSource: SourceFactory = opts.makeSource ?? apiSourceFactory(opts, metrics, authenticatorOf);
   metrics.shardIndex.set(shard.index);
   metrics.shardTotal.set(shard.total);
   let persistence: ReturnType<typeof createPersistence> | undefined;
@@ -156,7 +156,7 @@ export async function startExporter(opts: StartOptions): Promise<Running> {
       createLogApi({
         account,
         poll,
-        authenticator: authenticatorFor(account, { logger: logger.child({ account: account.name }), timeoutMs: poll.timeoutMs }),
+        authenticator: authenticatorOf(account, poll.timeoutMs),
         userAgent: USER_AGENT,
         logger: logger.child({ account: account.name }),
       }),

@@ -13,6 +13,7 @@ import {
   type GatewayAuthOptions,
   type IamSimulator,
   type Simulator,
+  type SimulatorOptions,
 } from '../../src/simulator/index.js';
 import { account } from './config.js';
 import { FakeClock, target } from './factories.js';
@@ -35,7 +36,9 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function startWorld(opts: { tokenLifetimeMs?: number; gateway?: Partial<GatewayAuthOptions> } = {}): Promise<World> {
+export async function startWorld(
+  opts: { tokenLifetimeMs?: number; gateway?: Partial<GatewayAuthOptions>; sim?: Omit<SimulatorOptions, 'now' | 'authenticate'> } = {},
+): Promise<World> {
   const clock = new FakeClock(T0);
   const iam = await startIamSimulator({ users: [USER], now: clock.now, tokenLifetimeMs: opts.tokenLifetimeMs ?? 60_000 });
   const gateway = createGatewayAuth({
@@ -43,7 +46,7 @@ export async function startWorld(opts: { tokenLifetimeMs?: number; gateway?: Par
     credentials: [{ accessKey: AK, secretKey: SK }],
     ...opts.gateway,
   });
-  const sim = await startSimulator({ now: clock.now, authenticate: gateway.authenticate });
+  const sim = await startSimulator({ ...opts.sim, now: clock.now, authenticate: gateway.authenticate });
   const dir = await fs.mkdtemp(join(tmpdir(), 'clouddc-auth-'));
   return {
     clock,
