@@ -1,7 +1,7 @@
 # clouddc-exporter container image.
 #
-#   docker build --build-arg VERSION=0.2.0 --build-arg REVISION=$(git rev-parse HEAD) -t clouddc-exporter:0.2.0 .
-#   docker run --rm -p 9877:9877 clouddc-exporter:0.2.0 --demo
+#   docker build --build-arg VERSION=0.3.0 --build-arg REVISION=$(git rev-parse HEAD) -t clouddc-exporter:0.3.0 .
+#   docker run --rm -p 9877:9877 clouddc-exporter:0.3.0 --demo
 #
 # Runs as UID 65532 with production dependencies only, and writes nothing: it works with --read-only and
 # --cap-drop=ALL. The configuration is read from /etc/clouddc-exporter/config.yaml (mount it); credentials
