@@ -26,7 +26,7 @@ function auth(block: string | undefined, env: NodeJS.ProcessEnv, account = 'regi
 
 const IAM = 'https://iam.cn-east-3.myhuaweicloud.com';
 const OIDC_ENV = { HUAWEICLOUD_SDK_IDP_ID: 'idp-env', HUAWEICLOUD_SDK_ID_TOKEN_FILE: '/var/run/oidc/token' };
-const POD_ENV = { HC_CONTAINER_CREDENTIALS_FULL_URI: 'http://169.254.170.2/v1/credential', HC_CONTAINER_AUTHORIZATION_TOKEN_FILE: '/var/run/pod/token' };
+const POD_ENV = { HC_CONTAINER_CREDENTIALS_FULL_URI: 'http://127.0.0.1:9/v1/credential', HC_CONTAINER_AUTHORIZATION_TOKEN_FILE: '/var/run/pod/token' };
 const AKSK_ENV = { HUAWEICLOUD_SDK_AK: 'AKENV', HUAWEICLOUD_SDK_SK: 'SKENV' };
 
 describe('oidc', () => {
@@ -109,8 +109,8 @@ describe('pod_identity', () => {
     expect(auth('{pod_identity: true}', POD_ENV)).toStrictEqual({
       kind: 'pod_identity',
       source:
-        'pod identity at http://169.254.170.2/v1/credential with token file /var/run/pod/token (environment: HC_CONTAINER_CREDENTIALS_FULL_URI; environment: HC_CONTAINER_AUTHORIZATION_TOKEN_FILE)',
-      endpoint: 'http://169.254.170.2/v1/credential',
+        'pod identity at http://127.0.0.1:9/v1/credential with token file /var/run/pod/token (environment: HC_CONTAINER_CREDENTIALS_FULL_URI; environment: HC_CONTAINER_AUTHORIZATION_TOKEN_FILE)',
+      endpoint: 'http://127.0.0.1:9/v1/credential',
       token: { kind: 'file', path: '/var/run/pod/token' },
     });
   });
@@ -142,6 +142,8 @@ describe('pod_identity', () => {
   });
 });
 
+// Parsing only: no test sends anything to the metadata address. Tests that connect set metadata_endpoint to the
+// simulator's loopback listener (agency.url).
 describe('instance metadata', () => {
   test('only when asked, at 169.254.169.254 by default or at metadata_endpoint', () => {
     expect(auth('{instance_metadata: true}', {})).toStrictEqual({

@@ -10,6 +10,8 @@
 // - oidc: a projected service-account token with the configured audience, lifetime and path, mounted read-only
 //   where auth.id_token_file points; no other method projects a token;
 // - metadata: with an egress NetworkPolicy, 169.254.169.254:80 is open (and only then).
+// Only rendered YAML is read here; .ci/helm.sh runs --config.check (which connects to nothing) on renders whose
+// metadata endpoint is a loopback address.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
