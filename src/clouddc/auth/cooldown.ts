@@ -12,6 +12,9 @@ import { AuthenticationError } from '../authenticator.js';
  */
 
 export const DEFAULT_PAUSE_MS = 5 * 60_000 + 30_000;
+/** After a failed credential renewal (IAM token or temporary keys): the first wait, doubling per failure, up to the cap. */
+export const RETRY_TRANSIENT_MS = 30_000;
+export const RETRY_MAX_MS = 30 * 60_000;
 export const DEFAULT_MAX_PAUSE_MS = 60 * 60_000;
 
 export interface CoolDownOptions {

@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { SettingsOf } from '../../domain/auth.js';
 import { NO_AUTH_OBSERVER, type AuthObserver } from '../observer.js';
 import { AuthenticationError, credentialsAccepted, type AttemptReport, type Authenticator } from '../authenticator.js';
-import { formatMs } from './cooldown.js';
+import { RETRY_MAX_MS, RETRY_TRANSIENT_MS, backoffMs, formatMs } from './cooldown.js';
 import type { AuthenticatorFactory } from './factory.js';
 import { requestIamToken, type IamTokenResult } from './iam-request.js';
 import { reportRefusals, secretReader, withoutLineEnding, type ReadTextFile, type SecretReader } from './secret-reader.js';
@@ -35,11 +35,8 @@ interface Token {
   confirmed: boolean;
 }
 
-/** After a failed refresh: first wait, doubling per further failure, up to the cap. */
-export const RETRY_TRANSIENT_MS = 30_000;
 /** IAM refusing the password: a user is locked after a few wrong logins, so ask much less often. */
 export const RETRY_REFUSED_MS = 5 * 60_000;
-export const RETRY_MAX_MS = 30 * 60_000;
 /** Never send a token this close to its expiry; capped at a tenth of the lifetime for short-lived tokens. */
 const EXPIRY_MARGIN_MS = 30_000;
 
@@ -163,8 +160,7 @@ export class IamTokenAuthenticator implements Authenticator {
 
   /** Records a failed refresh and returns the error for the polls waiting on it. */
   #fail(message: string, refused: boolean, counted: boolean): AuthenticationError {
-    const base = refused ? RETRY_REFUSED_MS : RETRY_TRANSIENT_MS;
-    const wait = Math.min(RETRY_MAX_MS, base * 2 ** Math.min(this.#failures, 20));
+    const wait = backoffMs(refused ? RETRY_REFUSED_MS : RETRY_TRANSIENT_MS, RETRY_MAX_MS, this.#failures);
     this.#failures++;
     this.#retryAt = this.#now() + wait;
     this.#lastError = message;

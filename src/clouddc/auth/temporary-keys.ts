@@ -2,7 +2,7 @@ import { pino, type Logger } from 'pino';
 import { NO_AUTH_OBSERVER, type AuthObserver } from '../observer.js';
 import { AuthenticationError, credentialsAccepted, type AttemptReport, type AuthorizeRequest, type Authenticator } from '../authenticator.js';
 import { signRequest } from './aksk-signer.js';
-import { CoolDown, DEFAULT_PAUSE_MS, backoffMs, formatMs, type Pass } from './cooldown.js';
+import { CoolDown, DEFAULT_PAUSE_MS, RETRY_MAX_MS, RETRY_TRANSIENT_MS, backoffMs, formatMs, type Pass } from './cooldown.js';
 import type { CredentialResult } from './credential-call.js';
 import type { AuthContext } from './factory.js';
 
@@ -38,9 +38,6 @@ interface Keys {
   confirmed: boolean;
 }
 
-/** After a failed renewal: 30 s, doubling; after a refusal, the lock-out pause of cooldown.ts, doubling; at most 30 min. */
-export const RETRY_TRANSIENT_MS = 30_000;
-export const RETRY_MAX_MS = 30 * 60_000;
 /** Renew when a fifth of the lifetime is left, at most an hour before expiry: 72 min of 6 h gives 1 h, 15 min gives 3. */
 const RENEW_SHARE = 5;
 const RENEW_MAX_MS = 3_600_000;
@@ -183,6 +180,7 @@ export class TemporaryKeysAuthenticator implements Authenticator {
 
   /** Counts and logs a failed renewal, sets the backoff, and returns the error for the polls waiting on it. */
   #fail(message: string, refused: boolean): AuthenticationError {
+    // A refusal waits out the gateway's lock-out window, as a refused AK/SK does; other failures retry sooner.
     const wait = backoffMs(refused ? DEFAULT_PAUSE_MS : RETRY_TRANSIENT_MS, RETRY_MAX_MS, this.#failures);
     this.#failures++;
     this.#retryAt = this.#now() + wait;
